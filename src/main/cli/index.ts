@@ -1,0 +1,71 @@
+/**
+ * `foresight` command-line dispatcher. Each command lives in `commands/NAME.ts` and
+ * default-exports a CliCommand; modules load lazily so `--help` stays instant.
+ */
+import { UsageError, type CliCommand } from './command';
+
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<{ default: CliCommand }>;
+}
+
+const COMMANDS: CommandEntry[] = [
+  { name: 'serve', summary: 'run the console (web host) against a robot: --port PATH | --tcp HOST:PORT | --sim', load: () => import('./commands/serve') },
+  { name: 'sim', summary: 'run the simulated robot: --pty (prints its device path) or --tcp PORT', load: () => import('./commands/sim') },
+  { name: 'scenario', summary: 'scenario run FILE [--json] [--record]: closed-loop run of the full stack', load: () => import('./commands/scenario') },
+  { name: 'barn', summary: 'barn --world N | --all [--data DIR] [--json]: BARN benchmark worlds', load: () => import('./commands/barn') },
+  { name: 'grid-bench', summary: 'grid-bench --map FILE --scen FILE [--json]: MovingAI scenarios through the global planner', load: () => import('./commands/grid-bench') },
+  { name: 'predict-eval', summary: 'predict-eval FILE... [--model NAME] [--json]: ETH/UCY prediction metrics', load: () => import('./commands/predict-eval') },
+  { name: 'runs', summary: 'runs list [--json] | runs export ID --mcap FILE [--db FILE]: recorded runs', load: () => import('./commands/runs') },
+];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Foresight — operator console for mobile robots',
+    '',
+    'Usage: foresight COMMAND [options]   (foresight COMMAND --help for details)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    process.stderr.write(`foresight: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  let command: CliCommand;
+  try {
+    command = (await entry.load()).default;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      process.stderr.write(`foresight: '${name}' is not available in this build\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`foresight ${name}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`foresight ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
