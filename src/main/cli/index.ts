@@ -7,17 +7,22 @@ import { UsageError, type CliCommand } from './command';
 interface CommandEntry {
   name: string;
   summary: string;
-  load: () => Promise<{ default: CliCommand }>;
+}
+
+/** Loads `commands/NAME.ts`, whose default export is the command. */
+async function loadCommand(name: string): Promise<CliCommand> {
+  const mod = (await import(`./commands/${name}.ts`)) as { default: CliCommand };
+  return mod.default;
 }
 
 const COMMANDS: CommandEntry[] = [
-  { name: 'serve', summary: 'run the console (web host) against a robot: --port PATH | --tcp HOST:PORT | --sim', load: () => import('./commands/serve') },
-  { name: 'sim', summary: 'run the simulated robot: --pty (prints its device path) or --tcp PORT', load: () => import('./commands/sim') },
-  { name: 'scenario', summary: 'scenario run FILE [--json] [--record]: closed-loop run of the full stack', load: () => import('./commands/scenario') },
-  { name: 'barn', summary: 'barn --world N | --all [--data DIR] [--json]: BARN benchmark worlds', load: () => import('./commands/barn') },
-  { name: 'grid-bench', summary: 'grid-bench --map FILE --scen FILE [--json]: MovingAI scenarios through the global planner', load: () => import('./commands/grid-bench') },
-  { name: 'predict-eval', summary: 'predict-eval FILE... [--model NAME] [--json]: ETH/UCY prediction metrics', load: () => import('./commands/predict-eval') },
-  { name: 'runs', summary: 'runs list [--json] | runs export ID --mcap FILE [--db FILE]: recorded runs', load: () => import('./commands/runs') },
+  { name: 'serve', summary: 'run the console (web host) against a robot: --port PATH | --tcp HOST:PORT | --sim' },
+  { name: 'sim', summary: 'run the simulated robot: --pty (prints its device path) or --tcp PORT' },
+  { name: 'scenario', summary: 'scenario run FILE [--json] [--record]: closed-loop run of the full stack' },
+  { name: 'barn', summary: 'barn --world N | --all [--data DIR] [--json]: BARN benchmark worlds' },
+  { name: 'grid-bench', summary: 'grid-bench --map FILE --scen FILE [--json]: MovingAI scenarios through the global planner' },
+  { name: 'predict-eval', summary: 'predict-eval FILE... [--model NAME] [--json]: ETH/UCY prediction metrics' },
+  { name: 'runs', summary: 'runs list [--json] | runs export ID --mcap FILE [--db FILE]: recorded runs' },
 ];
 
 function help(): string {
@@ -46,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let command: CliCommand;
   try {
-    command = (await entry.load()).default;
+    command = await loadCommand(entry.name);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
       process.stderr.write(`foresight: '${name}' is not available in this build\n`);
