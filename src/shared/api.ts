@@ -1,0 +1,208 @@
+/**
+ * The one API contract between the console's main side and its renderer, served by both
+ * hosts (Electron IPC through the preload, and the web host's WebSocket). Call sites use
+ * `ForesightApi`; only the transports use the channel names below.
+ *
+ * Positions are in the `map` frame, metres; angles radians; times seconds (host clock)
+ * unless a field says otherwise.
+ */
+import type { Pose2D, Twist2D } from './geometry';
+
+/** Serial port as listed by discovery. */
+export interface PortInfo {
+  path: string;
+  /** Human label (manufacturer, product), when known. */
+  label: string;
+  /** How it was found: the OS listing, or a scan of /dev when the listing is unavailable. */
+  source: 'system' | 'scan' | 'simulator';
+}
+
+export type ConnectRequest =
+  | { kind: 'serial'; path: string; baud: number }
+  | { kind: 'tcp'; host: string; port: number }
+  /** Start the built-in simulator and connect to it. */
+  | { kind: 'sim'; seed?: number };
+
+export type CommandResult = { ok: true } | { ok: false; error: string };
+
+export type LinkState =
+  | 'disconnected' // no robot selected
+  | 'connecting' // opening the port / socket
+  | 'handshaking' // open, waiting for Hello
+  | 'connected'
+  | 'lost' // was connected; silent or gone; reconnecting by itself
+  | 'incompatible'; // the robot speaks another protocol version
+
+export interface LinkStatus {
+  state: LinkState;
+  /** What the operator should read: "Link lost: no data for 500 ms, reconnecting…". */
+  message: string;
+  /** Port path or host:port, when one is selected. */
+  endpoint: string | null;
+  rttMs: number | null;
+  /** Robot clock minus host clock, ms (NTP-style estimate). */
+  clockOffsetMs: number | null;
+  /** Frames per second received over the last second. */
+  frameRateHz: number;
+  crcErrors: number;
+  /** All other rejected frames (COBS, length, unknown type, version). */
+  badFrames: number;
+  reconnects: number;
+}
+
+/** What the robot said about itself at handshake. */
+export interface RobotInfo {
+  name: string;
+  protocolVersion: number;
+  footprint: { length: number; width: number; centerOffsetX: number };
+  wheelBase: number;
+  maxLinearVelocity: number;
+  maxAngularVelocity: number;
+  panMin: number;
+  panMax: number;
+}
+
+/** Static map for display: an OccupancyGrid with its cells base64-encoded. */
+export interface MapPayload {
+  name: string;
+  width: number;
+  height: number;
+  resolution: number;
+  origin: { x: number; y: number };
+  /** base64 of width·height bytes, row 0 = smallest y; 0 free, 100 occupied, 255 unknown. */
+  dataBase64: string;
+}
+
+export type MotionSource = 'idle' | 'teleop' | 'autonomy';
+
+export interface SafetyState {
+  action: 'pass' | 'scale' | 'stop';
+  reason: string;
+  /** Time to collision along the commanded arc, s; null when none within the window. */
+  ttc: number | null;
+  /** Speed scale applied, 0…1. */
+  scale: number;
+}
+
+/** A trajectory for display: flat [x0, y0, x1, y1, …] in the map frame. */
+export interface TrajectoryView {
+  points: number[];
+  cost: number;
+}
+
+export interface PersonView {
+  id: number;
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+  /** Collision risk the planner assigns this person, 0…1. */
+  risk: number;
+  /** Predicted futures, each flat [x0, y0, …], with probability. */
+  futures: { probability: number; points: number[] }[];
+}
+
+/** Live state pushed to the renderer at ≤ 30 Hz. */
+export interface ConsoleSnapshot {
+  /** Host time, s. */
+  t: number;
+  link: LinkStatus;
+  robot: RobotInfo | null;
+  /** Robot pose in the map frame; null until odometry arrives. */
+  pose: Pose2D | null;
+  /** Measured body velocity. */
+  velocity: Twist2D;
+  /** Command last sent to the robot, after safety. */
+  command: Twist2D;
+  motion: MotionSource;
+  emergencyStop: boolean;
+  battery: { voltage: number; percent: number | null } | null;
+  /** Robot fault names, e.g. "lidar", "bumper". */
+  faults: string[];
+  /** Screen pan relative to base_link, rad; null when unknown. */
+  screenPan: number | null;
+  /** Newest scan as map-frame points, flat [x0, y0, …]. */
+  scan: number[];
+  /** Age of the newest scan, ms. */
+  scanAgeMs: number | null;
+  safety: SafetyState | null;
+  goal: Pose2D | null;
+  /** Guidance path, flat [x0, y0, …]. */
+  globalPath: number[];
+  /** A sample of the local planner's candidates. */
+  candidates: TrajectoryView[];
+  chosen: TrajectoryView | null;
+  people: PersonView[];
+  /** Where the screen is looking, map frame; null when not planned. */
+  gazeTarget: { x: number; y: number } | null;
+  /** Plain-words status line for the operator ("Goal reached", "Path blocked, replanning"). */
+  notice: string | null;
+}
+
+/** Events the operator should see once (toasts / log), besides the continuous snapshot. */
+export interface ConsoleEvent {
+  t: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/**
+ * Teleop input, normalized: `linear` and `angular` in [−1, 1] of the robot's limits.
+ * Dead-man semantics: the main side stops teleop motion if no input arrives for 300 ms,
+ * so the renderer repeats input while a key or stick is held and sends zeros on release.
+ */
+export interface TeleopInput {
+  linear: number;
+  angular: number;
+}
+
+/** Request/response of each API method. */
+export interface ApiMethods {
+  listPorts: { req: null; res: PortInfo[] };
+  getMap: { req: null; res: MapPayload | null };
+  getSnapshot: { req: null; res: ConsoleSnapshot };
+  connect: { req: ConnectRequest; res: CommandResult };
+  disconnect: { req: null; res: CommandResult };
+  teleop: { req: TeleopInput; res: CommandResult };
+  emergencyStop: { req: null; res: CommandResult };
+  releaseEmergencyStop: { req: null; res: CommandResult };
+  setGoal: { req: Pose2D; res: CommandResult };
+  cancelGoal: { req: null; res: CommandResult };
+}
+export type ApiMethodName = keyof ApiMethods;
+
+/** Pushed from main to renderer. */
+export interface ApiEvents {
+  snapshot: ConsoleSnapshot;
+  event: ConsoleEvent;
+  /** The static map changed (new robot, new map). */
+  map: MapPayload | null;
+}
+export type ApiEventName = keyof ApiEvents;
+
+export type Unsubscribe = () => void;
+
+/** What the renderer holds: the same object whichever host serves it. */
+export interface ForesightApi {
+  invoke<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']>;
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): Unsubscribe;
+}
+
+/** Every method name, for transports that validate names at runtime. */
+export const API_METHOD_NAMES: readonly ApiMethodName[] = [
+  'listPorts', 'getMap', 'getSnapshot', 'connect', 'disconnect', 'teleop',
+  'emergencyStop', 'releaseEmergencyStop', 'setGoal', 'cancelGoal',
+];
+export const API_EVENT_NAMES: readonly ApiEventName[] = ['snapshot', 'event', 'map'];
+
+/** Transport channel names: used only inside the preload, the Electron host and the web host. */
+export const IPC_CHANNELS = { invoke: 'foresight:invoke', event: 'foresight:event' } as const;
+/** Web host WebSocket path; the access token is the `token` query parameter. */
+export const WS_PATH = '/api';
+
+/** Web host WebSocket messages (JSON). */
+export type WsClientMessage = { id: number; method: ApiMethodName; req: unknown };
+export type WsServerMessage =
+  | { id: number; ok: true; res: unknown }
+  | { id: number; ok: false; error: string }
+  | { event: ApiEventName; payload: unknown };
