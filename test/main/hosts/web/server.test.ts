@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startWebHost, type WebHost } from '../../../../src/main/hosts/web/server';
+import type { ApiBackend, EventListener } from '../../../../src/main/hosts/backend';
+import type { WsServerMessage } from '../../../../src/shared/api';
+
+const TOKEN = 'test-token-0123456789';
+let host: WebHost;
+const calls: { method: string; req: unknown }[] = [];
+let emit: EventListener = () => {};
+
+const backend: ApiBackend = {
+  async handle(method, req) {
+    calls.push({ method, req });
+    if (method === 'getMap') return null as never;
+    return { ok: true } as never;
+  },
+  subscribe(listener) {
+    emit = listener;
+    return () => {};
+  },
+};
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'foresight-web-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Foresight</title>');
+  writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
+  host = await startWebHost({ backend, rendererDir: dir, token: TOKEN });
+});
+afterAll(async () => host?.close());
+
+function base(): string {
+  return `http://127.0.0.1:${host.port}`;
+}
+
+function openWs(query: string, origin: string | undefined): Promise<{ ws: WebSocket | null; status: number | null }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api${query}`, origin ? { origin } : {});
+    ws.on('open', () => resolve({ ws, status: null }));
+    ws.on('unexpected-response', (_req, res) => resolve({ ws: null, status: res.statusCode ?? null }));
+    ws.on('error', () => resolve({ ws: null, status: -1 }));
+  });
+}
+
+function request(ws: WebSocket, payload: unknown): Promise<WsServerMessage> {
+  return new Promise((resolve) => {
+    ws.once('message', (data) => resolve(JSON.parse(data.toString()) as WsServerMessage));
+    ws.send(JSON.stringify(payload));
+  });
+}
+
+describe('web host', () => {
+  it('binds to loopback and prints a URL with the token', () => {
+    expect(host.host).toBe('127.0.0.1');
+    expect(host.url).toBe(`${base()}/?token=${TOKEN}`);
+  });
+
+  it('refuses HTTP without the token and serves with it, setting a strict cookie for assets', async () => {
+    expect((await fetch(`${base()}/`)).status).toBe(401);
+    expect((await fetch(`${base()}/assets/app.js`)).status).toBe(401);
+    expect((await fetch(`${base()}/?token=wrong`)).status).toBe(401);
+    const ok = await fetch(`${base()}/?token=${TOKEN}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const cookie = ok.headers.get('set-cookie') ?? '';
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const asset = await fetch(`${base()}/assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(asset.status).toBe(200);
+    expect(await asset.text()).toContain('console.log');
+  });
+
+  it('does not serve files outside the renderer folder', async () => {
+    const res = await fetch(`${base()}/..%2f..%2fetc%2fpasswd?token=${TOKEN}`);
+    expect(res.status).toBe(404);
+  });
+
+  it('refuses a WebSocket without the token or from a foreign Origin', async () => {
+    expect((await openWs('', base())).status).toBe(401);
+    expect((await openWs(`?token=${TOKEN}`, 'https://evil.example')).status).toBe(403);
+    expect((await openWs(`?token=${TOKEN}`, undefined)).status).toBe(403);
+  });
+
+  it('answers validated requests, rejects bad ones with a clear error, and pushes events', async () => {
+    const { ws } = await openWs(`?token=${TOKEN}`, base());
+    expect(ws).not.toBeNull();
+    const good = await request(ws!, { id: 1, method: 'teleop', req: { linear: 0.5, angular: 0 } });
+    expect(good).toEqual({ id: 1, ok: true, res: { ok: true } });
+    expect(calls.at(-1)).toEqual({ method: 'teleop', req: { linear: 0.5, angular: 0 } });
+    const bad = await request(ws!, { id: 2, method: 'teleop', req: { linear: 9, angular: 0 } });
+    expect(bad).toMatchObject({ id: 2, ok: false, error: expect.stringContaining('linear') });
+    const unknown = await request(ws!, { id: 3, method: 'eval', req: 'process.exit()' });
+    expect(unknown).toMatchObject({ id: 3, ok: false });
+    expect(calls.length).toBe(1);
+    const pushed = new Promise<WsServerMessage>((r) => ws!.once('message', (d) => r(JSON.parse(d.toString()))));
+    emit('event', { t: 1, level: 'warn', message: 'hello' });
+    expect(await pushed).toEqual({ event: 'event', payload: { t: 1, level: 'warn', message: 'hello' } });
+    ws!.close();
+  });
+});
