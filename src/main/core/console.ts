@@ -1,0 +1,323 @@
+/**
+ * The console core: one per app, shared by both hosts. It owns the robot link, the live
+ * state, motion arbitration and the safety tick, and publishes snapshots to the renderer.
+ *
+ * Motion arbitration, highest first: emergency stop (latched) › teleop (dead-man: input
+ * older than TELEOP_DEADMAN_S means zero) › autonomy › idle. Every command passes the
+ * safety guard on the newest scan before it reaches the link; the link itself sends zeros
+ * when the core stops refreshing it, so a stalled core cannot keep the robot moving.
+ */
+import type {
+  ApiEventName,
+  ApiEvents,
+  ApiMethodName,
+  ApiMethods,
+  CommandResult,
+  ConnectRequest,
+  ConsoleEvent,
+  ConsoleSnapshot,
+  LinkStatus,
+  MapPayload,
+  MotionSource,
+  SafetyState,
+  TeleopInput,
+} from '../../shared/api';
+import type { Pose2D, Twist2D } from '../../shared/geometry';
+import { StopReason, type LinkFrame, type RobotMessage } from '../../shared/protocol';
+import type { ApiBackend, EventListener } from '../hosts/backend';
+import type { Clock } from './clock';
+import type { LinkFactory, LinkHandle } from './link-handle';
+import type { SafetyDecision, SafetyGuard } from './safety-guard';
+import { RobotState } from './state';
+
+/** Teleop input older than this stops teleop motion, s (renderer repeats at 10 Hz). */
+export const TELEOP_DEADMAN_S = 0.3;
+/** Safety tick period, s (≥ 50 Hz). */
+export const SAFETY_PERIOD_S = 0.02;
+/** Snapshot period, s (≤ 30 Hz). */
+export const SNAPSHOT_PERIOD_S = 1 / 30;
+
+const DISCONNECTED: LinkStatus = {
+  state: 'disconnected',
+  message: 'No robot connected',
+  endpoint: null,
+  rttMs: null,
+  clockOffsetMs: null,
+  frameRateHz: 0,
+  crcErrors: 0,
+  badFrames: 0,
+  reconnects: 0,
+};
+
+/** Autonomy: produces the command for the current instant when a goal is active. */
+export interface Autonomy {
+  setGoal(goal: Pose2D): CommandResult;
+  cancel(): void;
+  /** Command for now, or null when it has nothing to do (no goal, reached, failed). */
+  command(now: number): Twist2D | null;
+  /** Display data for the snapshot. */
+  fill(snapshot: ConsoleSnapshot): void;
+}
+
+export interface ConsoleCoreOptions {
+  clock: Clock;
+  linkFactory: LinkFactory;
+  safetyGuard: SafetyGuard;
+  map?: MapPayload | null;
+  autonomy?: (core: ConsoleCore) => Autonomy;
+  listPorts?: () => Promise<ApiMethods['listPorts']['res']>;
+  /** Start the tick and snapshot timers (tests may drive `tick()` by hand). */
+  timers?: boolean;
+}
+
+export class ConsoleCore implements ApiBackend {
+  readonly state = new RobotState();
+  private link: LinkHandle | null = null;
+  private linkStatus: LinkStatus = DISCONNECTED;
+  private readonly listeners = new Set<EventListener>();
+  private teleop: { input: TeleopInput; time: number } | null = null;
+  private estop = false;
+  private motion: MotionSource = 'idle';
+  private lastCommand: Twist2D = { v: 0, w: 0 };
+  private lastSafety: SafetyDecision | null = null;
+  private notice: string | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly autonomy: Autonomy | null;
+  private connecting = false;
+  map: MapPayload | null;
+
+  constructor(private readonly opts: ConsoleCoreOptions) {
+    this.map = opts.map ?? null;
+    this.autonomy = opts.autonomy ? opts.autonomy(this) : null;
+    if (opts.timers !== false) {
+      this.timers.push(setInterval(() => this.tick(), SAFETY_PERIOD_S * 1000));
+      this.timers.push(setInterval(() => this.emit('snapshot', this.snapshot()), SNAPSHOT_PERIOD_S * 1000));
+    }
+  }
+
+  now(): number {
+    return this.opts.clock();
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
+    for (const l of this.listeners) {
+      try {
+        l(event, payload);
+      } catch {
+        // A failing listener (a closed socket) must not stop the others.
+      }
+    }
+  }
+
+  say(level: ConsoleEvent['level'], message: string): void {
+    this.emit('event', { t: this.now(), level, message });
+  }
+
+  async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
+    const r = req as never;
+    const answers: { [K in ApiMethodName]: () => Promise<ApiMethods[K]['res']> | ApiMethods[K]['res'] } = {
+      listPorts: () => (this.opts.listPorts ? this.opts.listPorts() : []),
+      getMap: () => this.map,
+      getSnapshot: () => this.snapshot(),
+      connect: () => this.connect(r),
+      disconnect: () => this.disconnect(),
+      teleop: () => this.setTeleop(r),
+      emergencyStop: () => this.emergencyStop(),
+      releaseEmergencyStop: () => this.releaseEmergencyStop(),
+      setGoal: () => this.setGoal(r),
+      cancelGoal: () => this.cancelGoal(),
+    };
+    return answers[method]() as Promise<ApiMethods[M]['res']>;
+  }
+
+  async connect(req: ConnectRequest): Promise<CommandResult> {
+    if (this.connecting) return { ok: false, error: 'Already connecting' };
+    this.connecting = true;
+    try {
+      await this.disconnect();
+      this.state.reset();
+      this.link = await this.opts.linkFactory(req, {
+        onFrame: (frame, hostTime) => this.onFrame(frame, hostTime),
+        onState: (status) => this.onLinkState(status),
+        onBadFrame: () => {},
+      });
+      this.onLinkState(this.link.status());
+      return { ok: true };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.say('error', `Could not connect: ${message}`);
+      return { ok: false, error: message };
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  async disconnect(): Promise<CommandResult> {
+    const link = this.link;
+    this.link = null;
+    this.autonomy?.cancel();
+    this.teleop = null;
+    if (link) {
+      link.sendStop(StopReason.Operator);
+      await link.close();
+    }
+    this.linkStatus = DISCONNECTED;
+    return { ok: true };
+  }
+
+  setTeleop(input: TeleopInput): CommandResult {
+    const moving = input.linear !== 0 || input.angular !== 0;
+    if (moving && this.estop) return { ok: false, error: 'Emergency stop is engaged; release it to drive' };
+    if (moving && this.motion === 'autonomy') {
+      // Taking the sticks during autonomy is an intervention: the goal is dropped.
+      this.autonomy?.cancel();
+      this.say('warn', 'Operator took over: goal cancelled');
+    }
+    this.teleop = { input, time: this.now() };
+    this.tick();
+    return { ok: true };
+  }
+
+  emergencyStop(): CommandResult {
+    this.estop = true;
+    this.autonomy?.cancel();
+    this.teleop = null;
+    this.link?.sendStop(StopReason.Operator);
+    this.tick();
+    this.say('warn', 'Emergency stop engaged');
+    return { ok: true };
+  }
+
+  releaseEmergencyStop(): CommandResult {
+    if (!this.estop) return { ok: true };
+    this.estop = false;
+    this.say('info', 'Emergency stop released');
+    return { ok: true };
+  }
+
+  setGoal(goal: Pose2D): CommandResult {
+    if (!this.autonomy) return { ok: false, error: 'No planner in this console' };
+    if (this.estop) return { ok: false, error: 'Emergency stop is engaged; release it first' };
+    if (this.linkStatus.state !== 'connected') return { ok: false, error: 'No robot connected' };
+    return this.autonomy.setGoal(goal);
+  }
+
+  cancelGoal(): CommandResult {
+    this.autonomy?.cancel();
+    return { ok: true };
+  }
+
+  setNotice(text: string | null): void {
+    this.notice = text;
+  }
+
+  /** One safety tick: arbitrate, guard, hand the command to the link. */
+  tick(): void {
+    const now = this.now();
+    let desired: Twist2D = { v: 0, w: 0 };
+    let source: MotionSource = 'idle';
+    const connected = this.linkStatus.state === 'connected';
+    const h = this.state.hello;
+    if (!this.estop && connected && h) {
+      const t = this.teleop;
+      if (t && now - t.time <= TELEOP_DEADMAN_S && (t.input.linear !== 0 || t.input.angular !== 0)) {
+        desired = { v: t.input.linear * h.maxLinearVelocity, w: t.input.angular * h.maxAngularVelocity };
+        source = 'teleop';
+      } else {
+        const auto = this.autonomy?.command(now) ?? null;
+        if (auto) {
+          desired = auto;
+          source = 'autonomy';
+        }
+      }
+    }
+    const decision = this.opts.safetyGuard.check(desired, this.state.scan, now);
+    this.lastSafety = decision;
+    this.lastCommand = decision.command;
+    this.motion = source;
+    this.link?.setDesiredCommand(decision.command.v, decision.command.w, now);
+  }
+
+  private onFrame(frame: LinkFrame<RobotMessage>, hostTime: number): void {
+    const msg = frame.msg;
+    switch (msg.type) {
+      case 'hello':
+        this.state.hello = msg;
+        return;
+      case 'odometry':
+        this.state.applyOdometry(msg, hostTime);
+        return;
+      case 'laser-scan':
+        this.state.applyScan(msg, hostTime);
+        // Run the safety check on every new scan, not only on the next tick.
+        this.tick();
+        return;
+      case 'status':
+        this.state.status = msg;
+        return;
+      case 'screen-state':
+        this.state.screenPan = msg.panAngle;
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  private onLinkState(status: LinkStatus): void {
+    const before = this.linkStatus.state;
+    this.linkStatus = status;
+    if (before === status.state) return;
+    if (status.state !== 'connected') {
+      if (before === 'connected') {
+        this.autonomy?.cancel();
+        this.teleop = null;
+      }
+      this.say(status.state === 'lost' || status.state === 'incompatible' ? 'error' : 'info', status.message);
+    } else {
+      this.say('info', status.message);
+    }
+    this.tick();
+  }
+
+  snapshot(): ConsoleSnapshot {
+    const now = this.now();
+    const s = this.state;
+    const status = this.link ? this.link.status() : this.linkStatus;
+    const safety: SafetyState | null = this.lastSafety?.state ?? null;
+    const snap: ConsoleSnapshot = {
+      t: now,
+      link: status,
+      robot: s.robotInfo(),
+      pose: s.pose,
+      velocity: s.velocity,
+      command: this.lastCommand,
+      motion: this.motion,
+      emergencyStop: this.estop,
+      battery: s.status ? { voltage: s.status.batteryVoltage, percent: s.status.batteryPercent === 255 ? null : s.status.batteryPercent } : null,
+      faults: s.faultNames(),
+      screenPan: s.screenPan,
+      scan: s.scan ? Array.from(s.scan.map, (v) => Math.round(v * 1000) / 1000) : [],
+      scanAgeMs: s.scan ? Math.round((now - s.scan.time) * 1000) : null,
+      safety,
+      goal: null,
+      globalPath: [],
+      candidates: [],
+      chosen: null,
+      people: [],
+      gazeTarget: null,
+      notice: this.notice,
+    };
+    this.autonomy?.fill(snap);
+    return snap;
+  }
+
+  async shutdown(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.disconnect();
+  }
+}

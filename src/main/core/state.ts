@@ -1,0 +1,120 @@
+/**
+ * Live robot state as the core keeps it, built from link frames. Converts the scan to
+ * base_link and map-frame points once per scan so every consumer reuses them.
+ *
+ * Frames: odometry arrives in `odom`; `mapFromOdom` places odom in the map (identity for
+ * the simulator, whose odom starts at its map pose; a localizer would update it).
+ */
+import type { HelloMsg, LaserScanMsg, OdometryMsg, StatusMsg } from '../../shared/protocol';
+import { Fault } from '../../shared/protocol';
+import type { Pose2D, Twist2D } from '../../shared/geometry';
+import { normalizeAngle } from '../../shared/geometry';
+import type { RobotInfo } from '../../shared/api';
+
+export interface ScanPoints {
+  /** Host time the scan was taken (first beam), s. */
+  time: number;
+  /** Valid returns in base_link, metres, flat [x0, y0, …]. */
+  base: Float64Array;
+  /** The same points in the map frame. */
+  map: Float64Array;
+  /** Beams rejected as NaN/Inf/negative/out of range in this scan. */
+  invalidBeams: number;
+}
+
+export class RobotState {
+  hello: HelloMsg | null = null;
+  /** Pose in the map frame. */
+  pose: Pose2D | null = null;
+  velocity: Twist2D = { v: 0, w: 0 };
+  /** Host time of the newest odometry, s. */
+  odomTime: number | null = null;
+  lastCommandSeqApplied = -1;
+  scan: ScanPoints | null = null;
+  status: StatusMsg | null = null;
+  screenPan: number | null = null;
+  mapFromOdom: Pose2D = { x: 0, y: 0, theta: 0 };
+
+  reset(): void {
+    this.hello = null;
+    this.pose = null;
+    this.velocity = { v: 0, w: 0 };
+    this.odomTime = null;
+    this.scan = null;
+    this.status = null;
+    this.screenPan = null;
+  }
+
+  robotInfo(): RobotInfo | null {
+    const h = this.hello;
+    if (!h) return null;
+    return {
+      name: h.name,
+      protocolVersion: h.protocolVersion,
+      footprint: { length: h.footprintLength, width: h.footprintWidth, centerOffsetX: h.footprintCenterOffsetX },
+      wheelBase: h.wheelBase,
+      maxLinearVelocity: h.maxLinearVelocity,
+      maxAngularVelocity: h.maxAngularVelocity,
+      panMin: h.panMin,
+      panMax: h.panMax,
+    };
+  }
+
+  applyOdometry(msg: OdometryMsg, hostTime: number): void {
+    const m = this.mapFromOdom;
+    const c = Math.cos(m.theta);
+    const s = Math.sin(m.theta);
+    this.pose = { x: m.x + c * msg.x - s * msg.y, y: m.y + s * msg.x + c * msg.y, theta: normalizeAngle(m.theta + msg.theta) };
+    this.velocity = { v: msg.v, w: msg.w };
+    this.odomTime = hostTime;
+    this.lastCommandSeqApplied = msg.lastCommandSeq;
+  }
+
+  /** Converts a scan; beams that are NaN, infinite, negative or outside [rangeMin, rangeMax] are dropped and counted. */
+  applyScan(msg: LaserScanMsg, hostTime: number): ScanPoints {
+    const h = this.hello;
+    const mountX = h?.lidarMountX ?? 0;
+    const mountY = h?.lidarMountY ?? 0;
+    const mountYaw = h?.lidarMountYaw ?? 0;
+    const n = msg.ranges.length;
+    const base = new Float64Array(n * 2);
+    let count = 0;
+    let invalid = 0;
+    for (let i = 0; i < n; i++) {
+      const r = msg.ranges[i]!;
+      if (!Number.isFinite(r) || r < msg.rangeMin || r > msg.rangeMax || r <= 0) {
+        invalid++;
+        continue;
+      }
+      const a = mountYaw + msg.angleMin + i * msg.angleIncrement;
+      base[count * 2] = mountX + r * Math.cos(a);
+      base[count * 2 + 1] = mountY + r * Math.sin(a);
+      count++;
+    }
+    const basePts = base.slice(0, count * 2);
+    const map = new Float64Array(count * 2);
+    const p = this.pose ?? { x: 0, y: 0, theta: 0 };
+    const c = Math.cos(p.theta);
+    const s = Math.sin(p.theta);
+    for (let i = 0; i < count; i++) {
+      const x = basePts[i * 2]!;
+      const y = basePts[i * 2 + 1]!;
+      map[i * 2] = p.x + c * x - s * y;
+      map[i * 2 + 1] = p.y + s * x + c * y;
+    }
+    this.scan = { time: hostTime, base: basePts, map, invalidBeams: invalid };
+    return this.scan;
+  }
+
+  faultNames(): string[] {
+    const f = this.status?.faults ?? 0;
+    const names: string[] = [];
+    if (f & Fault.MotorOvercurrent) names.push('motor overcurrent');
+    if (f & Fault.MotorDriver) names.push('motor driver');
+    if (f & Fault.Lidar) names.push('lidar');
+    if (f & Fault.LowBattery) names.push('low battery');
+    if (f & Fault.Bumper) names.push('bumper');
+    if (f & Fault.CommandWatchdog) names.push('command watchdog');
+    return names;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The foundation end to end: simulator process on a real pseudo-terminal ⇄ `foresight
+ * serve` over serialport ⇄ the renderer in Chromium.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ApiProbe, launchChromium, startForesight, type RunningProcess } from './support';
+
+let dir: string;
+let ttyLink: string;
+let sim: RunningProcess;
+let serve: RunningProcess;
+let browser: Browser;
+let page: Page;
+let probe: ApiProbe;
+let url: string;
+
+async function startSim(): Promise<RunningProcess> {
+  const p = startForesight(['sim', '--pty', '--link', ttyLink, '--seed', '7', '--people', '0']);
+  await p.waitFor(/\/dev\/pts\/\d+/, 15_000);
+  return p;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'foresight-e2e-'));
+  ttyLink = join(dir, 'robot.tty');
+  sim = await startSim();
+  serve = startForesight(['serve', '--port', ttyLink, '--http-port', '0', '--db', join(dir, 'runs.sqlite')]);
+  url = (await serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/, 30_000))[0];
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(url);
+  probe = await ApiProbe.connect(url);
+}, 90_000);
+
+afterAll(async () => {
+  probe?.close();
+  await browser?.close();
+  await serve?.kill();
+  await sim?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function speed(): number {
+  return Math.abs(probe.snapshot()?.velocity.v ?? 0);
+}
+
+describe('console end to end', () => {
+  it('shows the map and the robot once the link is up', async () => {
+    await expect.poll(() => page.getByTestId('link-state').textContent(), { timeout: 15_000 }).toContain('connected');
+    await probe.until((s) => s.pose !== null && s.scan.length > 0, 5_000, 'pose and scan');
+    await expect.poll(async () => (await page.getByTestId('scene-stats').textContent()) ?? '', { timeout: 5_000 }).toMatch(/map \d+×\d+/);
+    const stats = (await page.getByTestId('scene-stats').textContent()) ?? '';
+    expect(stats).toMatch(/robot/);
+    expect(stats).toMatch(/scan [1-9]\d*/);
+  });
+
+  it('holding W drives forward and releasing stops', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    const start = (await probe.until((s) => s.pose !== null, 2_000, 'pose')).pose!;
+    await page.keyboard.down('w');
+    const moving = await probe.until((s) => s.velocity.v > 0.2 && s.motion === 'teleop', 3_000, 'forward motion');
+    await new Promise((r) => setTimeout(r, 700));
+    const during = probe.snapshot()!.pose!;
+    const travelled = Math.hypot(during.x - start.x, during.y - start.y);
+    expect(moving.command.v).toBeGreaterThan(0);
+    expect(travelled).toBeGreaterThan(0.1);
+    await page.keyboard.up('w');
+    await probe.until((s) => Math.abs(s.velocity.v) < 0.02 && s.command.v === 0, 2_000, 'stop after release');
+  });
+
+  it('Space is an emergency stop', async () => {
+    await page.keyboard.down('w');
+    await probe.until((s) => s.velocity.v > 0.2, 3_000, 'forward motion');
+    await page.keyboard.press('Space');
+    await page.keyboard.up('w');
+    const stopped = await probe.until((s) => s.emergencyStop && s.command.v === 0, 1_000, 'estop');
+    expect(stopped.motion).toBe('idle');
+    await probe.until(() => speed() < 0.02, 2_000, 'robot at rest');
+    // Driving is refused while the stop is latched.
+    await page.keyboard.down('w');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(probe.snapshot()!.command.v).toBe(0);
+    await page.keyboard.up('w');
+    await page.getByTestId('estop-release').click();
+    await probe.until((s) => !s.emergencyStop, 2_000, 'estop released');
+  });
+
+  it('shows "link lost" within 1 s of killing the simulator and reconnects by itself when it returns', async () => {
+    const killedAt = Date.now();
+    await sim.kill('SIGKILL');
+    await expect.poll(async () => ((await page.getByTestId('link-state').textContent()) ?? '').toLowerCase(), { timeout: 1_000, interval: 50 }).toContain('lost');
+    expect(Date.now() - killedAt).toBeLessThan(1_000);
+    sim = await startSim();
+    const restartedAt = Date.now();
+    await expect.poll(async () => ((await page.getByTestId('link-state').textContent()) ?? '').toLowerCase(), { timeout: 3_000, interval: 50 }).toMatch(/^(?!.*lost).*connected/);
+    expect(Date.now() - restartedAt).toBeLessThan(3_000);
+    expect(probe.snapshot()!.link.reconnects).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * End-to-end helpers: real processes (`foresight sim`, `foresight serve`) and a real
+ * Chromium driven by playwright-core.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import WebSocket from 'ws';
+import type { ConsoleSnapshot, WsServerMessage } from '../../src/shared/api';
+
+export const ROOT = join(__dirname, '..', '..');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output, or rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs `foresight ARGS...` as its own process. */
+export function startForesight(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+  return startProcess(process.execPath, [join(ROOT, 'bin', 'foresight.mjs'), ...args], env);
+}
+
+export function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer): void => {
+    out += d.toString();
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    output: () => out,
+    waitFor(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const m = out.match(pattern);
+          if (m) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(m);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; output so far:\n${out}`));
+        }, timeoutMs);
+        waiters.add(check);
+        child.once('exit', (code) => {
+          if (waiters.has(check)) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`process exited (${code}) before ${pattern}; output:\n${out}`));
+          }
+        });
+        check();
+      });
+    },
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        await exited;
+      }
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/**
+ * A second API client on the web host's WebSocket, for assertions on the live state
+ * while the UI is driven through the browser.
+ */
+export class ApiProbe {
+  private latest: ConsoleSnapshot | null = null;
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const msg = JSON.parse(d.toString()) as WsServerMessage;
+      if ('event' in msg && msg.event === 'snapshot') this.latest = msg.payload as ConsoleSnapshot;
+    });
+  }
+
+  static async connect(pageUrl: string): Promise<ApiProbe> {
+    const url = new URL(pageUrl);
+    const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, { origin: `http://${url.host}` });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new ApiProbe(ws);
+  }
+
+  snapshot(): ConsoleSnapshot | null {
+    return this.latest;
+  }
+
+  /** Polls snapshots until `predicate` holds; returns the matching snapshot. */
+  async until(predicate: (s: ConsoleSnapshot) => boolean, timeoutMs: number, what: string): Promise<ConsoleSnapshot> {
+    const start = Date.now();
+    while (Date.now() - start < timeoutMs) {
+      if (this.latest && predicate(this.latest)) return this.latest;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last snapshot: ${JSON.stringify(this.latest && { link: this.latest.link, pose: this.latest.pose, velocity: this.latest.velocity, motion: this.latest.motion })}`);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
