@@ -66,8 +66,8 @@ export interface DetectorConfig {
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   staticClearance: 0.15,
   maxRange: 8,
-  clusterGap: 0.08,
-  clusterGapPerMetre: 0.03,
+  clusterGap: 0.06,
+  clusterGapPerMetre: 0.015,
   minPoints: 2,
   legExtent: [0.05, 0.25],
   bodyExtent: [0.25, 0.8],
