@@ -45,6 +45,12 @@ export function quantizeModes(count: number, spread: ModeSpread): Mode[] {
   // The mass of a 2-D standard normal outside radius b is exp(−b²/2).
   const outside = (b: number) => Math.exp(-0.5 * b * b);
   const bounds = [0, ...radii.map((r, j) => (j === 0 ? r / 2 : (radii[j - 1] + r) / 2))];
+  // The centre must stay the most probable mode: with n₁ points on the first ring its cell
+  // needs mass ≥ 1/(n₁ + 1), i.e. a radius ≥ √(2 ln((n₁ + 1)/n₁)) (bounded by the next one).
+  if (radii.length > 0) {
+    const minimum = 1.001 * Math.sqrt(2 * Math.log((counts[0] + 1) / counts[0]));
+    bounds[1] = Math.max(bounds[1], radii.length > 1 ? Math.min(minimum, bounds[2]) : minimum);
+  }
   modes.push({ headingOffset: 0, speedScale: 1, probability: radii.length === 0 ? 1 : 1 - outside(bounds[1]) });
   for (let j = 0; j < radii.length; j++) {
     const inner = outside(bounds[j + 1]);

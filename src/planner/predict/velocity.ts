@@ -11,11 +11,13 @@
 /**
  * Noise index of a set of tracks: −(lag-1 autocovariance) / variance of the second
  * differences of position, pooled over all tracks given (they share one sensor).
- * ≈ 0.67 for pure white position noise, ≤ 0 for smooth motion; 0 when undefined.
+ * ≈ 0.67 for pure white position noise, ≤ 0 for smooth motion; 0 when undefined or
+ * when the tracks are straight to rounding error.
  */
 export function trackNoiseIndex(tracks: readonly { xs: ArrayLike<number>; ys: ArrayLike<number> }[]): number {
   let lag1 = 0;
   let lag0 = 0;
+  let terms = 0;
   for (const t of tracks) {
     const n = t.xs.length;
     let prevAx = NaN;
@@ -24,12 +26,14 @@ export function trackNoiseIndex(tracks: readonly { xs: ArrayLike<number>; ys: Ar
       const ax = t.xs[k] - 2 * t.xs[k - 1] + t.xs[k - 2];
       const ay = t.ys[k] - 2 * t.ys[k - 1] + t.ys[k - 2];
       lag0 += ax * ax + ay * ay;
+      terms++;
       if (k > 2) lag1 += ax * prevAx + ay * prevAy;
       prevAx = ax;
       prevAy = ay;
     }
   }
-  return lag0 > 0 ? -lag1 / lag0 : 0;
+  // Second differences at rounding level (perfectly straight tracks) carry no information.
+  return lag0 > 1e-12 * terms ? -lag1 / lag0 : 0;
 }
 
 /**
