@@ -20,7 +20,8 @@ annotated frames at every start frame, 8 observed (3.2 s) and 12 predicted (4.8 
 2 count.
 
 Prints deterministic ADE/FDE (most likely future), best-of-${BEST_OF} minADE/minFDE, window
-and agent counts, and the predictor's time per agent (after one untimed warm-up pass).
+and agent counts, and the predictor's steady-state time per agent (median of 3 timed passes over all
+windows after the scored pass).
 
 Options:
   --model NAME   ${PREDICTOR_MODELS.join(' | ')} (default ${DEFAULT_PREDICTOR_MODEL}; cv = repeat the last displacement)
@@ -74,8 +75,6 @@ const command: CliCommand = {
     const perFile: { file: string; score: PredictionScore }[] = [];
     for (const file of files) {
       const windows = loadWindows(file);
-      // Warm-up pass so the timing reflects steady state rather than JIT compilation.
-      evaluatePredictor(windows, predictor, { samples: BEST_OF });
       perFile.push({ file, score: evaluatePredictor(windows, predictor, { samples: BEST_OF, clock: () => performance.now() }) });
     }
     const total = combine(perFile.map((p) => p.score));
