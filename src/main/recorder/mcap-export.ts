@@ -1,0 +1,337 @@
+/**
+ * Exports a recorded run to MCAP so it opens in Foxglove or Lichtblick.
+ *
+ * Messages are JSON (`json` message encoding) described by JSON Schema (`jsonschema`
+ * schema encoding): Foxglove's well-known schemas from @foxglove/schemas where one fits,
+ * small schemas of our own otherwise. Log time = publish time = host receive/send time.
+ *
+ * Topics (see MCAP_TOPICS):
+ *   /tf            foxglove.FrameTransform   odom→base_link per odometry, map→odom per localization update
+ *   /odom          foxglove.PoseInFrame      robot pose in odom
+ *   /scan          foxglove.LaserScan        frame base_link, origin at the lidar mount
+ *   /plan/global   foxglove.PosesInFrame     guidance path (map), when it changed
+ *   /plan/chosen   foxglove.PosesInFrame     chosen local trajectory (map), per planner cycle
+ *   /plan/candidates foxglove.SceneUpdate    candidate sample as lines (map)
+ *   /plan/cycle    foresight.PlannerCycle    cycle time, cost, candidate count
+ *   /people        foxglove.SceneUpdate      people and predicted futures (map)
+ *   /safety        foxglove.Log              safety actions with their reasons
+ *   /events        foxglove.Log              operator actions, link events, other records
+ *   /cmd_vel, /cmd_screen, /cmd_stop         foresight.* command schemas
+ *   /robot/status, /robot/screen             foresight.* robot state schemas
+ * Hello (the robot description) and the run summary are MCAP metadata records.
+ */
+import { McapWriter, type IWritable } from '@mcap/core';
+import * as schemas from '@foxglove/schemas/jsonschema';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { HelloMsg, ScreenStateMsg, StatusMsg } from '../../shared/protocol';
+import type { RecordKind, RecordedRecord } from '../../shared/recording';
+import type { RunStore } from './run-store';
+
+/** Topic → schema name, in the order channels are registered. */
+export const MCAP_TOPICS = {
+  '/tf': 'foxglove.FrameTransform',
+  '/odom': 'foxglove.PoseInFrame',
+  '/scan': 'foxglove.LaserScan',
+  '/plan/global': 'foxglove.PosesInFrame',
+  '/plan/chosen': 'foxglove.PosesInFrame',
+  '/plan/candidates': 'foxglove.SceneUpdate',
+  '/plan/cycle': 'foresight.PlannerCycle',
+  '/people': 'foxglove.SceneUpdate',
+  '/safety': 'foxglove.Log',
+  '/events': 'foxglove.Log',
+  '/cmd_vel': 'foresight.VelocityCommand',
+  '/cmd_screen': 'foresight.ScreenCommand',
+  '/cmd_stop': 'foresight.StopCommand',
+  '/robot/status': 'foresight.RobotStatus',
+  '/robot/screen': 'foresight.ScreenState',
+} as const;
+export type McapTopic = keyof typeof MCAP_TOPICS;
+
+export interface McapExportResult {
+  path: string;
+  /** Messages written per topic (every topic listed, 0 when none). */
+  messageCounts: Record<McapTopic, number>;
+  messageCount: number;
+}
+
+const time = { type: 'object', properties: { sec: { type: 'integer' }, nsec: { type: 'integer' } }, required: ['sec', 'nsec'] };
+const own = (title: string, description: string, properties: Record<string, unknown>) => ({
+  title, description, type: 'object', properties: { timestamp: time, ...properties }, required: ['timestamp', ...Object.keys(properties)],
+});
+const number = (description: string) => ({ type: 'number', description });
+const integer = (description: string) => ({ type: 'integer', description });
+
+const OWN_SCHEMAS: Record<string, object> = {
+  'foresight.PlannerCycle': own('foresight.PlannerCycle', 'One local-planner cycle', {
+    cycle_time_s: number('Wall time of the cycle, s'),
+    chosen_cost: { type: ['number', 'null'], description: 'Cost of the chosen trajectory' },
+    candidate_count: integer('Candidates evaluated'),
+    extra: { type: 'object', additionalProperties: { type: 'number' }, description: 'Extra figures (stage timings, s)' },
+  }),
+  'foresight.VelocityCommand': own('foresight.VelocityCommand', 'Body velocity command sent to the robot (base_link)', {
+    seq: integer('Link sequence number'), v: number('Forward speed, m/s'), w: number('Yaw rate, rad/s'),
+  }),
+  'foresight.ScreenCommand': own('foresight.ScreenCommand', 'Screen (head) pan command', {
+    seq: integer('Link sequence number'), pan_angle: number('Target pan relative to base_link x, rad'), max_rate: number('Rate limit, rad/s'),
+  }),
+  'foresight.StopCommand': own('foresight.StopCommand', 'Stop command', {
+    seq: integer('Link sequence number'), reason: integer('0 operator, 1 safety, 2 link loss, 3 shutdown'),
+  }),
+  'foresight.RobotStatus': own('foresight.RobotStatus', 'Robot status', {
+    battery_voltage: number('V'), battery_percent: integer('0–100, 255 unknown'), faults: integer('Fault bits'),
+    estop_pressed: { type: 'boolean' }, motors_enabled: { type: 'boolean' },
+  }),
+  'foresight.ScreenState': own('foresight.ScreenState', 'Screen (head) pan state', {
+    pan_angle: number('rad, relative to base_link x'), pan_velocity: number('rad/s'),
+  }),
+};
+
+function schemaFor(name: string): object {
+  if (name.startsWith('foxglove.')) {
+    const s = (schemas as Record<string, object>)[name.slice('foxglove.'.length)];
+    if (!s) throw new Error(`@foxglove/schemas has no ${name}`);
+    return s;
+  }
+  return OWN_SCHEMAS[name]!;
+}
+
+/** Host seconds → MCAP nanoseconds, exact to the microsecond (no 2^53 overflow). */
+function toNs(t: number): bigint {
+  const sec = Math.floor(t);
+  const nsec = Math.round((t - sec) * 1e6) * 1000;
+  return BigInt(sec) * 1_000_000_000n + BigInt(nsec);
+}
+function stamp(t: number): { sec: number; nsec: number } {
+  const ns = toNs(t);
+  return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
+}
+/** Rounds to 0.1 mm / 0.1 mrad: the recorded float32 values carry no more, and JSON stays short. */
+const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+function yawQuat(theta: number): { x: number; y: number; z: number; w: number } {
+  return { x: 0, y: 0, z: Math.sin(theta / 2), w: Math.cos(theta / 2) };
+}
+function pose(x: number, y: number, theta: number) {
+  return { position: { x: r4(x), y: r4(y), z: 0 }, orientation: yawQuat(theta) };
+}
+/** Poses along a flat [x0, y0, …] polyline, heading along the segment. */
+function polylinePoses(points: readonly number[]) {
+  const n = points.length >>> 1;
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const j = Math.min(i + 1, n - 1);
+    const k = j === i ? Math.max(0, i - 1) : i;
+    const heading = n > 1 ? Math.atan2(points[j * 2 + 1]! - points[k * 2 + 1]!, points[j * 2]! - points[k * 2]!) : 0;
+    out.push(pose(points[i * 2]!, points[i * 2 + 1]!, heading));
+  }
+  return out;
+}
+function linePoints(points: readonly number[]) {
+  const out = [];
+  for (let i = 0; i + 1 < points.length; i += 2) out.push({ x: r4(points[i]!), y: r4(points[i + 1]!), z: 0 });
+  return out;
+}
+const identityPose = { position: { x: 0, y: 0, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } };
+const LOG = { DEBUG: 1, INFO: 2, WARNING: 3, ERROR: 4 } as const;
+
+/** A file as MCAP's IWritable (synchronous writes; the CLI and review export are not latency-bound). */
+class FileWritable implements IWritable {
+  private offset = 0n;
+  constructor(private readonly fd: number) {}
+  async write(buffer: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < buffer.byteLength) done += writeSync(this.fd, buffer, done, buffer.byteLength - done);
+    this.offset += BigInt(buffer.byteLength);
+  }
+  position(): bigint {
+    return this.offset;
+  }
+}
+
+/** Lazily merges per-kind time-ordered iterators into one time-ordered stream. */
+function* mergeStreams(streams: Iterator<RecordedRecord>[]): Generator<RecordedRecord> {
+  const heads = streams.map((s) => s.next());
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (!h.done && (best < 0 || h.value.t < (heads[best]!.value as RecordedRecord).t)) best = i;
+    }
+    if (best < 0) return;
+    yield heads[best]!.value as RecordedRecord;
+    heads[best] = streams[best]!.next();
+  }
+}
+
+const EXPORTED_KINDS: RecordKind[] = [
+  'robot-message', 'odometry', 'map-to-odom', 'laser-scan', 'command', 'planner-cycle', 'candidates', 'guidance-path',
+  'predictions', 'safety', 'operator', 'link', 'generic',
+];
+
+/**
+ * Writes run `runId` of `store` to an MCAP file at `path` (overwriting it).
+ * Throws NoSuchRunError for an unknown run.
+ */
+export async function exportRunToMcap(store: RunStore, runId: number, path: string): Promise<McapExportResult> {
+  const run = store.getRun(runId);
+  const fd = openSync(path, 'w');
+  try {
+    const writer = new McapWriter({ writable: new FileWritable(fd), useStatistics: true, useChunks: true, useMessageIndex: true, useChunkIndex: true, useSummaryOffsets: true });
+    await writer.start({ profile: '', library: 'foresight' });
+
+    const schemaIds = new Map<string, number>();
+    const channelIds = {} as Record<McapTopic, number>;
+    const counts = {} as Record<McapTopic, number>;
+    for (const [topic, schemaName] of Object.entries(MCAP_TOPICS) as [McapTopic, string][]) {
+      let schemaId = schemaIds.get(schemaName);
+      if (schemaId === undefined) {
+        schemaId = await writer.registerSchema({ name: schemaName, encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify(schemaFor(schemaName))) });
+        schemaIds.set(schemaName, schemaId);
+      }
+      channelIds[topic] = await writer.registerChannel({ topic, schemaId, messageEncoding: 'json', metadata: new Map() });
+      counts[topic] = 0;
+    }
+
+    await writer.addMetadata({
+      name: 'foresight.run',
+      metadata: new Map([
+        ['id', String(run.id)], ['name', run.name], ['robot', run.robotName], ['source', run.source],
+        ['started_at', String(run.startedAt)], ['ended_at', String(run.endedAt ?? '')], ['outcome', run.outcome ?? 'recording'],
+        ['distance_m', String(run.distanceM)], ['tags', run.tags.join(',')],
+      ]),
+    });
+
+    const encoder = new TextEncoder();
+    const seq = new Map<McapTopic, number>();
+    const emit = async (topic: McapTopic, t: number, message: unknown): Promise<void> => {
+      const n = (seq.get(topic) ?? 0) + 1;
+      seq.set(topic, n);
+      const ns = toNs(t);
+      await writer.addMessage({ channelId: channelIds[topic], sequence: n, logTime: ns, publishTime: ns, data: encoder.encode(JSON.stringify(message)) });
+      counts[topic]++;
+    };
+
+    let hello: HelloMsg | null = null;
+    const streams = EXPORTED_KINDS.map((k) => store.iterateKind(runId, k));
+    for (const r of mergeStreams(streams)) {
+      const ts = stamp(r.t);
+      switch (r.kind) {
+        case 'robot-message': {
+          const m = r.msg;
+          if (m.type === 'hello') {
+            hello = m;
+            await writer.addMetadata({ name: 'foresight.robot', metadata: new Map(Object.entries(m).map(([k, v]) => [k, String(v)])) });
+          } else if (m.type === 'status') {
+            const s = m as StatusMsg;
+            await emit('/robot/status', r.t, {
+              timestamp: ts, battery_voltage: s.batteryVoltage, battery_percent: s.batteryPercent, faults: s.faults,
+              estop_pressed: s.estopPressed, motors_enabled: s.motorsEnabled,
+            });
+          } else if (m.type === 'screen-state') {
+            const s = m as ScreenStateMsg;
+            await emit('/robot/screen', r.t, { timestamp: ts, pan_angle: s.panAngle, pan_velocity: s.panVelocity });
+          }
+          break;
+        }
+        case 'odometry':
+          await emit('/tf', r.t, {
+            timestamp: ts, parent_frame_id: 'odom', child_frame_id: 'base_link',
+            translation: { x: r4(r.x), y: r4(r.y), z: 0 }, rotation: yawQuat(r.theta),
+          });
+          await emit('/odom', r.t, { timestamp: ts, frame_id: 'odom', pose: pose(r.x, r.y, r.theta) });
+          break;
+        case 'map-to-odom':
+          await emit('/tf', r.t, {
+            timestamp: ts, parent_frame_id: 'map', child_frame_id: 'odom',
+            translation: { x: r4(r.x), y: r4(r.y), z: 0 }, rotation: yawQuat(r.theta),
+          });
+          break;
+        case 'laser-scan':
+          await emit('/scan', r.t, {
+            timestamp: ts, frame_id: 'base_link',
+            pose: hello ? pose(hello.lidarMountX, hello.lidarMountY, hello.lidarMountYaw) : identityPose,
+            start_angle: r.angleMin,
+            end_angle: r.angleMin + r.angleIncrement * Math.max(0, r.ranges.length - 1),
+            // Non-finite ranges cannot be JSON; 0 is below range_min, which viewers treat as no return.
+            ranges: Array.from(r.ranges, (v) => (Number.isFinite(v) ? r4(v) : 0)),
+            intensities: [],
+          });
+          break;
+        case 'command':
+          if (r.type === 'velocity') await emit('/cmd_vel', r.t, { timestamp: ts, seq: r.seq, v: r.v, w: r.w });
+          else if (r.type === 'screen') await emit('/cmd_screen', r.t, { timestamp: ts, seq: r.seq, pan_angle: r.panAngle, max_rate: r.maxRate });
+          else if (r.type === 'stop') await emit('/cmd_stop', r.t, { timestamp: ts, seq: r.seq, reason: r.stopReason });
+          // Pings are link heartbeats, not commands worth a topic.
+          break;
+        case 'planner-cycle':
+          await emit('/plan/chosen', r.t, { timestamp: ts, frame_id: 'map', poses: polylinePoses(r.chosen) });
+          await emit('/plan/cycle', r.t, {
+            timestamp: ts, cycle_time_s: r.cycleTimeS, chosen_cost: r.chosenCost, candidate_count: r.candidateCount, extra: r.extra,
+          });
+          break;
+        case 'candidates':
+          await emit('/plan/candidates', r.t, {
+            deletions: [{ timestamp: ts, type: 1, id: '' }],
+            entities: [{
+              timestamp: ts, frame_id: 'map', id: 'candidates', lifetime: { sec: 0, nsec: 0 }, frame_locked: false, metadata: [],
+              arrows: [], cubes: [], spheres: [], cylinders: [], texts: [], triangles: [], models: [],
+              lines: r.candidates.map((c) => ({
+                type: 0, pose: identityPose, thickness: 0.01, scale_invariant: false, points: linePoints(c.points),
+                color: { r: 0.6, g: 0.6, b: 0.9, a: 0.5 }, colors: [], indices: [],
+              })),
+            }],
+          });
+          break;
+        case 'guidance-path':
+          await emit('/plan/global', r.t, { timestamp: ts, frame_id: 'map', poses: polylinePoses(r.points) });
+          break;
+        case 'predictions':
+          await emit('/people', r.t, {
+            deletions: [{ timestamp: ts, type: 1, id: '' }],
+            entities: r.people.map((p) => ({
+              timestamp: ts, frame_id: 'map', id: `person-${p.id}`, lifetime: { sec: 0, nsec: 0 }, frame_locked: false,
+              metadata: [{ key: 'risk', value: p.risk.toFixed(3) }, { key: 'speed_m_s', value: Math.hypot(p.vx, p.vy).toFixed(3) }],
+              arrows: [], cubes: [], spheres: [], texts: [], triangles: [], models: [],
+              cylinders: [{
+                pose: pose(p.x, p.y, Math.atan2(p.vy, p.vx)), size: { x: 0.5, y: 0.5, z: 1.7 }, bottom_scale: 1, top_scale: 1,
+                color: { r: 1, g: 0.5 * (1 - p.risk), b: 0.2, a: 0.7 },
+              }],
+              lines: p.futures.map((f) => ({
+                type: 0, pose: identityPose, thickness: 0.03, scale_invariant: false, points: linePoints(f.points),
+                color: { r: 1, g: 0.6, b: 0.2, a: Math.max(0.15, Math.min(1, f.probability)) }, colors: [], indices: [],
+              })),
+            })),
+          });
+          break;
+        case 'safety':
+          await emit('/safety', r.t, {
+            timestamp: ts, level: r.action === 'stop' ? LOG.WARNING : r.action === 'scale' ? LOG.INFO : LOG.DEBUG,
+            message: `${r.action}${r.action === 'scale' ? ` ×${r.scale.toFixed(2)}` : ''}: ${r.reason}${r.ttc !== null ? ` (ttc ${r.ttc.toFixed(2)} s)` : ''}`,
+            name: 'safety', file: r.zone ?? '', line: 0,
+          });
+          break;
+        case 'operator': {
+          const { kind: _k, t: _t, action, ...rest } = r;
+          await emit('/events', r.t, {
+            timestamp: ts, level: action === 'emergency-stop' ? LOG.WARNING : LOG.INFO,
+            message: `operator ${action}${Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : ''}`, name: 'operator', file: '', line: 0,
+          });
+          break;
+        }
+        case 'link':
+          await emit('/events', r.t, {
+            timestamp: ts, level: r.event === 'lost' || r.event === 'incompatible' ? LOG.ERROR : r.event === 'bad-frame' ? LOG.WARNING : LOG.INFO,
+            message: `link ${r.event}: ${r.message}${r.reason ? ` (${r.reason})` : ''}`, name: 'link', file: '', line: 0,
+          });
+          break;
+        case 'generic':
+          await emit('/events', r.t, { timestamp: ts, level: LOG.INFO, message: `${r.type}: ${JSON.stringify(r.data)}`, name: r.type, file: '', line: 0 });
+          break;
+      }
+    }
+    await writer.end();
+    const messageCount = Object.values(counts).reduce((a, b) => a + b, 0);
+    return { path, messageCounts: counts, messageCount };
+  } finally {
+    closeSync(fd);
+  }
+}
