@@ -1,0 +1,8 @@
+/** The robot link, host side: transports, discovery, framing and the RobotLink session. */
+export * from './transport';
+export { SerialTransport, type SerialTransportOptions } from './serial-transport';
+export { TcpTransport, type TcpTransportOptions } from './tcp-transport';
+export { listPorts, type DiscoveryOptions } from './discovery';
+export { ClockSync, type ClockSample, type ClockJump, type ClockSyncOptions } from './clock-sync';
+export * from './robot-link';
+export { FrameDecoder, encodeWire, type FrameErrorReason, type DecodeResult, type DecoderStats } from './codec';
