@@ -1,0 +1,162 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Pose2D, Vec2 } from '../../shared/geometry';
+import { MapScene, type LayerVisibility, type SceneStats } from '../scene/MapScene';
+import { useConsole } from '../state/context';
+
+/** Text for the stats element end-to-end tests read. */
+export function statsText(s: SceneStats): string {
+  const pose = s.pose ? `${s.pose.x.toFixed(2)} ${s.pose.y.toFixed(2)} ${s.pose.theta.toFixed(2)}` : 'none';
+  const goal = s.goal ? `${s.goal.x.toFixed(2)} ${s.goal.y.toFixed(2)} ${s.goal.theta.toFixed(2)}` : 'none';
+  return `map=${s.map ?? 'none'} pose=${pose} scan=${s.scan} path=${s.path} candidates=${s.candidates} chosen=${s.chosen} people=${s.people} futures=${s.futures} goal=${goal} draw=${s.drawHz}Hz`;
+}
+
+function writeStats(el: HTMLElement, s: SceneStats): void {
+  el.textContent = statsText(s);
+  const d = el.dataset;
+  d.map = s.map ?? '';
+  d.poseX = s.pose ? s.pose.x.toFixed(3) : '';
+  d.poseY = s.pose ? s.pose.y.toFixed(3) : '';
+  d.poseTheta = s.pose ? s.pose.theta.toFixed(3) : '';
+  d.scan = String(s.scan);
+  d.path = String(s.path);
+  d.candidates = String(s.candidates);
+  d.chosen = String(s.chosen);
+  d.people = String(s.people);
+  d.futures = String(s.futures);
+  d.goal = s.goal ? `${s.goal.x.toFixed(3)},${s.goal.y.toFixed(3)},${s.goal.theta.toFixed(3)}` : '';
+  d.draws = String(s.draws);
+  // World → canvas px: sx = offsetX + scale·x, sy = offsetY − scale·y.
+  d.view = JSON.stringify({ scale: +s.view.scale.toFixed(4), offsetX: +s.view.offsetX.toFixed(2), offsetY: +s.view.offsetY.toFixed(2) });
+  d.follow = String(s.follow);
+  d.goalMode = String(s.goalMode);
+}
+
+interface Props {
+  layers: LayerVisibility;
+  goalMode: boolean;
+  setGoalMode: (on: boolean) => void;
+  follow: boolean;
+  setFollow: (on: boolean) => void;
+}
+
+export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Props) {
+  const { api, store } = useConsole();
+  const hostRef = useRef<HTMLDivElement>(null);
+  const statsRef = useRef<HTMLDivElement>(null);
+  const cursorRef = useRef<HTMLSpanElement>(null);
+  const [scene, setScene] = useState<MapScene | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  // Callbacks the scene calls: keep the latest closures without recreating the scene.
+  const cbRef = useRef({ setGoalMode, setFollow, onGoal: (_g: Pose2D) => {} });
+  useEffect(() => {
+    cbRef.current = {
+      setGoalMode,
+      setFollow,
+      onGoal: (g: Pose2D) => {
+        api.invoke('setGoal', g).then(
+          (r) => {
+            if (!r.ok) store.addEvent({ t: performance.now() / 1000, level: 'error', message: `Goal refused: ${r.error}` });
+          },
+          (e: unknown) =>
+            store.addEvent({ t: performance.now() / 1000, level: 'error', message: `Goal not sent: ${e instanceof Error ? e.message : String(e)}` }),
+        );
+      },
+    };
+  });
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    let cancelled = false;
+    let created: MapScene | null = null;
+    MapScene.create(host, {
+      onGoal: (g) => cbRef.current.onGoal(g),
+      onFollowChange: (on) => cbRef.current.setFollow(on),
+      onGoalModeChange: (on) => cbRef.current.setGoalMode(on),
+      onStats: (s) => {
+        if (statsRef.current) writeStats(statsRef.current, s);
+      },
+      onCursor: (p: Vec2 | null) => {
+        if (cursorRef.current) cursorRef.current.textContent = p ? `${p.x.toFixed(2)}, ${p.y.toFixed(2)} m` : '';
+      },
+    }).then(
+      (sc) => {
+        if (cancelled) {
+          sc.destroy();
+          return;
+        }
+        created = sc;
+        setScene(sc);
+      },
+      (e: unknown) => {
+        if (!cancelled) setError(`The map view could not start (WebGL unavailable?): ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+    return () => {
+      cancelled = true;
+      created?.destroy();
+      setScene(null);
+    };
+  }, []);
+
+  // Feed the scene straight from the store: no React render per snapshot.
+  useEffect(() => {
+    if (!scene) return;
+    let lastSnap = store.get().snapshot;
+    let lastMap = store.get().map;
+    scene.setMap(lastMap);
+    if (lastSnap) scene.setSnapshot(lastSnap);
+    return store.subscribe(() => {
+      const st = store.get();
+      if (st.map !== lastMap) {
+        lastMap = st.map;
+        scene.setMap(st.map);
+      }
+      if (st.snapshot !== lastSnap) {
+        lastSnap = st.snapshot;
+        if (st.snapshot) scene.setSnapshot(st.snapshot);
+      }
+    });
+  }, [scene, store]);
+
+  useEffect(() => scene?.setLayers(layers), [scene, layers]);
+  useEffect(() => scene?.setFollow(follow), [scene, follow]);
+  useEffect(() => scene?.setGoalMode(goalMode), [scene, goalMode]);
+
+  return (
+    <main className="mapview">
+      <div className="map-host" ref={hostRef} data-testid="map-host" />
+      {error && <div className="map-error error">{error}</div>}
+      <div className="map-toolbar">
+        <button type="button" className="btn small" data-testid="fit-map" onClick={() => scene?.fitToMap()} title="Fit the map (double-click)">
+          Fit
+        </button>
+        <button type="button" className="btn small" onClick={() => scene?.zoomBy(1.25)} title="Zoom in (wheel)">
+          +
+        </button>
+        <button type="button" className="btn small" onClick={() => scene?.zoomBy(0.8)} title="Zoom out (wheel)">
+          −
+        </button>
+        <label className="check small" title="Keep the robot centred (F)">
+          <input type="checkbox" data-testid="follow-robot" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
+          Follow robot
+        </label>
+        <button
+          type="button"
+          className={`btn small${goalMode ? ' primary' : ''}`}
+          aria-pressed={goalMode}
+          onClick={() => setGoalMode(!goalMode)}
+          title="Set a goal: press at the position, drag toward the heading (G)"
+        >
+          Goal
+        </button>
+      </div>
+      {goalMode && <div className="map-hint">Press at the goal, drag toward its heading, release. Esc cancels.</div>}
+      <div className="map-footer">
+        <span ref={cursorRef} className="cursor-pos" />
+        <div ref={statsRef} className="scene-stats" data-testid="scene-stats" />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * The map view's world↔screen transform. World is the `map` frame (metres, x right, y up);
+ * screen is CSS pixels relative to the canvas (x right, y down):
+ *
+ *   sx = offsetX + scale · x
+ *   sy = offsetY − scale · y
+ *
+ * `scale` is pixels per metre.
+ */
+import type { Vec2 } from '../../shared/geometry';
+
+export interface ViewState {
+  scale: number;
+  offsetX: number;
+  offsetY: number;
+}
+
+export const MIN_SCALE = 2; // px/m: a 500 m building fits a screen
+export const MAX_SCALE = 2000; // px/m: 1 px = 0.5 mm
+
+export class Viewport implements ViewState {
+  scale = 50;
+  offsetX = 0;
+  offsetY = 0;
+
+  constructor(init?: Partial<ViewState>) {
+    if (init) Object.assign(this, init);
+  }
+
+  worldToScreen(p: Vec2): Vec2 {
+    return { x: this.offsetX + this.scale * p.x, y: this.offsetY - this.scale * p.y };
+  }
+
+  screenToWorld(p: Vec2): Vec2 {
+    return { x: (p.x - this.offsetX) / this.scale, y: (this.offsetY - p.y) / this.scale };
+  }
+
+  panBy(dx: number, dy: number): void {
+    this.offsetX += dx;
+    this.offsetY += dy;
+  }
+
+  /** Multiplies the scale by `factor`, keeping the world point under screen point `at` fixed. */
+  zoomAt(factor: number, at: Vec2): void {
+    const world = this.screenToWorld(at);
+    this.scale = clamp(this.scale * factor, MIN_SCALE, MAX_SCALE);
+    this.offsetX = at.x - this.scale * world.x;
+    this.offsetY = at.y + this.scale * world.y;
+  }
+
+  /** Puts world point `p` at screen point `at` without changing the scale. */
+  centerOn(p: Vec2, at: Vec2): void {
+    this.offsetX = at.x - this.scale * p.x;
+    this.offsetY = at.y + this.scale * p.y;
+  }
+
+  /**
+   * Fits the world rectangle [minX, maxX] × [minY, maxY] into a screen of `width` × `height`
+   * px with `margin` px on each side, centred.
+   */
+  fit(bounds: { minX: number; minY: number; maxX: number; maxY: number }, width: number, height: number, margin = 16): void {
+    const w = Math.max(bounds.maxX - bounds.minX, 1e-6);
+    const h = Math.max(bounds.maxY - bounds.minY, 1e-6);
+    const availW = Math.max(width - 2 * margin, 1);
+    const availH = Math.max(height - 2 * margin, 1);
+    this.scale = clamp(Math.min(availW / w, availH / h), MIN_SCALE, MAX_SCALE);
+    this.centerOn({ x: (bounds.minX + bounds.maxX) / 2, y: (bounds.minY + bounds.maxY) / 2 }, { x: width / 2, y: height / 2 });
+  }
+
+  /** Wheel delta (pixels, positive = away from the user) → zoom factor. */
+  static wheelFactor(deltaY: number, deltaMode = 0): number {
+    const px = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
+    return Math.exp(-clamp(px, -400, 400) * 0.0015);
+  }
+
+  get state(): ViewState {
+    return { scale: this.scale, offsetX: this.offsetX, offsetY: this.offsetY };
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
