@@ -1,0 +1,128 @@
+/**
+ * Physical description of a simulated robot: footprint, drive limits, actuator lag,
+ * screen (pan head) limits and lidar. The firmware endpoint advertises these in Hello.
+ * SI units; footprint and lidar mount in base_link (x forward, y left).
+ */
+
+/** Which part of a person the lidar plane cuts. */
+export type PersonScanModel = 'legs' | 'body';
+
+export interface LidarParams {
+  beams: number;
+  /** First beam angle in the lidar frame, radians, (−π, π]. */
+  angleMin: number;
+  /** Angle between beams, radians. */
+  angleIncrement: number;
+  /** Shortest valid range, metres (closer returns read +Infinity: invalid). */
+  rangeMin: number;
+  /** Longest range, metres; no return within it reads +Infinity (REP 117). */
+  rangeMax: number;
+  /** Revolutions per second. */
+  rateHz: number;
+  /** Mount pose in base_link: metres, metres, radians. */
+  mountX: number;
+  mountY: number;
+  mountYaw: number;
+  /** 1-σ Gaussian range noise, metres. */
+  rangeNoiseSigma: number;
+  /** Legs (a lidar at shin height, the usual home robot) or a torso ellipse. */
+  personModel: PersonScanModel;
+}
+
+export interface RobotParams {
+  name: string;
+  /** Footprint rectangle: length along base_link x, width along y, centre's x offset (m). */
+  footprintLength: number;
+  footprintWidth: number;
+  footprintCenterOffsetX: number;
+  /** Distance between the drive wheels, metres. */
+  wheelBase: number;
+  maxLinearVelocity: number; // m/s
+  maxAngularVelocity: number; // rad/s
+  maxLinearAccel: number; // m/s²
+  maxAngularAccel: number; // rad/s²
+  maxLinearJerk: number; // m/s³
+  maxAngularJerk: number; // rad/s³
+  /**
+   * Time constant of the wheel-speed loop, seconds: the measured velocity follows the
+   * motor controller's (accel- and jerk-limited) setpoint as a first-order lag.
+   */
+  actuatorTimeConstant: number;
+  /** Motors stop by themselves this long after the last valid VelocityCommand, seconds. */
+  commandTimeout: number;
+  /** Screen pan limits relative to base_link x (rad), max rate (rad/s), max accel (rad/s²). */
+  panMin: number;
+  panMax: number;
+  panMaxRate: number;
+  panMaxAccel: number;
+  lidar: LidarParams;
+}
+
+const FULL_TURN_BEAMS = 360;
+const FULL_TURN_INCREMENT = (2 * Math.PI) / FULL_TURN_BEAMS;
+
+/** A 360° 2D lidar at shin height: 360 beams, 10 Hz, 8 m, 1 cm noise; beams span (−π, π]. */
+export const HOME_LIDAR: LidarParams = {
+  beams: FULL_TURN_BEAMS,
+  angleMin: -Math.PI + FULL_TURN_INCREMENT,
+  angleIncrement: FULL_TURN_INCREMENT,
+  rangeMin: 0.05,
+  rangeMax: 8,
+  rateHz: 10,
+  mountX: 0.1,
+  mountY: 0,
+  mountYaw: 0,
+  rangeNoiseSigma: 0.01,
+  personModel: 'legs',
+};
+
+/** The default simulated robot: a small home robot with a panning screen. */
+export const HOME_ROBOT: RobotParams = {
+  name: 'foresight-sim',
+  footprintLength: 0.45,
+  footprintWidth: 0.38,
+  footprintCenterOffsetX: 0,
+  wheelBase: 0.33,
+  maxLinearVelocity: 1.0,
+  maxAngularVelocity: 2.0,
+  maxLinearAccel: 1.0,
+  maxAngularAccel: 3.0,
+  maxLinearJerk: 5.0,
+  maxAngularJerk: 15.0,
+  actuatorTimeConstant: 0.06,
+  commandTimeout: 0.25,
+  panMin: -2.6,
+  panMax: 2.6,
+  panMaxRate: 3.0,
+  panMaxAccel: 8.0,
+  lidar: HOME_LIDAR,
+};
+
+/**
+ * A Clearpath Jackal as used by BARN: 0.508 × 0.430 m, 2.0 m/s. The lidar is kept as the
+ * 360° home lidar (BARN's runner may swap in a 270° Hokuyo through `SimConfig.robot.lidar`).
+ */
+export const JACKAL_ROBOT: RobotParams = {
+  ...HOME_ROBOT,
+  name: 'jackal-sim',
+  footprintLength: 0.508,
+  footprintWidth: 0.43,
+  wheelBase: 0.37,
+  maxLinearVelocity: 2.0,
+  maxAngularVelocity: 4.0,
+  maxLinearAccel: 3.0,
+  maxAngularAccel: 6.0,
+  maxLinearJerk: 20.0,
+  maxAngularJerk: 60.0,
+  actuatorTimeConstant: 0.05,
+  lidar: { ...HOME_LIDAR, mountX: 0.12 },
+};
+
+/** Overrides merged onto defaults; `lidar` may itself be partial. */
+export type RobotParamsOverrides = Partial<Omit<RobotParams, 'lidar'>> & { lidar?: Partial<LidarParams> };
+
+export function resolveRobotParams(base: RobotParams, overrides?: RobotParamsOverrides): RobotParams {
+  if (!overrides) return { ...base, lidar: { ...base.lidar } };
+  const { lidar, ...rest } = overrides;
+  return { ...base, ...rest, lidar: { ...base.lidar, ...lidar } };
+}

@@ -1,0 +1,527 @@
+/**
+ * SimCore: the simulated robot and its world as a pure stepping function. No timers, no
+ * wall clock, no Node APIs: time advances only through `step(dt)`, randomness only from
+ * the seed, so two runs with the same config and the same calls are identical. The
+ * firmware endpoint (SimRobot), the scenario runner and BARN all drive it.
+ *
+ * Frames (REP 105): ground truth is in `map`. The simulated odometry has no drift, and the
+ * `odom` frame coincides with `map` at start, so odometry equals the ground-truth pose.
+ * Robot velocities are in base_link. Units SI; sim time in seconds from the start.
+ */
+import type { OccupancyGrid } from '../shared/grid';
+import { normalizeAngle, type Pose2D, type Vec2 } from '../shared/geometry';
+import { PeopleNav } from './people-nav';
+import { People, type CrowdConfig, type PersonTruth, type ScriptedPersonSpec } from './people';
+import { stepJerkLimited, stepPan, type PanState, type RampState } from './profile';
+import { SimRandom } from './random';
+import { HOME_ROBOT, resolveRobotParams, type RobotParams, type RobotParamsOverrides } from './robot-params';
+import { pointBoxDistance, rayCircle, rayEllipse, type CircleShape, type OrientedBox } from './shapes';
+import { World, type WorldBox } from './world';
+
+/** A box obstacle: oriented rectangle, optionally present only for [appearAt, disappearAt) s. */
+export interface BoxSpec extends OrientedBox {
+  id?: number;
+  appearAt?: number;
+  disappearAt?: number;
+}
+
+export interface SimConfig {
+  /** Static world (walls, furniture). */
+  map: OccupancyGrid;
+  /** Seed of every random stream (lidar noise, crowd). */
+  seed: number;
+  /** Robot description; overrides are merged onto `baseRobot` (default HOME_ROBOT). */
+  baseRobot?: RobotParams;
+  robot?: RobotParamsOverrides;
+  /** Initial base_link pose in the map frame (default: map centre, heading 0). */
+  startPose?: Pose2D;
+  /** Exact circle obstacles, e.g. BARN cylinders (radius 0.075 m). */
+  circles?: CircleShape[];
+  /** Box obstacles, possibly appearing at a given time. */
+  boxes?: BoxSpec[];
+  /** Self-driven people walking between places. */
+  crowd?: CrowdConfig;
+  /** Scenario-driven people. */
+  people?: ScriptedPersonSpec[];
+  /** Internal integration step, seconds (default 0.01); `step(dt)` subdivides to it. */
+  maxSubstep?: number;
+  /** Battery charge at start, percent (default 95). */
+  batteryPercent?: number;
+}
+
+/** One lidar revolution, captured at a single instant (no motion skew). */
+export interface SimScan {
+  /** Sim time of capture, seconds. */
+  time: number;
+  /** Ranges in metres, beam i at angleMin + i·angleIncrement in the lidar frame. +Infinity: no return within rangeMax; −Infinity: closer than rangeMin (REP 117). */
+  ranges: Float32Array;
+  angleMin: number;
+  angleIncrement: number;
+  rangeMin: number;
+  rangeMax: number;
+  /** Ground-truth lidar pose in the map frame at capture. */
+  lidarPose: Pose2D;
+  /** Ground-truth base_link pose in the map frame at capture. */
+  robotPose: Pose2D;
+}
+
+export type ContactKind = 'grid' | 'circle' | 'box' | 'person';
+
+/** A collision: the start of a contact between the footprint and something. */
+export interface CollisionEvent {
+  time: number;
+  kind: ContactKind;
+  /** Person id for `person` contacts. */
+  personId?: number;
+  pose: Pose2D;
+}
+
+/** Everything true about the simulated world at one instant, for scoring. */
+export interface GroundTruth {
+  time: number;
+  /** base_link in the map frame. */
+  robotPose: Pose2D;
+  /** Measured body velocity (m/s, rad/s, base_link). */
+  robotVelocity: { v: number; w: number };
+  /** Footprint rectangle in the map frame. */
+  footprint: OrientedBox;
+  pan: { angle: number; rate: number };
+  people: PersonTruth[];
+  /** Boxes present now. */
+  boxes: WorldBox[];
+  /** What the footprint touches now (static contacts block motion; people do not). */
+  contacts: ContactKind[];
+  /** Collisions since start (contact onsets). */
+  collisionCount: number;
+  collisions: readonly CollisionEvent[];
+  /** Footprint to nearest static obstacle / nearest person's body, metres (0 in contact). */
+  clearance: { static: number; people: number };
+  /** Minimum of the above since start. */
+  minClearance: { static: number; people: number };
+  /** Distance from the footprint to the nearest person's centre, now and the minimum since start (m). */
+  personCentreDistance: number;
+  minPersonCentreDistance: number;
+}
+
+/** Odometry as the firmware reports it (odom frame ≡ map frame, no drift). */
+export interface SimOdometry {
+  x: number;
+  y: number;
+  theta: number;
+  v: number;
+  w: number;
+  lastCommandSeq: number;
+}
+
+export interface SimStatus {
+  batteryVoltage: number;
+  batteryPercent: number;
+  /** Fault bits as in shared/protocol Fault. */
+  faults: number;
+  estopPressed: boolean;
+  motorsEnabled: boolean;
+}
+
+/** What happened during one `step`. */
+export interface StepResult {
+  /** Lidar revolutions completed during the step (usually 0 or 1). */
+  scans: SimScan[];
+  collisions: CollisionEvent[];
+}
+
+// Fault bits, mirrored from shared/protocol (kept literal so SimCore has no protocol dependency).
+const FAULT_LOW_BATTERY = 1 << 3;
+const FAULT_BUMPER = 1 << 4;
+const FAULT_COMMAND_WATCHDOG = 1 << 5;
+/** A contact ends once the footprint is this far from what it touched, metres. */
+const CONTACT_RELEASE = 0.01;
+
+export class SimCore {
+  readonly params: RobotParams;
+  readonly world: World;
+  readonly people: People;
+  private readonly maxSubstep: number;
+  private readonly lidarNoise: SimRandom;
+  private readonly onDemandNoise: SimRandom;
+
+  private t = 0;
+  private pose: Pose2D;
+  private v = 0;
+  private w = 0;
+  private readonly linear: RampState = { value: 0, rate: 0 };
+  private readonly angular: RampState = { value: 0, rate: 0 };
+  private targetV = 0;
+  private targetW = 0;
+  private commandActive = false;
+  private lastCommandTime = -Infinity;
+  private lastCommandSeq = 0;
+  private watchdogTripped = false;
+  private readonly pan: PanState = { angle: 0, rate: 0 };
+  private panTarget = 0;
+  private panRate: number;
+  private nextScanTime: number;
+  private lastScan: SimScan | null = null;
+  private readonly batteryStart: number;
+
+  private contacts: ContactKind[] = [];
+  /** The static obstacle the footprint is pressed against, held until it backs off by CONTACT_RELEASE. */
+  private staticContact: 'grid' | 'circle' | 'box' | null = null;
+  private readonly personContacts = new Set<number>();
+  private readonly collisionLog: CollisionEvent[] = [];
+  private clearanceNow = { static: Infinity, people: Infinity };
+  private readonly clearanceMin = { static: Infinity, people: Infinity };
+  private personCentreNow = Infinity;
+  private personCentreMin = Infinity;
+
+  constructor(readonly config: SimConfig) {
+    this.params = resolveRobotParams(config.baseRobot ?? HOME_ROBOT, config.robot);
+    this.maxSubstep = config.maxSubstep ?? 0.01;
+    const g = config.map;
+    this.pose = config.startPose
+      ? { ...config.startPose, theta: normalizeAngle(config.startPose.theta) }
+      : { x: g.origin.x + (g.width * g.resolution) / 2, y: g.origin.y + (g.height * g.resolution) / 2, theta: 0 };
+    this.world = new World(config.map, config.circles);
+    for (const b of config.boxes ?? []) this.world.addBox(b);
+    this.people = new People(this.world, new PeopleNav(this.world), SimRandom.stream(config.seed, 'people'), config.crowd, config.people ?? [], this.pose);
+    this.lidarNoise = SimRandom.stream(config.seed, 'lidar');
+    this.onDemandNoise = SimRandom.stream(config.seed, 'lidar-on-demand');
+    this.panRate = this.params.panMaxRate;
+    this.nextScanTime = 1 / this.params.lidar.rateHz;
+    this.batteryStart = config.batteryPercent ?? 95;
+    this.updateContactsAndClearance([]);
+  }
+
+  /** Sim time, seconds since start. */
+  get time(): number {
+    return this.t;
+  }
+
+  // --- commands ----------------------------------------------------------------------
+
+  /**
+   * Sets the body velocity target (m/s, rad/s, base_link), clamped to the limits. Renews
+   * the command watchdog: motors stop by themselves `commandTimeout` s later unless
+   * another command arrives. Non-finite values are rejected (returns false, nothing changes).
+   * `seq` is the command's link sequence number, echoed in odometry.
+   */
+  setCommand(v: number, w: number, seq?: number): boolean {
+    if (!Number.isFinite(v) || !Number.isFinite(w)) return false;
+    const p = this.params;
+    this.targetV = Math.max(-p.maxLinearVelocity, Math.min(p.maxLinearVelocity, v));
+    this.targetW = Math.max(-p.maxAngularVelocity, Math.min(p.maxAngularVelocity, w));
+    this.commandActive = true;
+    this.lastCommandTime = this.t;
+    this.watchdogTripped = false;
+    if (seq !== undefined) this.lastCommandSeq = seq & 0xffff;
+    return true;
+  }
+
+  /** Stop: velocity target zero now (decelerating within the limits) until the next command. */
+  stop(): void {
+    this.targetV = 0;
+    this.targetW = 0;
+    this.commandActive = false;
+  }
+
+  /** Screen pan target (rad, base_link, clamped to the pan limits) and rate cap (rad/s; ≤ 0: the maximum). */
+  setScreenCommand(panAngle: number, maxRate: number): boolean {
+    if (!Number.isFinite(panAngle) || Number.isNaN(maxRate)) return false;
+    const p = this.params;
+    this.panTarget = Math.max(p.panMin, Math.min(p.panMax, panAngle));
+    this.panRate = maxRate > 0 ? Math.min(maxRate, p.panMaxRate) : p.panMaxRate;
+    return true;
+  }
+
+  // --- scenario hooks ----------------------------------------------------------------
+
+  /** Adds a scripted person (appears at `spec.startTime`); returns its id. */
+  addPerson(spec: ScriptedPersonSpec): number {
+    return this.people.add(spec, this.t);
+  }
+
+  removePerson(id: number): boolean {
+    return this.people.remove(id);
+  }
+
+  /** Adds a box obstacle (present from `appearAt`, default now or earlier); returns its id. */
+  addBox(box: BoxSpec): number {
+    const id = this.world.addBox(box);
+    this.updateContactsAndClearance([]);
+    return id;
+  }
+
+  removeBox(id: number): boolean {
+    const removed = this.world.removeBox(id);
+    this.updateContactsAndClearance([]);
+    return removed;
+  }
+
+  /**
+   * Drops a box in the robot's path: its near face `distance` metres ahead of the footprint's
+   * front edge, aligned with the robot, appearing now. Returns its id.
+   */
+  dropBoxAhead(distance = 1.0, size: { length: number; width: number } = { length: 0.4, width: 0.4 }): number {
+    const p = this.params;
+    const ahead = p.footprintCenterOffsetX + p.footprintLength / 2 + distance + size.length / 2;
+    const c = Math.cos(this.pose.theta);
+    const s = Math.sin(this.pose.theta);
+    return this.addBox({ x: this.pose.x + c * ahead, y: this.pose.y + s * ahead, yaw: this.pose.theta, ...size, appearAt: this.t });
+  }
+
+  /** Moves the robot (a scenario reset or "kidnap"); velocities are zeroed. */
+  teleport(pose: Pose2D): void {
+    this.pose = { ...pose, theta: normalizeAngle(pose.theta) };
+    this.v = this.w = 0;
+    this.linear.value = this.linear.rate = this.angular.value = this.angular.rate = 0;
+    this.updateContactsAndClearance([]);
+  }
+
+  // --- stepping ----------------------------------------------------------------------
+
+  /** Advances the world by dt seconds (split into substeps of at most `maxSubstep`). */
+  step(dt: number): StepResult {
+    const result: StepResult = { scans: [], collisions: [] };
+    if (!(dt > 0)) return result;
+    const n = Math.max(1, Math.ceil(dt / this.maxSubstep - 1e-9));
+    const h = dt / n;
+    for (let k = 0; k < n; k++) this.substep(h, result);
+    return result;
+  }
+
+  private substep(h: number, result: StepResult): void {
+    const p = this.params;
+    // Command watchdog: firmware semantics, checked before the motors move.
+    if (this.commandActive && this.t - this.lastCommandTime >= p.commandTimeout - 1e-9) {
+      this.targetV = 0;
+      this.targetW = 0;
+      this.commandActive = false;
+      this.watchdogTripped = true;
+    }
+    stepJerkLimited(this.linear, this.targetV, p.maxLinearAccel, p.maxLinearJerk, h);
+    stepJerkLimited(this.angular, this.targetW, p.maxAngularAccel, p.maxAngularJerk, h);
+    // First-order actuator lag (exact discretization): the wheels follow the setpoint.
+    const alpha = 1 - Math.exp(-h / p.actuatorTimeConstant);
+    this.v += (this.linear.value - this.v) * alpha;
+    this.w += (this.angular.value - this.w) * alpha;
+
+    const previous = this.pose;
+    const next = integrateArc(previous, this.v, this.w, h);
+    const tNext = this.t + h;
+    const blockedAtNext = this.world.footprintContact(this.footprintAt(next), tNext);
+    if (blockedAtNext && !this.world.footprintContact(this.footprintAt(previous), tNext)) {
+      // Hitting something solid: the robot stays put and the motors stall.
+      this.v = this.w = 0;
+      this.linear.value = this.linear.rate = this.angular.value = this.angular.rate = 0;
+    } else {
+      this.pose = next;
+    }
+    const staticContact = blockedAtNext;
+
+    const c = Math.cos(this.pose.theta);
+    const s = Math.sin(this.pose.theta);
+    this.people.step(this.t, h, { footprint: this.footprintAt(this.pose), vx: this.v * c, vy: this.v * s });
+    stepPan(this.pan, this.panTarget, this.panRate, p.panMaxAccel, h);
+    this.t = tNext;
+
+    this.updateContactsAndClearance(result.collisions, staticContact);
+
+    if (this.t >= this.nextScanTime - 1e-9) {
+      const scan = this.captureScan(this.lidarNoise);
+      this.lastScan = scan;
+      result.scans.push(scan);
+      this.nextScanTime += 1 / p.lidar.rateHz;
+    }
+  }
+
+  private updateContactsAndClearance(events: CollisionEvent[], blocked: 'grid' | 'circle' | 'box' | null = null): void {
+    const fp = this.footprintAt(this.pose);
+    const touching = blocked ?? this.world.footprintContact(fp, this.t);
+    const staticClear = touching ? 0 : this.world.footprintClearance(fp, this.t);
+    // Hysteresis: a robot pushing against a wall stalls a hair short of it; that is still the
+    // same contact, not a new collision every step.
+    if (touching) {
+      if (!this.staticContact) {
+        const e: CollisionEvent = { time: this.t, kind: touching, pose: { ...this.pose } };
+        this.collisionLog.push(e);
+        events.push(e);
+      }
+      this.staticContact = touching;
+    } else if (staticClear > CONTACT_RELEASE) {
+      this.staticContact = null;
+    }
+    const contacts: ContactKind[] = this.staticContact ? [this.staticContact] : [];
+    let peopleClear = Infinity;
+    let centreMin = Infinity;
+    for (const person of this.people.truth()) {
+      const d = pointBoxDistance(person.x, person.y, fp);
+      centreMin = Math.min(centreMin, d);
+      peopleClear = Math.min(peopleClear, Math.max(0, d - person.radius));
+      if (d < person.radius) {
+        if (!this.personContacts.has(person.id)) {
+          const e: CollisionEvent = { time: this.t, kind: 'person', personId: person.id, pose: { ...this.pose } };
+          this.collisionLog.push(e);
+          events.push(e);
+          this.personContacts.add(person.id);
+        }
+      } else if (d > person.radius + CONTACT_RELEASE) {
+        this.personContacts.delete(person.id);
+      }
+    }
+    for (const id of [...this.personContacts]) if (!this.people.has(id)) this.personContacts.delete(id);
+    if (this.personContacts.size > 0) contacts.push('person');
+    this.contacts = contacts;
+    this.clearanceNow = { static: staticClear, people: peopleClear };
+    this.clearanceMin.static = Math.min(this.clearanceMin.static, staticClear);
+    this.clearanceMin.people = Math.min(this.clearanceMin.people, peopleClear);
+    this.personCentreNow = centreMin;
+    this.personCentreMin = Math.min(this.personCentreMin, centreMin);
+  }
+
+  // --- sensing -----------------------------------------------------------------------
+
+  /** The last lidar revolution completed by `step` (10 Hz by default), or null before the first. */
+  latestScan(): SimScan | null {
+    return this.lastScan;
+  }
+
+  /**
+   * A scan of the world as it is now, on demand. Uses its own noise stream, so calling it
+   * never changes what `step` produces.
+   */
+  scan(): SimScan {
+    return this.captureScan(this.onDemandNoise);
+  }
+
+  private captureScan(noise: SimRandom): SimScan {
+    const lidar = this.params.lidar;
+    const c = Math.cos(this.pose.theta);
+    const s = Math.sin(this.pose.theta);
+    const lidarPose: Pose2D = {
+      x: this.pose.x + c * lidar.mountX - s * lidar.mountY,
+      y: this.pose.y + s * lidar.mountX + c * lidar.mountY,
+      theta: normalizeAngle(this.pose.theta + lidar.mountYaw),
+    };
+    const ox = lidarPose.x;
+    const oy = lidarPose.y;
+    const reach = lidar.rangeMax;
+    const nearCircles = this.world.circles.filter((k) => Math.hypot(k.x - ox, k.y - oy) < reach + k.radius);
+    const boxes = this.world.activeBoxes(this.t);
+    const shapes = this.people.scanShapes(lidar.personModel);
+    const legCircles = shapes.circles.filter((k) => Math.hypot(k.x - ox, k.y - oy) < reach + k.radius);
+    const ranges = new Float32Array(lidar.beams);
+    for (let i = 0; i < lidar.beams; i++) {
+      const angle = lidarPose.theta + lidar.angleMin + i * lidar.angleIncrement;
+      const dx = Math.cos(angle);
+      const dy = Math.sin(angle);
+      let d = this.world.raycast(ox, oy, dx, dy, reach, boxes, nearCircles);
+      for (const k of legCircles) {
+        const tHit = rayCircle(ox, oy, dx, dy, k);
+        if (tHit < d) d = tHit;
+      }
+      for (const e of shapes.ellipses) {
+        const tHit = rayEllipse(ox, oy, dx, dy, e);
+        if (tHit < d) d = tHit;
+      }
+      if (!Number.isFinite(d)) {
+        ranges[i] = Infinity;
+        continue;
+      }
+      const r = d + noise.normal(lidar.rangeNoiseSigma);
+      ranges[i] = r > reach ? Infinity : r < lidar.rangeMin ? -Infinity : r;
+    }
+    return {
+      time: this.t,
+      ranges,
+      angleMin: lidar.angleMin,
+      angleIncrement: lidar.angleIncrement,
+      rangeMin: lidar.rangeMin,
+      rangeMax: lidar.rangeMax,
+      lidarPose,
+      robotPose: { ...this.pose },
+    };
+  }
+
+  // --- state -------------------------------------------------------------------------
+
+  /** Footprint rectangle of base_link pose `pose`, in the map frame. */
+  footprintAt(pose: Pose2D): OrientedBox {
+    const p = this.params;
+    return {
+      x: pose.x + Math.cos(pose.theta) * p.footprintCenterOffsetX,
+      y: pose.y + Math.sin(pose.theta) * p.footprintCenterOffsetX,
+      yaw: pose.theta,
+      length: p.footprintLength,
+      width: p.footprintWidth,
+    };
+  }
+
+  odometry(): SimOdometry {
+    return { x: this.pose.x, y: this.pose.y, theta: this.pose.theta, v: this.v, w: this.w, lastCommandSeq: this.lastCommandSeq };
+  }
+
+  /** Motor-controller setpoints (after accel/jerk limiting, before actuator lag) and targets. */
+  driveState(): { targetV: number; targetW: number; setpointV: number; setpointW: number; accelV: number; accelW: number; commandActive: boolean } {
+    return {
+      targetV: this.targetV,
+      targetW: this.targetW,
+      setpointV: this.linear.value,
+      setpointW: this.angular.value,
+      accelV: this.linear.rate,
+      accelW: this.angular.rate,
+      commandActive: this.commandActive,
+    };
+  }
+
+  screenState(): { panAngle: number; panVelocity: number } {
+    return { panAngle: this.pan.angle, panVelocity: this.pan.rate };
+  }
+
+  status(): SimStatus {
+    const percent = Math.max(0, this.batteryStart - this.t / 108); // about 3 h from full
+    let faults = 0;
+    if (this.watchdogTripped) faults |= FAULT_COMMAND_WATCHDOG;
+    if (this.contacts.some((k) => k !== 'person')) faults |= FAULT_BUMPER;
+    if (percent < 15) faults |= FAULT_LOW_BATTERY;
+    return { batteryVoltage: 13.2 + (3.6 * percent) / 100, batteryPercent: Math.round(percent), faults, estopPressed: false, motorsEnabled: true };
+  }
+
+  groundTruth(): GroundTruth {
+    return {
+      time: this.t,
+      robotPose: { ...this.pose },
+      robotVelocity: { v: this.v, w: this.w },
+      footprint: this.footprintAt(this.pose),
+      pan: { angle: this.pan.angle, rate: this.pan.rate },
+      people: this.people.truth(),
+      boxes: this.world.activeBoxes(this.t),
+      contacts: [...this.contacts],
+      collisionCount: this.collisionLog.length,
+      collisions: this.collisionLog,
+      clearance: { ...this.clearanceNow },
+      minClearance: { ...this.clearanceMin },
+      personCentreDistance: this.personCentreNow,
+      minPersonCentreDistance: this.personCentreMin,
+    };
+  }
+
+  /** The places the crowd walks between (map frame). */
+  crowdPlaces(): readonly Vec2[] {
+    return this.people.crowdPlaces();
+  }
+}
+
+/** Exact unicycle integration over dt with constant v (m/s) and w (rad/s). */
+export function integrateArc(pose: Pose2D, v: number, w: number, dt: number): Pose2D {
+  const dtheta = w * dt;
+  if (Math.abs(dtheta) < 1e-9) {
+    const mid = pose.theta + dtheta / 2;
+    return { x: pose.x + v * dt * Math.cos(mid), y: pose.y + v * dt * Math.sin(mid), theta: normalizeAngle(pose.theta + dtheta) };
+  }
+  const r = v / w;
+  const theta1 = pose.theta + dtheta;
+  return {
+    x: pose.x + r * (Math.sin(theta1) - Math.sin(pose.theta)),
+    y: pose.y - r * (Math.cos(theta1) - Math.cos(pose.theta)),
+    theta: normalizeAngle(theta1),
+  };
+}
