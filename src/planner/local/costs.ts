@@ -456,7 +456,7 @@ export const DEFAULT_COST_TERMS: readonly CostTermSpec[] = [
   { name: 'obstacleRisk' },
   { name: 'peopleRisk' },
   { name: 'progress', weight: 1 },
-  { name: 'collision', weight: 2 },
+  { name: 'collision', weight: 1.2 },
   { name: 'smoothness', weight: 0.05 },
   { name: 'clearance', weight: 0.3 },
 ];

@@ -110,7 +110,7 @@ export function corridor(width: number): Shape[] {
 
 /**
  * One person with futures given as straight motions, each from (x, y) at velocity (vx, vy),
- * predicted `steps` × dt ahead from t0, σ growing from 0.1 m at 0.1 m/s.
+ * predicted `steps` × dt ahead from t0, σ growing from 0.1 m at `sigmaGrowth` m/s.
  */
 export function person(
   trackId: number,
@@ -118,6 +118,7 @@ export function person(
   futures: { probability: number; x: number; y: number; vx: number; vy: number }[],
   steps = 48,
   dt = 0.1,
+  sigmaGrowth = 0.1,
 ): PersonPrediction {
   return {
     trackId,
@@ -131,7 +132,7 @@ export function person(
         const t = (k + 1) * dt;
         xs[k] = f.x + f.vx * t;
         ys[k] = f.y + f.vy * t;
-        sigmas[k] = 0.1 + 0.1 * t;
+        sigmas[k] = 0.1 + sigmaGrowth * t;
       }
       return { probability: f.probability, xs, ys, sigmas };
     }),
