@@ -81,7 +81,7 @@ for (const name of present) {
   const planner = createGlobalPlanner(planningGridFromOccupancy(movingAiToOccupancyGrid(map.value)), { anyAngle: false });
   const matrix: number[][] = [];
   for (let y = 0; y < height; y++) matrix.push(Array.from(passable.subarray(y * width, (y + 1) * width), (v) => (v ? 0 : 1)));
-  const pfGrid = new PF.Grid(width, height, matrix);
+  const pfGrid = new PF.Grid(matrix);
   const pfOpts = { diagonalMovement: PF.DiagonalMovement.OnlyWhenNoObstacles, heuristic: PF.Heuristic.octile };
   const pfAStar = new PF.AStarFinder(pfOpts);
   const pfJps = PF.JumpPointFinder(pfOpts);
