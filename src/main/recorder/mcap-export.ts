@@ -22,7 +22,7 @@
  */
 import { McapWriter, type IWritable } from '@mcap/core';
 import * as schemas from '@foxglove/schemas/jsonschema';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { HelloMsg, ScreenStateMsg, StatusMsg } from '../../shared/protocol';
 import type { RecordKind, RecordedRecord } from '../../shared/recording';
 import type { RunStore } from './run-store';
@@ -168,12 +168,15 @@ const EXPORTED_KINDS: RecordKind[] = [
 ];
 
 /**
- * Writes run `runId` of `store` to an MCAP file at `path` (overwriting it).
+ * Writes run `runId` of `store` to an MCAP file at `path` (replacing it). The file appears
+ * only when complete: it is written beside `path` and renamed into place.
  * Throws NoSuchRunError for an unknown run.
  */
 export async function exportRunToMcap(store: RunStore, runId: number, path: string): Promise<McapExportResult> {
   const run = store.getRun(runId);
-  const fd = openSync(path, 'w');
+  const partial = `${path}.partial-${process.pid}`;
+  const fd = openSync(partial, 'w');
+  let fdOpen = true;
   try {
     const writer = new McapWriter({ writable: new FileWritable(fd), useStatistics: true, useChunks: true, useMessageIndex: true, useChunkIndex: true, useSummaryOffsets: true });
     await writer.start({ profile: '', library: 'foresight' });
@@ -329,9 +332,13 @@ export async function exportRunToMcap(store: RunStore, runId: number, path: stri
       }
     }
     await writer.end();
+    closeSync(fd);
+    fdOpen = false;
+    renameSync(partial, path);
     const messageCount = Object.values(counts).reduce((a, b) => a + b, 0);
     return { path, messageCounts: counts, messageCount };
   } finally {
-    closeSync(fd);
+    if (fdOpen) closeSync(fd);
+    rmSync(partial, { force: true });
   }
 }

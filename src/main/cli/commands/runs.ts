@@ -1,0 +1,155 @@
+/**
+ * `foresight runs`: recorded runs on the command line.
+ *
+ *   runs list [--json] [--db FILE]
+ *   runs export ID --mcap FILE [--db FILE]
+ *
+ * Output contract (scripts depend on it): `list --json` prints one JSON object per line,
+ * `{"id","started_at","duration_s","outcome","incidents"}` (started_at in seconds since the
+ * Unix epoch, host clock; outcome "recording" for a run still being recorded), and nothing
+ * else on stdout. Errors go to stderr with a non-zero exit code.
+ */
+import { existsSync } from 'node:fs';
+import { UsageError, type CliCommand } from '../command';
+import { RunStore } from '../../recorder/run-store';
+import { exportRunToMcap } from '../../recorder/mcap-export';
+import { resolveRunsDbPath } from '../../recorder/paths';
+import { NoSuchRunError, RunDatabaseError } from '../../recorder/errors';
+import type { RunSummary } from '../../../shared/recording';
+
+const USAGE = `Usage:
+  foresight runs list [--json] [--db FILE]
+  foresight runs export ID --mcap FILE [--db FILE]
+
+  list      recorded runs, newest first. --json: one line per run,
+            {"id","started_at","duration_s","outcome","incidents"} (started_at: s since the Unix epoch)
+  export    write run ID as an MCAP file (Foxglove schemas; opens in Foxglove or Lichtblick)
+
+  --db FILE the run database (default: $FORESIGHT_DB, else the app's data folder,
+            e.g. ~/.local/share/foresight/runs.sqlite)`;
+
+interface Parsed {
+  positional: string[];
+  json: boolean;
+  db: string | undefined;
+  mcap: string | undefined;
+}
+
+function parse(argv: string[]): Parsed {
+  const out: Parsed = { positional: [], json: false, db: undefined, mcap: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') out.json = true;
+    else if (a === '--db') out.db = value();
+    else if (a.startsWith('--db=')) out.db = a.slice(5);
+    else if (a === '--mcap') out.mcap = value();
+    else if (a.startsWith('--mcap=')) out.mcap = a.slice(7);
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+    else out.positional.push(a);
+  }
+  return out;
+}
+
+function formatDuration(s: number): string {
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.floor(s % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(sec).padStart(2, '0')}s`;
+}
+
+function table(runs: RunSummary[]): string {
+  const rows = runs.map((r) => [
+    String(r.id),
+    new Date(r.startedAt * 1000).toISOString().replace('T', ' ').slice(0, 19),
+    formatDuration(r.durationS),
+    r.robotName,
+    `${r.distanceM.toFixed(1)} m`,
+    r.outcome ?? 'recording',
+    String(r.incidents),
+    [r.name, r.tags.length > 0 ? `[${r.tags.join(', ')}]` : ''].filter(Boolean).join(' '),
+  ]);
+  const header = ['ID', 'STARTED (UTC)', 'DURATION', 'ROBOT', 'DISTANCE', 'OUTCOME', 'INCIDENTS', 'NAME'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** Prints a plain error and returns the exit code for it. */
+function fail(message: string): number {
+  process.stderr.write(`foresight runs: ${message}\n`);
+  return 1;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const args = parse(argv);
+  const [sub, ...rest] = args.positional;
+  const path = resolveRunsDbPath(args.db);
+  if (sub === 'list') {
+    if (rest.length > 0) throw new UsageError(`list takes no arguments (got ${rest.join(' ')})`);
+    // No database yet at the default place just means nothing was recorded; an explicit
+    // --db that does not exist is a mistake worth saying.
+    if (!args.db && !existsSync(path)) {
+      if (!args.json) process.stdout.write(`no runs recorded yet (${path})\n`);
+      return 0;
+    }
+    let store: RunStore;
+    try {
+      store = RunStore.open(path, { create: false });
+    } catch (err) {
+      if (err instanceof RunDatabaseError) return fail(err.message);
+      throw err;
+    }
+    try {
+      const runs = store.listRuns();
+      if (args.json) {
+        for (const r of runs) {
+          process.stdout.write(`${JSON.stringify({ id: r.id, started_at: r.startedAt, duration_s: Math.round(r.durationS * 1000) / 1000, outcome: r.outcome ?? 'recording', incidents: r.incidents })}\n`);
+        }
+      } else {
+        process.stdout.write(runs.length > 0 ? `${table(runs)}\n` : `no runs recorded yet (${path})\n`);
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  }
+  if (sub === 'export') {
+    if (rest.length !== 1) throw new UsageError('export needs exactly one run ID');
+    if (!/^\d+$/.test(rest[0]!)) throw new UsageError(`run ID must be a positive integer (got ${rest[0]})`);
+    if (!args.mcap) throw new UsageError('export needs --mcap FILE');
+    const id = Number(rest[0]);
+    let store: RunStore;
+    try {
+      store = RunStore.open(path, { create: false });
+    } catch (err) {
+      if (err instanceof RunDatabaseError) return fail(err.message);
+      throw err;
+    }
+    try {
+      const res = await exportRunToMcap(store, id, args.mcap);
+      const topics = Object.values(res.messageCounts).filter((n) => n > 0).length;
+      process.stdout.write(`wrote ${res.path}: run ${id}, ${res.messageCount} messages on ${topics} topics\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof NoSuchRunError) return fail(`${err.message} in ${path}`);
+      const e = err as NodeJS.ErrnoException;
+      if (e.code && e.path !== undefined) return fail(`cannot write ${args.mcap}: ${e.message}`);
+      throw err;
+    } finally {
+      store.close();
+    }
+  }
+  throw new UsageError(sub === undefined ? 'missing sub-command (list or export)' : `unknown sub-command '${sub}'`);
+}
+
+const runs: CliCommand = {
+  name: 'runs',
+  summary: 'runs list [--json] | runs export ID --mcap FILE [--db FILE]: recorded runs',
+  usage: USAGE,
+  run,
+};
+export default runs;
