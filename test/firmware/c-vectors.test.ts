@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { REPO_ROOT, VECTORS_PATH } from './vectors';
 
 const CC = process.env.CC ?? 'cc';
+const CXX = process.env.CXX ?? 'c++';
+const FW = join(REPO_ROOT, 'resources/firmware');
 const FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wshadow', '-O1'];
 const dir = mkdtempSync(join(tmpdir(), 'foresight-fw-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +36,20 @@ describe('reference firmware (C) on the shared vectors', () => {
     const exe = join(dir, 'test_vectors');
     compile(exe);
     run(exe);
+  });
+
+  it('the Arduino sketch, built on the host against stub Arduino headers, keeps the session rules', () => {
+    const exe = join(dir, 'sketch_sim');
+    const res = spawnSync(
+      CXX,
+      ['-std=c++11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-O1', '-I', FW, '-I', join(FW, 'test/arduino_stub'), join(FW, 'test/sketch_sim.cpp'), '-o', exe, '-lm'],
+      { encoding: 'utf8' },
+    );
+    if (res.error) throw new Error(`cannot run the C++ compiler '${CXX}': ${res.error.message}`);
+    if (res.status !== 0) throw new Error(`${CXX} failed (exit ${res.status}):\n${res.stdout}${res.stderr}`);
+    const run = spawnSync(exe, [VECTORS_PATH], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`sketch simulation failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+    expect(run.stdout).toMatch(/^ok: \d+ checks, 0 failed/);
   });
 
   it('passes under AddressSanitizer and UBSan where the compiler supports them', () => {
