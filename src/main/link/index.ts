@@ -2,6 +2,7 @@
 export * from './transport';
 export { SerialTransport, type SerialTransportOptions } from './serial-transport';
 export { TcpTransport, type TcpTransportOptions } from './tcp-transport';
+export { MemoryTransport, type MemoryRobotEnd } from './memory-transport';
 export { listPorts, type DiscoveryOptions } from './discovery';
 export { ClockSync, type ClockSample, type ClockJump, type ClockSyncOptions } from './clock-sync';
 export * from './robot-link';

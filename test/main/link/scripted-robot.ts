@@ -16,15 +16,17 @@ export interface ScriptedRobotOptions {
   headerVersion?: number;
   /** protocolVersion inside its Hello. Default = headerVersion. */
   helloVersion?: number;
-  /** Robot clock = host performance.now() + this, ms. Default 5000 (so the offset is measurable). */
+  /** Robot clock = nowMs() + this, ms. Default 5000 (so the offset is measurable). */
   clockOffsetMs?: number;
+  /** Time base of the robot clock, ms. Default performance.now (Date.now under fake timers). */
+  nowMs?: () => number;
   /** Odometry period, ms; 0 disables telemetry. Default 20 (50 Hz). */
   odometryPeriodMs?: number;
 }
 
 export interface ReceivedHostFrame {
   frame: LinkFrame<HostMessage>;
-  /** performance.now() at arrival, ms. */
+  /** Arrival time on the robot's time base (nowMs), ms. */
   atMs: number;
 }
 
@@ -46,12 +48,15 @@ export class ScriptedRobot {
   private odometryTimer: ReturnType<typeof setInterval> | null = null;
   private readonly headerVersion: number;
   private readonly helloVersion: number;
-  private readonly clockOffsetMs: number;
+  /** Robot clock minus nowMs(), ms; change it to make the robot clock jump. */
+  clockOffsetMs: number;
+  private readonly nowMs: () => number;
 
   constructor(private readonly pipe: BytePipe, options: ScriptedRobotOptions = {}) {
     this.headerVersion = options.headerVersion ?? 1;
     this.helloVersion = options.helloVersion ?? this.headerVersion;
     this.clockOffsetMs = options.clockOffsetMs ?? 5000;
+    this.nowMs = options.nowMs ?? (() => performance.now());
     pipe.onData((chunk) => this.onBytes(chunk));
     const period = options.odometryPeriodMs ?? 20;
     if (period > 0) {
@@ -65,7 +70,7 @@ export class ScriptedRobot {
 
   /** Robot clock, µs. */
   nowUs(): number {
-    return Math.round((performance.now() + this.clockOffsetMs) * 1000);
+    return Math.round((this.nowMs() + this.clockOffsetMs) * 1000);
   }
 
   /** Encodes and writes one message with the next seq and the robot clock. */
@@ -98,7 +103,7 @@ export class ScriptedRobot {
     for (const result of this.decoder.push(chunk)) {
       if (!result.ok) continue;
       const frame = result.frame as LinkFrame<HostMessage>;
-      this.received.push({ frame, atMs: performance.now() });
+      this.received.push({ frame, atMs: this.nowMs() });
       if (this.silent) continue;
       const msg = frame.msg;
       if (msg.type === 'ping') {
