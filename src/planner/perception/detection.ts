@@ -61,6 +61,13 @@ export interface DetectorConfig {
   bodyExtent: [number, number];
   /** Largest distance between two leg centres of one person, metres. */
   legPairDistance: number;
+  /**
+   * Angle between neighbouring beams of the scanner, radians. A far leg spans only one or
+   * two beams: it tells how many returns, and how wide a cluster, a leg can give at a range.
+   */
+  beamIncrement: number;
+  /** Typical leg (shin) radius, metres: sizes the expected return count and the centre correction. */
+  legRadius: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -72,6 +79,8 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   legExtent: [0.05, 0.25],
   bodyExtent: [0.25, 0.8],
   legPairDistance: 0.5,
+  beamIncrement: (2 * Math.PI) / 360,
+  legRadius: 0.06,
 };
 
 interface Cluster {
@@ -79,6 +88,8 @@ interface Cluster {
   y: number;
   extent: number;
   count: number;
+  /** Range of the centroid from the robot, metres. */
+  range: number;
 }
 
 /** People candidates in one scan. `staticMap` null means no map: every point is unexplained. */
@@ -123,22 +134,38 @@ export function detectPeople(
   }
   const clusters: Cluster[] = [];
   for (const g of groups) {
-    if (g.length < cfg.minPoints) continue;
     let sx = 0;
     let sy = 0;
     for (const p of g) {
       sx += p.x;
       sy += p.y;
     }
+    const range = Math.hypot(sx / g.length - robot.x, sy / g.length - robot.y);
+    // Far away a leg spans fewer beams than `minPoints`: there, ask only for half the
+    // returns a leg would give (at least one), or far legs could never be seen.
+    const expectedLegReturns = (2 * cfg.legRadius) / (Math.max(range, 1e-3) * cfg.beamIncrement);
+    const needed = Math.max(1, Math.min(cfg.minPoints, Math.floor(expectedLegReturns / 2)));
+    if (g.length < needed) continue;
     let extent = 0;
     for (let i = 0; i < g.length; i++) {
       for (let j = i + 1; j < g.length; j++) extent = Math.max(extent, Math.hypot(g[i].x - g[j].x, g[i].y - g[j].y));
     }
-    clusters.push({ x: sx / g.length, y: sy / g.length, extent, count: g.length });
+    clusters.push({ x: sx / g.length, y: sy / g.length, extent, count: g.length, range });
   }
-  // 3. Classification.
-  const legs = clusters.filter((c) => c.extent >= cfg.legExtent[0] && c.extent <= cfg.legExtent[1]);
-  const bodies = clusters.filter((c) => c.extent > cfg.legExtent[1] && c.extent >= cfg.bodyExtent[0] && c.extent <= cfg.bodyExtent[1]);
+  // 3. Classification. A cluster of few returns is only as wide as its beams are apart, so
+  // the lower leg bound gives way to that spacing (two returns on a leg 3 m away are 5 cm
+  // apart); the upper bound still rejects anything wider than a leg.
+  const isLeg = (c: Cluster) =>
+    c.extent <= cfg.legExtent[1] && c.extent >= Math.min(cfg.legExtent[0], 0.5 * (c.count - 1) * c.range * cfg.beamIncrement);
+  // The returns lie on the leg's near side; its centre is about π/4 of a radius farther
+  // away (mean depth of a circle's visible arc sampled evenly across its width).
+  const legCentre = (c: Cluster) => {
+    const push = (Math.PI / 4) * cfg.legRadius;
+    const f = c.range > 1e-6 ? push / c.range : 0;
+    return { ...c, x: c.x + (c.x - robot.x) * f, y: c.y + (c.y - robot.y) * f };
+  };
+  const legs = clusters.filter(isLeg).map(legCentre);
+  const bodies = clusters.filter((c) => !isLeg(c) && c.extent >= cfg.bodyExtent[0] && c.extent <= cfg.bodyExtent[1]);
   const detections: PersonDetection[] = [];
   // Pair legs greedily, closest pairs first.
   const pairs: { i: number; j: number; d: number }[] = [];

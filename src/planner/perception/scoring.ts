@@ -7,7 +7,8 @@
  * counts toward the position error), an unmatched estimate a false positive, an
  * unmatched true person a miss. An identity switch is counted when a true person is
  * matched to a different estimate id than at its previous match (estimates without ids,
- * i.e. plain detections, never switch).
+ * i.e. plain detections, never switch). Truth marked `ignore` takes part in the matching
+ * (so an estimate on a hidden person is not called a false positive) but is not counted.
  */
 import { assignMinCost } from './assignment';
 
@@ -17,6 +18,11 @@ export interface ScoredPoint {
   /** Map frame, metres. */
   x: number;
   y: number;
+  /**
+   * Truth only: a "don't care" person (e.g. not visible to the sensor this frame). Matching
+   * one is neither a true nor a false positive; missing one is not a miss.
+   */
+  ignore?: boolean;
 }
 
 export interface ScoringFrame {
@@ -73,10 +79,15 @@ export function scorePeople(frames: readonly ScoringFrame[], options: ScoringOpt
     );
     const assignment = assignMinCost(cost, estimates.length);
     let matched = 0;
+    let matchedIgnored = 0;
     truth.forEach((t, i) => {
       const j = assignment[i];
       if (j < 0) {
-        misses++;
+        if (!t.ignore) misses++;
+        return;
+      }
+      if (t.ignore) {
+        matchedIgnored++;
         return;
       }
       matched++;
@@ -91,7 +102,7 @@ export function scorePeople(frames: readonly ScoringFrame[], options: ScoringOpt
       }
     });
     tp += matched;
-    fp += estimates.length - matched;
+    fp += estimates.length - matched - matchedIgnored;
   }
   return {
     truePositives: tp,

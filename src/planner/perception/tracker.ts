@@ -1,8 +1,12 @@
 /**
  * Multi-person tracker: one constant-velocity Kalman filter per track (state x, y, vx, vy
  * in the map frame; white-noise acceleration), Mahalanobis gating, globally optimal
- * detection ↔ track assignment (Hungarian), birth after `birthHits` associated
- * detections, death after `maxCoastTime` without one.
+ * detection ↔ track assignment (Hungarian), confirmation once a tentative track has both
+ * `birthHits` associated detections and `confirmEvidence` summed detection confidence
+ * (two clear leg pairs, or several faint single legs), death after `maxCoastTime` without
+ * one. While coasting, a track's velocity decays (`coastVelocityDecay`): an unseen person
+ * has most likely stopped or turned (doorways, corners), and a track that kept sliding at
+ * walking speed would be both a false person and too far away to pick the real one up again.
  *
  * The x and y axes are independent under this model (isotropic noise), so each track
  * keeps two 2×2 covariances instead of one 4×4 — same filter, fewer operations.
@@ -35,7 +39,22 @@ export interface TrackerConfig {
   birthConfidence: number;
   /** Associated detections before a track is reported. */
   birthHits: number;
-  /** A reported track dies after this long without a detection, seconds. */
+  /** Summed confidence of a track's detections before it is reported. */
+  confirmEvidence: number;
+  /**
+   * No track is born within this distance of an existing track, metres: two people's
+   * centres cannot be that close, so such a detection is the same person (a stray leg).
+   */
+  minPersonSeparation: number;
+  /** Time constant of the velocity decay of a track without a detection, seconds. */
+  coastVelocityDecay: number;
+  /**
+   * A confirmed track is reported only while its last detection is at most this old,
+   * seconds. Older ones coast on unreported, so a person who reappears after an occlusion
+   * keeps their id, but a guess is not presented as a person.
+   */
+  reportCoastTime: number;
+  /** A confirmed track dies after this long without a detection, seconds. */
   maxCoastTime: number;
   /** A tentative track dies after this long without a detection, seconds. */
   tentativeCoastTime: number;
@@ -51,9 +70,13 @@ export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
   initialVelocitySigma: 1,
   gateChi2: 13.8,
   minConfidence: 0.2,
-  birthConfidence: 0.5,
-  birthHits: 3,
-  maxCoastTime: 1,
+  birthConfidence: 0.2,
+  birthHits: 2,
+  confirmEvidence: 1.2,
+  minPersonSeparation: 0.4,
+  coastVelocityDecay: 0.7,
+  reportCoastTime: 0.5,
+  maxCoastTime: 1.5,
   tentativeCoastTime: 0.3,
   maxSpeed: 2.5,
   historyDuration: 4,
@@ -73,6 +96,8 @@ interface Track {
   x: Axis;
   y: Axis;
   hits: number;
+  /** Summed confidence of the associated detections. */
+  evidence: number;
   confirmed: boolean;
   lastSeen: number;
   /** Filtered positions after each update: time, x, y. */
@@ -123,8 +148,22 @@ export class PersonTracker {
       updateAxis(t.y, usable[j].y, r);
       clipSpeed(t, this.cfg.maxSpeed);
       t.hits++;
+      t.evidence += usable[j].confidence;
       t.lastSeen = time;
-      if (t.hits >= this.cfg.birthHits) t.confirmed = true;
+      if (t.hits >= this.cfg.birthHits && t.evidence >= this.cfg.confirmEvidence) t.confirmed = true;
+    }
+    // Coasting: velocity (and its variance) decays; the position uncertainty keeps growing.
+    if (dt > 0) {
+      const keep = Math.exp(-dt / this.cfg.coastVelocityDecay);
+      for (let i = 0; i < this.tracks.length; i++) {
+        if (assignment[i] >= 0) continue;
+        const t = this.tracks[i];
+        for (const axis of [t.x, t.y]) {
+          axis.v *= keep;
+          axis.b *= keep;
+          axis.c *= keep * keep;
+        }
+      }
     }
     // Death: too long without a detection.
     this.tracks = this.tracks.filter((t) => time - t.lastSeen <= (t.confirmed ? this.cfg.maxCoastTime : this.cfg.tentativeCoastTime));
@@ -132,12 +171,14 @@ export class PersonTracker {
     const v0 = this.cfg.initialVelocitySigma ** 2;
     usable.forEach((d, j) => {
       if (used[j] || d.confidence < this.cfg.birthConfidence) return;
+      if (this.tracks.some((t) => Math.hypot(t.x.p - d.x, t.y.p - d.y) < this.cfg.minPersonSeparation)) return;
       this.tracks.push({
         id: this.nextId++,
         x: { p: d.x, v: 0, a: r, b: 0, c: v0 },
         y: { p: d.y, v: 0, a: r, b: 0, c: v0 },
         hits: 1,
-        confirmed: this.cfg.birthHits <= 1,
+        evidence: d.confidence,
+        confirmed: this.cfg.birthHits <= 1 && d.confidence >= this.cfg.confirmEvidence,
         lastSeen: time,
         history: [],
       });
@@ -149,10 +190,11 @@ export class PersonTracker {
     return this.confirmedTracks();
   }
 
-  /** The confirmed tracks as of the last update, sorted by id. */
+  /** The confirmed tracks seen within `reportCoastTime` as of the last update, sorted by id. */
   confirmedTracks(): PersonTrack[] {
+    const now = this.time ?? -Infinity;
     return this.tracks
-      .filter((t) => t.confirmed)
+      .filter((t) => t.confirmed && now - t.lastSeen <= this.cfg.reportCoastTime + 1e-9)
       .map((t) => ({
         id: t.id,
         x: t.x.p,

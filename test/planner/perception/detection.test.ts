@@ -80,4 +80,22 @@ describe('detectPeople', () => {
     expect(detections[0].kind).toBe('single-leg');
     expect(detections[0].confidence).toBeLessThan(0.5);
   });
+
+  it('sees a far person whose legs give one or two returns each (1° beams) and centres it', () => {
+    const oneDegree = Math.PI / 180;
+    for (const range of [3.5, 3.9]) {
+      const scan = concat(circleReturns(range, 0.09, 0.06, oneDegree), circleReturns(range, -0.09, 0.06, oneDegree));
+      expect(scan.xs.length).toBeLessThanOrEqual(4);
+      const detections = detectPeople(scan, robot, null, { beamIncrement: oneDegree });
+      expect(detections).toHaveLength(1);
+      expect(detections[0].kind).toBe('leg-pair');
+      // Returns lie on the legs' near faces; the centre is corrected to within 4 cm (uncorrected: 5–6 cm).
+      expect(Math.hypot(detections[0].x - range, detections[0].y)).toBeLessThan(0.04);
+    }
+  });
+
+  it('does not take a single stray return near the robot for a leg', () => {
+    const detections = detectPeople({ xs: [1.0], ys: [0.2] }, robot, null, { beamIncrement: Math.PI / 180 });
+    expect(detections).toHaveLength(0);
+  });
 });

@@ -27,7 +27,7 @@ describe('PersonTracker', () => {
   });
 
   it('gates out an outlier instead of dragging the track to it', () => {
-    const tracker = new PersonTracker();
+    const tracker = new PersonTracker({ birthHits: 3 });
     for (let k = 0; k < 10; k++) tracker.update([det(k * 0.1, 0)], k * 0.1);
     const [before] = tracker.confirmedTracks();
     const after = tracker.update([det(3, 2.5)], 1.0); // 2.5 m off: not this person
@@ -36,6 +36,35 @@ describe('PersonTracker', () => {
     expect(Math.hypot(after[0].x - 1.0, after[0].y)).toBeLessThan(0.1); // coasted, not pulled
     // The outlier only starts a tentative track; it is not reported.
     expect(tracker.update([det(1.1, 0), det(3, 2.5)], 1.1)).toHaveLength(1);
+  });
+
+  it('confirms on summed evidence: two leg pairs, but several faint single legs', () => {
+    const tracker = new PersonTracker({ birthHits: 2, confirmEvidence: 1.2 });
+    expect(tracker.update([det(1, 1, 0.9), det(3, 3, 0.3)], 0)).toHaveLength(0);
+    const second = tracker.update([det(1, 1, 0.9), det(3, 3, 0.3)], 0.1);
+    expect(second.map((t) => t.x)).toEqual([1]); // the faint one has 0.6 of 1.2
+    tracker.update([det(1, 1, 0.9), det(3, 3, 0.3)], 0.2);
+    expect(tracker.update([det(1, 1, 0.9), det(3, 3, 0.3)], 0.3)).toHaveLength(2);
+  });
+
+  it('does not start a second track on a stray leg of a tracked person', () => {
+    const tracker = new PersonTracker();
+    for (let k = 0; k < 5; k++) tracker.update([det(0, 0)], k * 0.1);
+    // Pair detection plus a leg 0.2 m away (the pair association took the other leg).
+    for (let k = 5; k < 10; k++) tracker.update([det(0, 0), det(0.2, 0.05, 0.4)], k * 0.1);
+    expect(tracker.confirmedTracks()).toHaveLength(1);
+  });
+
+  it('stops reporting a coasting track after reportCoastTime but keeps its id for a reappearance', () => {
+    const tracker = new PersonTracker({ reportCoastTime: 0.5, maxCoastTime: 1.5 });
+    for (let k = 0; k < 10; k++) tracker.update([det(k * 0.1, 0)], k * 0.1);
+    const id = tracker.confirmedTracks()[0].id;
+    expect(tracker.update([], 1.2)).toHaveLength(1); // 0.3 s unseen
+    expect(tracker.update([], 1.6)).toHaveLength(0); // 0.7 s unseen: not reported
+    // The coasting velocity decayed, so the track waited near where it was lost.
+    const back = tracker.update([det(1.3, 0)], 1.8);
+    expect(back).toHaveLength(1);
+    expect(back[0].id).toBe(id);
   });
 
   it('keeps identities through a crossing (two people passing 0.5 m apart)', () => {
