@@ -22,6 +22,12 @@ export interface SerialTransportOptions {
   baudRate?: number;
   /** Longest wait for queued bytes on close, ms. Default 200. */
   drainTimeoutMs?: number;
+  /**
+   * Most bytes allowed to wait in the send queue; writes beyond it are refused whole. Default
+   * 1024 (about 90 ms at 115200 baud). A backed-up queue would deliver stale commands late;
+   * refusing them instead lets the robot's own 250 ms watchdog stop it.
+   */
+  maxBacklogBytes?: number;
 }
 
 export class SerialTransport implements Transport {
@@ -29,6 +35,9 @@ export class SerialTransport implements Transport {
   readonly endpoint: string;
   private readonly baudRate: number;
   private readonly drainTimeoutMs: number;
+  private readonly maxBacklogBytes: number;
+  /** True while writes are being refused for backlog, so the error is reported once per episode. */
+  private backlogged = false;
   private readonly listeners = new TransportListeners();
   private port: SerialPort | null = null;
   /** Ports whose close has been reported, so each open session reports exactly once. */
@@ -40,6 +49,7 @@ export class SerialTransport implements Transport {
     this.endpoint = options.path;
     this.baudRate = options.baudRate ?? 115200;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 200;
+    this.maxBacklogBytes = options.maxBacklogBytes ?? 1024;
   }
 
   get isOpen(): boolean {
@@ -96,8 +106,23 @@ export class SerialTransport implements Transport {
   write(bytes: Uint8Array): boolean {
     const port = this.port;
     if (!port?.isOpen || this.closing) return false;
+    if (!this.admit(port.writableLength, bytes.length)) return false;
     port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return true;
+  }
+
+  /** Whether `length` more bytes fit in the send queue; reports the first refusal of an episode. */
+  private admit(queued: number, length: number): boolean {
+    // An empty queue always takes the write, however large.
+    if (queued === 0 || queued + length <= this.maxBacklogBytes) {
+      this.backlogged = false;
+      return true;
+    }
+    if (!this.backlogged) {
+      this.backlogged = true;
+      this.listeners.emitError(new TransportError('io', describeTransportError(this.endpoint, 'io', `send queue full (${queued} bytes waiting); dropping frames until it drains`)));
+    }
+    return false;
   }
 
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe { return this.listeners.add(this.listeners.data, listener); }

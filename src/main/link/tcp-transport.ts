@@ -21,6 +21,12 @@ export interface TcpTransportOptions {
   connectTimeoutMs?: number;
   /** Longest wait for queued bytes on close, ms. Default 200. */
   drainTimeoutMs?: number;
+  /**
+   * Most bytes allowed to wait in the send queue; writes beyond it are refused whole. Default
+   * 1024 (about 90 ms at 115200 baud). A backed-up queue would deliver stale commands late;
+   * refusing them instead lets the robot's own 250 ms watchdog stop it.
+   */
+  maxBacklogBytes?: number;
 }
 
 export class TcpTransport implements Transport {
@@ -30,6 +36,9 @@ export class TcpTransport implements Transport {
   private readonly port: number;
   private readonly connectTimeoutMs: number;
   private readonly drainTimeoutMs: number;
+  private readonly maxBacklogBytes: number;
+  /** True while writes are being refused for backlog, so the error is reported once per episode. */
+  private backlogged = false;
   private readonly listeners = new TransportListeners();
   private socket: Socket | null = null;
   private connected = false;
@@ -42,6 +51,7 @@ export class TcpTransport implements Transport {
     this.endpoint = `${options.host}:${options.port}`;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 200;
+    this.maxBacklogBytes = options.maxBacklogBytes ?? 1024;
   }
 
   get isOpen(): boolean {
@@ -116,8 +126,23 @@ export class TcpTransport implements Transport {
   write(bytes: Uint8Array): boolean {
     const socket = this.socket;
     if (!socket || !this.connected || this.closing || socket.destroyed) return false;
+    if (!this.admit(socket.writableLength, bytes.length)) return false;
     socket.write(bytes);
     return true;
+  }
+
+  /** Whether `length` more bytes fit in the send queue; reports the first refusal of an episode. */
+  private admit(queued: number, length: number): boolean {
+    // An empty queue always takes the write, however large.
+    if (queued === 0 || queued + length <= this.maxBacklogBytes) {
+      this.backlogged = false;
+      return true;
+    }
+    if (!this.backlogged) {
+      this.backlogged = true;
+      this.listeners.emitError(new TransportError('io', describeTransportError(this.endpoint, 'io', `send queue full (${queued} bytes waiting); dropping frames until it drains`)));
+    }
+    return false;
   }
 
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe { return this.listeners.add(this.listeners.data, listener); }

@@ -97,4 +97,23 @@ describe('TcpTransport', () => {
     expect(transport.isOpen).toBe(false);
     expect(transport.write(new Uint8Array([1]))).toBe(false);
   });
+
+  it('refuses writes while the send queue is backed up, instead of delivering stale commands late', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => { socket.pause(); sockets.push(socket); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
+    const port = (server.address() as { port: number }).port;
+    const transport = new TcpTransport({ host: '127.0.0.1', port, maxBacklogBytes: 1024, drainTimeoutMs: 10 });
+    cleanup.push(() => transport.close());
+    const errors: string[] = [];
+    transport.onError((e) => errors.push(e.message));
+    expect((await transport.open()).ok).toBe(true);
+    // Far more than loopback socket buffers hold, to a peer that does not read.
+    expect(transport.write(new Uint8Array(32 * 1024 * 1024))).toBe(true);
+    expect(transport.write(new Uint8Array(20))).toBe(false);
+    expect(transport.write(new Uint8Array(20))).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/send queue full/);
+  });
 });
