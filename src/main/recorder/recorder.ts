@@ -211,6 +211,10 @@ export class Recorder {
   private constructor(path: string, db: Db, options: RecorderOptions) {
     this.path = path;
     this.db = db;
+    // Checkpoints (which fsync and copy the WAL into the file) run on the writer thread's
+    // connection; this one only commits the odd run row and review edits, so it must never
+    // be the one that happens to cross the auto-checkpoint threshold.
+    db.pragma('wal_autocheckpoint = 0');
     this.store = new RunStore(db);
     this.opts = {
       flushIntervalMs: options.flushIntervalMs ?? 100,

@@ -5,6 +5,7 @@
  * Every query is by (run_id, t) on an index, so a seek is a handful of B-tree lookups
  * whatever the run's length.
  */
+import type Database from 'better-sqlite3';
 import type { HelloMsg, ScreenStateMsg, StatusMsg } from '../../shared/protocol';
 import type {
   LinkEventType, OperatorActionType, RecordKind, RecordedCandidateSample, RecordedCommand, RecordedCommandType,
@@ -131,7 +132,19 @@ const KIND_SOURCES: Record<RecordKind, { table: string; where?: string; from: (r
 };
 
 export class RunStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(readonly db: Db) {}
+
+  /** Prepared once per SQL text: compiling costs more than an indexed lookup. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   /** Opens a database for review (read API only; no recorder). Same checks as the recorder. */
   static open(path: string, options?: OpenRunDatabaseOptions): RunStore {
@@ -144,7 +157,7 @@ export class RunStore {
 
   /** Runs, newest first. */
   listRuns(): RunSummary[] {
-    const rows = this.db.prepare(`
+    const rows = this.stmt(`
       SELECT r.*, (SELECT json_group_array(tag) FROM run_tags WHERE run_id = r.id) AS tags
       FROM runs r ORDER BY r.started_at DESC, r.id DESC`).all() as RunRow[];
     return rows.map(summaryFrom);
@@ -152,7 +165,7 @@ export class RunStore {
 
   /** One run's summary; throws NoSuchRunError. */
   getRun(runId: number): RunSummary {
-    const row = this.db.prepare(`
+    const row = this.stmt(`
       SELECT r.*, (SELECT json_group_array(tag) FROM run_tags WHERE run_id = r.id) AS tags
       FROM runs r WHERE r.id = ?`).get(runId) as RunRow | undefined;
     if (!row) throw new NoSuchRunError(runId);
@@ -160,7 +173,7 @@ export class RunStore {
   }
 
   renameRun(runId: number, name: string): void {
-    const res = this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(name.trim(), runId);
+    const res = this.stmt('UPDATE runs SET name = ? WHERE id = ?').run(name.trim(), runId);
     if (res.changes === 0) throw new NoSuchRunError(runId);
   }
 
@@ -168,8 +181,8 @@ export class RunStore {
   setTags(runId: number, tags: readonly string[]): void {
     this.getRun(runId);
     const clean = [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))];
-    const del = this.db.prepare('DELETE FROM run_tags WHERE run_id = ?');
-    const ins = this.db.prepare('INSERT INTO run_tags (run_id, tag) VALUES (?, ?)');
+    const del = this.stmt('DELETE FROM run_tags WHERE run_id = ?');
+    const ins = this.stmt('INSERT INTO run_tags (run_id, tag) VALUES (?, ?)');
     this.db.transaction(() => {
       del.run(runId);
       for (const t of clean) ins.run(runId, t);
@@ -181,8 +194,8 @@ export class RunStore {
     const run = this.getRun(runId);
     if (run.endedAt === null) throw new RunInProgressError(runId, 'delete');
     this.db.transaction(() => {
-      for (const table of [...RECORD_TABLES, 'run_tags']) this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
-      this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+      for (const table of [...RECORD_TABLES, 'run_tags']) this.stmt(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
+      this.stmt('DELETE FROM runs WHERE id = ?').run(runId);
     })();
   }
 
@@ -192,7 +205,7 @@ export class RunStore {
     for (const kind of RECORD_KINDS) {
       const src = KIND_SOURCES[kind];
       const sql = `SELECT count(*) AS n FROM ${src.table} WHERE run_id = ?${src.where ? ` AND ${src.where}` : ''}`;
-      out[kind] = (this.db.prepare(sql).get(runId) as { n: number }).n;
+      out[kind] = (this.stmt(sql).get(runId) as { n: number }).n;
     }
     return out;
   }
@@ -217,6 +230,7 @@ export class RunStore {
     const clauses = ['run_id = ?', 't >= ?', 't <= ?'];
     if (src.where) clauses.push(src.where);
     const limit = query.limitPerKind !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limitPerKind))}` : '';
+    // A statement of its own: a cached one would be busy if the same kind is iterated twice at once.
     const stmt = this.db.prepare(`SELECT * FROM ${src.table} WHERE ${clauses.join(' AND ')} ORDER BY t, rowid${limit}`);
     for (const row of stmt.iterate(runId, query.from ?? -Infinity, query.to ?? Infinity)) yield src.from(row as Row);
   }
@@ -227,16 +241,16 @@ export class RunStore {
    */
   stateAt(runId: number, t: number): RunStateAt {
     const latest = (table: string, extraWhere = ''): Row | null =>
-      (this.db.prepare(`SELECT * FROM ${table} WHERE run_id = ? AND t <= ?${extraWhere} ORDER BY t DESC LIMIT 1`).get(runId, t) as Row | undefined) ?? null;
+      (this.stmt(`SELECT * FROM ${table} WHERE run_id = ? AND t <= ?${extraWhere} ORDER BY t DESC LIMIT 1`).get(runId, t) as Row | undefined) ?? null;
     const latestRobot = (type: string): Row | null =>
-      (this.db.prepare('SELECT * FROM robot_messages WHERE run_id = ? AND type = ? AND t <= ? ORDER BY t DESC LIMIT 1').get(runId, type, t) as Row | undefined) ?? null;
+      (this.stmt('SELECT * FROM robot_messages WHERE run_id = ? AND type = ? AND t <= ? ORDER BY t DESC LIMIT 1').get(runId, type, t) as Row | undefined) ?? null;
     // The robot description: the newest hello at or before t, or the first one when t is
     // before it (the robot is the same for the whole run).
     const hello = latestRobot('hello')
-      ?? ((this.db.prepare("SELECT * FROM robot_messages WHERE run_id = ? AND type = 'hello' ORDER BY t LIMIT 1").get(runId) as Row | undefined) ?? null);
+      ?? ((this.stmt("SELECT * FROM robot_messages WHERE run_id = ? AND type = 'hello' ORDER BY t LIMIT 1").get(runId) as Row | undefined) ?? null);
     const cycle = latest('planner_cycles');
     const cand = cycle
-      ? ((this.db.prepare('SELECT * FROM candidate_samples WHERE run_id = ? AND t = ? LIMIT 1').get(runId, cycle.t) as Row | undefined) ?? null)
+      ? ((this.stmt('SELECT * FROM candidate_samples WHERE run_id = ? AND t = ? LIMIT 1').get(runId, cycle.t) as Row | undefined) ?? null)
       : null;
     const odo = latest('odometry');
     const scan = latest('scans');

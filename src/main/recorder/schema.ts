@@ -170,8 +170,13 @@ export const INSERT_INDEX = Object.fromEntries(INSERT_NAMES.map((n, i) => [n, i]
 export interface OpenRunDatabaseOptions {
   /** Create the file (and its folder) when missing. Default true. */
   create?: boolean;
-  /** Run `PRAGMA quick_check` on an existing file before using it. Default true. */
-  quickCheck?: boolean;
+  /**
+   * Run `PRAGMA quick_check` on an existing file before using it: always (true, default),
+   * never (false), or only when the last session did not close cleanly ('after-crash': a
+   * WAL file is left over or a run has no end). It reads the whole file: about 1 s per
+   * recorded hour (see test/bench/recorder.bench.ts).
+   */
+  quickCheck?: boolean | 'after-crash';
   /** Schema steps; tests pass extra ones to exercise upgrades. Default MIGRATIONS. */
   migrations?: readonly Migration[];
   /** Mark runs left open by a dead recorder as interrupted. Default true. */
@@ -227,7 +232,7 @@ export function openRunDatabase(path: string, options: OpenRunDatabaseOptions = 
 }
 
 /** Read-only checks on an existing file. Never writes. */
-function inspectExisting(path: string, latest: number, quickCheck: boolean): void {
+function inspectExisting(path: string, latest: number, quickCheck: boolean | 'after-crash'): void {
   let size: number;
   try {
     const st = statSync(path);
@@ -284,7 +289,7 @@ function inspectExisting(path: string, latest: number, quickCheck: boolean): voi
     if (version > latest) {
       throw new RunDatabaseError('too-new', path, `${path} was written by a newer Foresight (schema version ${version}; this build reads up to ${latest}). Update Foresight, or use another file with --db`);
     }
-    if (quickCheck) {
+    if (quickCheck === true || (quickCheck === 'after-crash' && closedUncleanly(path, ro))) {
       let rows: { quick_check: string }[];
       try {
         rows = ro.pragma('quick_check(5)') as { quick_check: string }[];
@@ -298,6 +303,20 @@ function inspectExisting(path: string, latest: number, quickCheck: boolean): voi
     }
   } finally {
     ro.close();
+  }
+}
+
+/** True when the last session left a WAL behind or a run without an end. Read-only. */
+function closedUncleanly(path: string, ro: Db): boolean {
+  try {
+    if (statSync(`${path}-wal`).size > 0) return true;
+  } catch {
+    // No WAL file: closed cleanly, or never in WAL mode.
+  }
+  try {
+    return (ro.prepare('SELECT count(*) AS n FROM runs WHERE ended_at IS NULL').get() as { n: number }).n > 0;
+  } catch {
+    return true; // no runs table yet, or unreadable: check.
   }
 }
 

@@ -148,3 +148,26 @@ describe('openRunDatabase', () => {
     store.close();
   });
 });
+
+describe('quickCheck: after-crash', () => {
+  it('skips the full check after a clean close and runs it when a run was left open', () => {
+    const path = join(tmp.dir, 'runs.sqlite');
+    ourDbWithRun(path);
+    const db = new Database(path);
+    db.pragma('journal_mode = DELETE');
+    db.exec('CREATE TABLE filler (x TEXT); CREATE INDEX filler_x ON filler(x)');
+    const ins = db.prepare('INSERT INTO filler VALUES (?)');
+    db.transaction(() => { for (let i = 0; i < 2000; i++) ins.run(`row ${i} ${'x'.repeat(100)}`); })();
+    db.close();
+    const pages = statSync(path).size / 4096;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
+    closeSync(fd);
+    // Clean close: only the cheap checks run, and they pass.
+    openRunDatabase(path, { quickCheck: 'after-crash', markInterrupted: false }).close();
+    const db2 = new Database(path);
+    db2.prepare('INSERT INTO runs (robot_name, source, started_at) VALUES (\'r\', \'sim\', 5)').run();
+    db2.close();
+    expect(() => openRunDatabase(path, { quickCheck: 'after-crash' })).toThrow(expect.objectContaining({ code: 'corrupt' }));
+  });
+});
