@@ -108,6 +108,16 @@ export const APARTMENT_PLACES: Readonly<Record<string, Vec2>> = {
   'office, by the door': { x: 8.3, y: 6.1 },
 };
 
+/** Centres of the door openings, map frame (metres), for scenarios (doorway groups, people stepping out). */
+export const APARTMENT_DOORS: Readonly<Record<string, Vec2>> = {
+  'living room': { x: 2.8, y: 3.85 },
+  kitchen: { x: 8.5, y: 3.85 },
+  'living room / kitchen': { x: 6.55, y: 1.65 },
+  bedroom: { x: 3.85, y: 5.35 },
+  bathroom: { x: 5.6, y: 5.35 },
+  office: { x: 7.95, y: 5.35 },
+};
+
 /** Where the robot starts in the built-in world: the west end of the hallway, facing east. */
 export const APARTMENT_START_POSE: Pose2D = { x: 1.2, y: 4.6, theta: 0 };
 

@@ -376,10 +376,11 @@ export class People {
       const mag = AGENT_STRENGTH * Math.exp((2 * PERSON_RADIUS - d) / AGENT_RANGE) * weight;
       fx += mag * nx;
       fy += mag * ny;
-      // Oncoming in front: step to the right, as pedestrians conventionally do.
-      if (cosPhi > 0.6 && p.vx * q.vx + p.vy * q.vy < 0) {
-        fx += 0.6 * mag * ey;
-        fy += -0.6 * mag * ex;
+      // Someone oncoming or standing in front: step aside rather than push head-on.
+      if (cosPhi > 0.6 && (p.vx * q.vx + p.vy * q.vy < 0 || Math.hypot(q.vx, q.vy) < 0.2)) {
+        const [sx, sy] = this.sidestep(p, ex, ey, q.x, q.y, PERSON_RADIUS, t);
+        fx += 0.6 * mag * sx;
+        fy += 0.6 * mag * sy;
       }
     }
 
@@ -402,8 +403,10 @@ export class People {
         fy += mag * ny;
         const cosPhi = -(ex * nx + ey * ny);
         if (cosPhi > 0.6) {
-          fx += 0.5 * mag * ey;
-          fy += -0.5 * mag * ex;
+          const fp = robot.footprint;
+          const [sx, sy] = this.sidestep(p, ex, ey, fp.x, fp.y, Math.max(fp.length, fp.width) / 2, t);
+          fx += 0.8 * mag * sx;
+          fy += 0.8 * mag * sy;
         }
       }
     }
@@ -415,6 +418,23 @@ export class People {
       fy += mag * wall.awayY;
     }
     return [fx, fy];
+  }
+
+  /**
+   * Unit direction to step aside from an obstacle ahead (centre (ox, oy), half width
+   * `half`). Keep to the side the person is already clearly on; otherwise take the side
+   * with the wider gap between the obstacle and the walls, and on a tie the right, as
+   * pedestrians conventionally do.
+   */
+  private sidestep(p: Person, ex: number, ey: number, ox: number, oy: number, half: number, t: number): [number, number] {
+    const leftX = -ey;
+    const leftY = ex;
+    const lateral = (p.x - ox) * leftX + (p.y - oy) * leftY;
+    if (Math.abs(lateral) > 0.25) return lateral > 0 ? [leftX, leftY] : [-leftX, -leftY];
+    const probe = half + PERSON_RADIUS + 0.1;
+    const roomLeft = this.world.proximity(ox + probe * leftX, oy + probe * leftY, t).distance;
+    const roomRight = this.world.proximity(ox - probe * leftX, oy - probe * leftY, t).distance;
+    return roomLeft > roomRight + 0.05 ? [leftX, leftY] : [-leftX, -leftY];
   }
 
   private integrateReactive(p: Person, [ax, ay]: [number, number], t: number, dt: number): void {
