@@ -52,10 +52,10 @@ describe('console end to end', () => {
   it('shows the map and the robot once the link is up', async () => {
     await expect.poll(() => page.getByTestId('link-state').textContent(), { timeout: 15_000 }).toContain('connected');
     await probe.until((s) => s.pose !== null && s.scan.length > 0, 5_000, 'pose and scan');
-    await expect.poll(async () => (await page.getByTestId('scene-stats').textContent()) ?? '', { timeout: 5_000 }).toMatch(/map \d+×\d+/);
+    await expect.poll(async () => (await page.getByTestId('scene-stats').textContent()) ?? '', { timeout: 5_000 }).toMatch(/map=\w+ \d+x\d+/);
     const stats = (await page.getByTestId('scene-stats').textContent()) ?? '';
-    expect(stats).toMatch(/robot/);
-    expect(stats).toMatch(/scan [1-9]\d*/);
+    expect(stats).toMatch(/pose=-?\d+\.\d+ -?\d+\.\d+/);
+    expect(stats).toMatch(/scan=[1-9]\d*/);
   });
 
   it('holding W drives forward and releasing stops', async () => {

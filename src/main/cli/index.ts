@@ -16,7 +16,7 @@ async function loadCommand(name: string): Promise<CliCommand> {
 }
 
 const COMMANDS: CommandEntry[] = [
-  { name: 'serve', summary: 'run the console (web host) against a robot: --port PATH | --tcp HOST:PORT | --sim' },
+  { name: 'serve', summary: 'run the console (web host) against a robot: --port PATH [--baud N] | --tcp HOST:PORT | --sim | --auto' },
   { name: 'sim', summary: 'run the simulated robot: --pty (prints its device path) or --tcp PORT' },
   { name: 'scenario', summary: 'scenario run FILE [--json] [--record]: closed-loop run of the full stack' },
   { name: 'barn', summary: 'barn --world N | --all [--data DIR] [--json]: BARN benchmark worlds' },

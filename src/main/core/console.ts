@@ -23,11 +23,11 @@ import type {
   TeleopInput,
 } from '../../shared/api';
 import type { Pose2D, Twist2D } from '../../shared/geometry';
-import { StopReason, type LinkFrame, type RobotMessage } from '../../shared/protocol';
+import { StopReason } from '../../shared/protocol';
+import { ReactiveSafety, type ReactiveDecision } from '../../planner/reactive';
 import type { ApiBackend, EventListener } from '../hosts/backend';
+import type { ReceivedFrame, RobotLink } from '../link';
 import type { Clock } from './clock';
-import type { LinkFactory, LinkHandle } from './link-handle';
-import type { SafetyDecision, SafetyGuard } from './safety-guard';
 import { RobotState } from './state';
 
 /** Teleop input older than this stops teleop motion, s (renderer repeats at 10 Hz). */
@@ -59,10 +59,23 @@ export interface Autonomy {
   fill(snapshot: ConsoleSnapshot): void;
 }
 
+/** A connected link plus what to do when it is dropped (e.g. stop a simulator it started). */
+export interface LinkSession {
+  link: RobotLink;
+  release?: () => Promise<void>;
+}
+
+/** Opens the link a connect request names; the core calls `link.connect()` itself. */
+export type LinkFactory = (req: ConnectRequest) => Promise<LinkSession>;
+
+/** Teleop speed cap on a robot without a lidar (nothing can guard it but the operator), m/s. */
+export const NO_LIDAR_TELEOP_SPEED = 0.25;
+
 export interface ConsoleCoreOptions {
+  /** Host clock, seconds; must match the link's clock (ms / 1000). */
   clock: Clock;
   linkFactory: LinkFactory;
-  safetyGuard: SafetyGuard;
+  reactive?: ReactiveSafety;
   map?: MapPayload | null;
   autonomy?: (core: ConsoleCore) => Autonomy;
   listPorts?: () => Promise<ApiMethods['listPorts']['res']>;
@@ -72,14 +85,17 @@ export interface ConsoleCoreOptions {
 
 export class ConsoleCore implements ApiBackend {
   readonly state = new RobotState();
-  private link: LinkHandle | null = null;
+  private session: LinkSession | null = null;
+  private unsubscribeLink: (() => void)[] = [];
+  private readonly reactive: ReactiveSafety;
   private linkStatus: LinkStatus = DISCONNECTED;
   private readonly listeners = new Set<EventListener>();
   private teleop: { input: TeleopInput; time: number } | null = null;
   private estop = false;
   private motion: MotionSource = 'idle';
   private lastCommand: Twist2D = { v: 0, w: 0 };
-  private lastSafety: SafetyDecision | null = null;
+  private lastSafety: ReactiveDecision | null = null;
+  private safetyNote: { action: SafetyState['action']; reason: string } | null = null;
   private notice: string | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly autonomy: Autonomy | null;
@@ -88,6 +104,7 @@ export class ConsoleCore implements ApiBackend {
 
   constructor(private readonly opts: ConsoleCoreOptions) {
     this.map = opts.map ?? null;
+    this.reactive = opts.reactive ?? new ReactiveSafety();
     this.autonomy = opts.autonomy ? opts.autonomy(this) : null;
     if (opts.timers !== false) {
       this.timers.push(setInterval(() => this.tick(), SAFETY_PERIOD_S * 1000));
@@ -135,18 +152,27 @@ export class ConsoleCore implements ApiBackend {
     return answers[method]() as Promise<ApiMethods[M]['res']>;
   }
 
+  get link(): RobotLink | null {
+    return this.session?.link ?? null;
+  }
+
   async connect(req: ConnectRequest): Promise<CommandResult> {
     if (this.connecting) return { ok: false, error: 'Already connecting' };
     this.connecting = true;
     try {
       await this.disconnect();
       this.state.reset();
-      this.link = await this.opts.linkFactory(req, {
-        onFrame: (frame, hostTime) => this.onFrame(frame, hostTime),
-        onState: (status) => this.onLinkState(status),
-        onBadFrame: () => {},
-      });
-      this.onLinkState(this.link.status());
+      const session = await this.opts.linkFactory(req);
+      this.session = session;
+      const link = session.link;
+      this.unsubscribeLink = [
+        link.on('frame', (frame) => this.onFrame(frame)),
+        link.on('state', (change) => this.onLinkState(change.state, change.message)),
+        link.on('hello', (hello) => {
+          this.state.hello = hello;
+        }),
+      ];
+      link.connect();
       return { ok: true };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -158,15 +184,18 @@ export class ConsoleCore implements ApiBackend {
   }
 
   async disconnect(): Promise<CommandResult> {
-    const link = this.link;
-    this.link = null;
+    const session = this.session;
+    this.session = null;
     this.autonomy?.cancel();
     this.teleop = null;
-    if (link) {
-      link.sendStop(StopReason.Operator);
-      await link.close();
+    for (const u of this.unsubscribeLink.splice(0)) u();
+    if (session) {
+      await session.link.dispose();
+      await session.release?.();
     }
     this.linkStatus = DISCONNECTED;
+    this.motion = 'idle';
+    this.lastCommand = { v: 0, w: 0 };
     return { ok: true };
   }
 
@@ -187,7 +216,7 @@ export class ConsoleCore implements ApiBackend {
     this.estop = true;
     this.autonomy?.cancel();
     this.teleop = null;
-    this.link?.sendStop(StopReason.Operator);
+    this.link?.stop(StopReason.Operator);
     this.tick();
     this.say('warn', 'Emergency stop engaged');
     return { ok: true };
@@ -216,14 +245,13 @@ export class ConsoleCore implements ApiBackend {
     this.notice = text;
   }
 
-  /** One safety tick: arbitrate, guard, hand the command to the link. */
+  /** One safety tick: arbitrate, guard on the newest scan, hand the command to the link. */
   tick(): void {
     const now = this.now();
     let desired: Twist2D = { v: 0, w: 0 };
     let source: MotionSource = 'idle';
-    const connected = this.linkStatus.state === 'connected';
     const h = this.state.hello;
-    if (!this.estop && connected && h) {
+    if (!this.estop && this.linkStatus.state === 'connected' && h) {
       const t = this.teleop;
       if (t && now - t.time <= TELEOP_DEADMAN_S && (t.input.linear !== 0 || t.input.angular !== 0)) {
         desired = { v: t.input.linear * h.maxLinearVelocity, w: t.input.angular * h.maxAngularVelocity };
@@ -236,14 +264,53 @@ export class ConsoleCore implements ApiBackend {
         }
       }
     }
-    const decision = this.opts.safetyGuard.check(desired, this.state.scan, now);
-    this.lastSafety = decision;
-    this.lastCommand = decision.command;
+    const command = this.guard(desired, source, now);
+    this.lastCommand = command;
     this.motion = source;
-    this.link?.setDesiredCommand(decision.command.v, decision.command.w, now);
+    this.link?.setVelocity(command, now * 1000);
   }
 
-  private onFrame(frame: LinkFrame<RobotMessage>, hostTime: number): void {
+  /**
+   * The reactive safety check on the newest scan. Without any scan the robot does not move
+   * (stale data means stop); a robot that has no lidar at all may be driven by hand, slowly,
+   * and never by the planner.
+   */
+  private guard(desired: Twist2D, source: MotionSource, now: number): Twist2D {
+    this.lastSafety = null;
+    if (desired.v === 0 && desired.w === 0) {
+      this.safetyNote = null;
+      return desired;
+    }
+    const h = this.state.hello;
+    if (h && h.lidarBeams === 0) {
+      if (source !== 'teleop') {
+        this.safetyNote = { action: 'stop', reason: 'no lidar: autonomy disabled' };
+        return { v: 0, w: 0 };
+      }
+      const scale = Math.min(1, NO_LIDAR_TELEOP_SPEED / Math.max(Math.abs(desired.v), 1e-9));
+      this.safetyNote = { action: scale < 1 ? 'scale' : 'pass', reason: 'no lidar: teleop only, speed capped' };
+      return { v: desired.v * scale, w: desired.w };
+    }
+    const scan = this.state.scan;
+    if (!h || !scan) {
+      this.safetyNote = { action: 'stop', reason: 'no scan yet' };
+      return { v: 0, w: 0 };
+    }
+    const decision = this.reactive.check({
+      scan: scan.base,
+      now,
+      command: desired,
+      source: source === 'teleop' ? 'teleop' : 'planner',
+      footprint: { length: h.footprintLength, width: h.footprintWidth, centerOffsetX: h.footprintCenterOffsetX },
+      limits: { aMax: h.maxLinearAccel, alphaMax: h.maxAngularAccel },
+    });
+    this.lastSafety = decision;
+    this.safetyNote = decision.action === 'pass' ? null : { action: decision.action, reason: decision.reason };
+    return decision.command;
+  }
+
+  private onFrame(frame: ReceivedFrame): void {
+    const hostTime = frame.receivedAtMs / 1000;
     const msg = frame.msg;
     switch (msg.type) {
       case 'hello':
@@ -252,11 +319,15 @@ export class ConsoleCore implements ApiBackend {
       case 'odometry':
         this.state.applyOdometry(msg, hostTime);
         return;
-      case 'laser-scan':
-        this.state.applyScan(msg, hostTime);
-        // Run the safety check on every new scan, not only on the next tick.
+      case 'laser-scan': {
+        // The scan's own time (robot clock → host clock), never later than its arrival.
+        const stampMs = this.link?.robotTimeToHostMs(frame.timestampUs) ?? null;
+        const stamp = stampMs === null ? hostTime : Math.min(hostTime, stampMs / 1000);
+        this.state.applyScan(msg, stamp);
+        // Check the command against every new scan, not only on the next tick.
         this.tick();
         return;
+      }
       case 'status':
         this.state.status = msg;
         return;
@@ -268,19 +339,16 @@ export class ConsoleCore implements ApiBackend {
     }
   }
 
-  private onLinkState(status: LinkStatus): void {
+  private onLinkState(state: LinkStatus['state'], message: string): void {
     const before = this.linkStatus.state;
-    this.linkStatus = status;
-    if (before === status.state) return;
-    if (status.state !== 'connected') {
-      if (before === 'connected') {
-        this.autonomy?.cancel();
-        this.teleop = null;
-      }
-      this.say(status.state === 'lost' || status.state === 'incompatible' ? 'error' : 'info', status.message);
-    } else {
-      this.say('info', status.message);
+    this.linkStatus = { ...this.linkStatus, state, message };
+    if (before === state) return;
+    if (state !== 'connected' && before === 'connected') {
+      this.autonomy?.cancel();
+      this.teleop = null;
     }
+    const level = state === 'lost' || state === 'incompatible' ? 'error' : 'info';
+    this.say(level, message);
     this.tick();
   }
 
@@ -288,7 +356,12 @@ export class ConsoleCore implements ApiBackend {
     const now = this.now();
     const s = this.state;
     const status = this.link ? this.link.status() : this.linkStatus;
-    const safety: SafetyState | null = this.lastSafety?.state ?? null;
+    const d = this.lastSafety;
+    const safety: SafetyState | null = d
+      ? { action: d.action, reason: d.reason, ttc: Number.isFinite(d.ttc) ? d.ttc : null, scale: d.scale }
+      : this.safetyNote
+        ? { action: this.safetyNote.action, reason: this.safetyNote.reason, ttc: null, scale: this.safetyNote.action === 'stop' ? 0 : 1 }
+        : null;
     const snap: ConsoleSnapshot = {
       t: now,
       link: status,
@@ -302,7 +375,7 @@ export class ConsoleCore implements ApiBackend {
       faults: s.faultNames(),
       screenPan: s.screenPan,
       scan: s.scan ? Array.from(s.scan.map, (v) => Math.round(v * 1000) / 1000) : [],
-      scanAgeMs: s.scan ? Math.round((now - s.scan.time) * 1000) : null,
+      scanAgeMs: s.scan ? Math.round((now - s.scan.base.stamp) * 1000) : null,
       safety,
       goal: null,
       globalPath: [],

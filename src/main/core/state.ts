@@ -10,15 +10,15 @@ import { Fault } from '../../shared/protocol';
 import type { Pose2D, Twist2D } from '../../shared/geometry';
 import { normalizeAngle } from '../../shared/geometry';
 import type { RobotInfo } from '../../shared/api';
+import { scanToPoints, type ScanPoints } from '../../planner/reactive';
 
-export interface ScanPoints {
-  /** Host time the scan was taken (first beam), s. */
-  time: number;
-  /** Valid returns in base_link, metres, flat [x0, y0, …]. */
-  base: Float64Array;
-  /** The same points in the map frame. */
+/** The newest scan, converted once for every consumer. */
+export interface ScanView {
+  /** Valid returns in base_link, metres, with the host time (s) of the first beam. */
+  base: ScanPoints & { xs: Float64Array; ys: Float64Array; count: number };
+  /** The same points in the map frame, flat [x0, y0, …]. */
   map: Float64Array;
-  /** Beams rejected as NaN/Inf/negative/out of range in this scan. */
+  /** Beams rejected as NaN, infinite, negative or outside [rangeMin, rangeMax]. */
   invalidBeams: number;
 }
 
@@ -30,7 +30,7 @@ export class RobotState {
   /** Host time of the newest odometry, s. */
   odomTime: number | null = null;
   lastCommandSeqApplied = -1;
-  scan: ScanPoints | null = null;
+  scan: ScanView | null = null;
   status: StatusMsg | null = null;
   screenPan: number | null = null;
   mapFromOdom: Pose2D = { x: 0, y: 0, theta: 0 };
@@ -70,39 +70,31 @@ export class RobotState {
     this.lastCommandSeqApplied = msg.lastCommandSeq;
   }
 
-  /** Converts a scan; beams that are NaN, infinite, negative or outside [rangeMin, rangeMax] are dropped and counted. */
-  applyScan(msg: LaserScanMsg, hostTime: number): ScanPoints {
+  /**
+   * Converts a scan taken at `hostTime` (s, first beam). Beams that are NaN, infinite,
+   * negative or outside [rangeMin, rangeMax] are dropped and counted.
+   */
+  applyScan(msg: LaserScanMsg, hostTime: number): ScanView {
     const h = this.hello;
-    const mountX = h?.lidarMountX ?? 0;
-    const mountY = h?.lidarMountY ?? 0;
-    const mountYaw = h?.lidarMountYaw ?? 0;
-    const n = msg.ranges.length;
-    const base = new Float64Array(n * 2);
-    let count = 0;
-    let invalid = 0;
-    for (let i = 0; i < n; i++) {
-      const r = msg.ranges[i]!;
-      if (!Number.isFinite(r) || r < msg.rangeMin || r > msg.rangeMax || r <= 0) {
-        invalid++;
-        continue;
-      }
-      const a = mountYaw + msg.angleMin + i * msg.angleIncrement;
-      base[count * 2] = mountX + r * Math.cos(a);
-      base[count * 2 + 1] = mountY + r * Math.sin(a);
-      count++;
-    }
-    const basePts = base.slice(0, count * 2);
-    const map = new Float64Array(count * 2);
+    const base = scanToPoints(
+      msg.ranges,
+      msg.angleMin,
+      msg.angleIncrement,
+      hostTime,
+      { x: h?.lidarMountX ?? 0, y: h?.lidarMountY ?? 0, yaw: h?.lidarMountYaw ?? 0 },
+      { min: Math.max(msg.rangeMin, 1e-3), max: msg.rangeMax },
+    );
+    const map = new Float64Array(base.count * 2);
     const p = this.pose ?? { x: 0, y: 0, theta: 0 };
     const c = Math.cos(p.theta);
     const s = Math.sin(p.theta);
-    for (let i = 0; i < count; i++) {
-      const x = basePts[i * 2]!;
-      const y = basePts[i * 2 + 1]!;
+    for (let i = 0; i < base.count; i++) {
+      const x = base.xs[i]!;
+      const y = base.ys[i]!;
       map[i * 2] = p.x + c * x - s * y;
       map[i * 2 + 1] = p.y + s * x + c * y;
     }
-    this.scan = { time: hostTime, base: basePts, map, invalidBeams: invalid };
+    this.scan = { base, map, invalidBeams: msg.ranges.length - base.count };
     return this.scan;
   }
 

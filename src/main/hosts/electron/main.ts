@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS } from '../../../shared/api';
 import { validateRequest } from '../../api/validate';
-import { createConsoleCore } from '../../core/console';
+import { createConsoleCore } from '../../core/create';
 
 const CSP = [
   "default-src 'self'",

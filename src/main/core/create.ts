@@ -1,0 +1,51 @@
+/**
+ * Assembles the console core with its real parts: map file, serial/TCP transports,
+ * RobotLink, the simulator process, port discovery. Both hosts start here.
+ */
+import { join } from 'node:path';
+import type { ConnectRequest } from '../../shared/api';
+import { RobotLink, SerialTransport, TcpTransport, listPorts, systemClock } from '../link';
+import { ConsoleCore, type LinkSession } from './console';
+import { loadRosMapFile, mapPayload } from './map-file';
+import { startSimProcess } from './sim-process';
+
+export interface CreateConsoleOptions {
+  /** The project's resources folder (maps, scenarios). */
+  resourcesDir: string;
+  /** The project's bin/foresight.mjs, for starting the simulator process. */
+  cliPath?: string;
+  /** Map to show and plan on (map_server YAML); default the built-in apartment. */
+  mapYaml?: string;
+  /** Seed for a simulator started from the console. */
+  simSeed?: number;
+}
+
+export async function createConsoleCore(opts: CreateConsoleOptions): Promise<ConsoleCore> {
+  const mapYaml = opts.mapYaml ?? join(opts.resourcesDir, 'maps', 'apartment.yaml');
+  const loaded = await loadRosMapFile(mapYaml);
+  if (!loaded.ok) throw new Error(loaded.message);
+  const cliPath = opts.cliPath ?? join(opts.resourcesDir, '..', 'bin', 'foresight.mjs');
+
+  const linkFactory = async (req: ConnectRequest): Promise<LinkSession> => {
+    switch (req.kind) {
+      case 'serial':
+        return { link: new RobotLink({ transport: new SerialTransport({ path: req.path, baudRate: req.baud }) }) };
+      case 'tcp':
+        return { link: new RobotLink({ transport: new TcpTransport({ host: req.host, port: req.port }) }) };
+      case 'sim': {
+        const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: opts.mapYaml });
+        return {
+          link: new RobotLink({ transport: new SerialTransport({ path: sim.devicePath }) }),
+          release: () => sim.stop(),
+        };
+      }
+    }
+  };
+
+  return new ConsoleCore({
+    clock: () => systemClock.nowMs() / 1000,
+    linkFactory,
+    map: mapPayload(loaded.name, loaded.map.grid),
+    listPorts: () => listPorts(),
+  });
+}

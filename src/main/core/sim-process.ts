@@ -1,0 +1,70 @@
+/**
+ * The built-in simulated robot as a child process (`foresight sim --pty`), so the console
+ * talks to it exactly as to a USB robot: over a real pseudo-terminal, through serialport.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SimProcess {
+  /** Stable path to the simulator's pty (a symlink), for the serial transport. */
+  devicePath: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface SimProcessOptions {
+  /** The project's bin/foresight.mjs. */
+  cliPath: string;
+  seed?: number;
+  people?: number;
+  mapYaml?: string;
+  /** How long to wait for the simulator to report its device, ms. */
+  startTimeoutMs?: number;
+}
+
+export async function startSimProcess(opts: SimProcessOptions): Promise<SimProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'foresight-sim-'));
+  const link = join(dir, 'robot.tty');
+  const args = [opts.cliPath, 'sim', '--pty', '--link', link, '--seed', String(opts.seed ?? 1)];
+  if (opts.people !== undefined) args.push('--people', String(opts.people));
+  if (opts.mapYaml) args.push('--map', opts.mapYaml);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the simulator did not start within ${opts.startTimeoutMs ?? 20_000} ms: ${stderr.trim()}`));
+    }, opts.startTimeoutMs ?? 20_000);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the simulator exited (${code}) before it was ready: ${stderr.trim()}`));
+    });
+  });
+  return {
+    devicePath: link,
+    child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        await exited;
+        clearTimeout(killTimer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
