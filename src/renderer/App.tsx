@@ -84,6 +84,8 @@ export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
         () => {},
       );
     };
+    // The socket may have opened before this effect ran: take the current state first.
+    store.setTransport(transport.status);
     let wasOpen = transport.status.state === 'open';
     if (wasOpen) load();
     offs.push(

@@ -156,6 +156,12 @@ describe('WebSocket API client', () => {
     expect(client.status.message).toMatch(/access token/);
   });
 
+  it('says when it never reached the console', () => {
+    const { client, sockets } = setup();
+    sockets[0].drop(1006);
+    expect(client.status.message).toMatch(/Cannot reach the console/);
+  });
+
   it('close() stops reconnecting', () => {
     const { client, sockets, timers } = setup();
     sockets[0].open();

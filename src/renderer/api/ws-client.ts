@@ -69,6 +69,7 @@ export class WsApiClient implements ForesightApi, TransportMonitor {
   private reconnectTimer: unknown = null;
   private reconnectDelay: number;
   private closed = false;
+  private everOpened = false;
   private readonly timers: Timers;
   private readonly requestTimeoutMs: number;
   private readonly maxReconnectDelayMs: number;
@@ -169,6 +170,7 @@ export class WsApiClient implements ForesightApi, TransportMonitor {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.reconnectDelay = this.baseReconnectDelayMs;
+      this.everOpened = true;
       this.setState('open', 'Connected to the console');
     };
     socket.onmessage = (ev) => {
@@ -181,12 +183,19 @@ export class WsApiClient implements ForesightApi, TransportMonitor {
     socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      const why =
-        ev.code === 1008 || ev.code === 4401 || ev.code === 4403
-          ? 'the console refused the access token'
-          : ev.reason || `socket closed (code ${ev.code})`;
+      const refused = ev.code === 1008 || ev.code === 4401 || ev.code === 4403;
+      const why = refused ? 'the console refused the access token' : ev.reason || `socket closed (code ${ev.code})`;
       this.failPending(`connection to the console lost: ${why}`);
-      this.scheduleReconnect(`Console connection lost (${why}), reconnecting…`);
+      if (!this.everOpened && !refused) {
+        // A browser cannot see why a WebSocket handshake failed (an HTTP 401 looks like 1006).
+        this.scheduleReconnect(
+          /[?&]token=(&|$)/.test(this.opts.url)
+            ? 'Cannot reach the console: the page URL has no ?token=. Open the URL the console printed.'
+            : 'Cannot reach the console: is it running, and is the token in the page URL current? Retrying…',
+        );
+      } else {
+        this.scheduleReconnect(`Console connection lost (${why}), reconnecting…`);
+      }
     };
   }
 

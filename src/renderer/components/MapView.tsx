@@ -7,7 +7,7 @@ import { useConsole } from '../state/context';
 export function statsText(s: SceneStats): string {
   const pose = s.pose ? `${s.pose.x.toFixed(2)} ${s.pose.y.toFixed(2)} ${s.pose.theta.toFixed(2)}` : 'none';
   const goal = s.goal ? `${s.goal.x.toFixed(2)} ${s.goal.y.toFixed(2)} ${s.goal.theta.toFixed(2)}` : 'none';
-  return `map=${s.map ?? 'none'} pose=${pose} scan=${s.scan} path=${s.path} candidates=${s.candidates} chosen=${s.chosen} people=${s.people} futures=${s.futures} goal=${goal} draw=${s.drawHz}Hz`;
+  return `map=${s.map ?? 'none'} pose=${pose} scan=${s.scan} path=${s.path} candidates=${s.candidates} chosen=${s.chosen} people=${s.people} futures=${s.futures} goal=${goal} draw=${s.drawHz}Hz ${s.drawMs.toFixed(1)}ms`;
 }
 
 function writeStats(el: HTMLElement, s: SceneStats): void {
@@ -25,10 +25,17 @@ function writeStats(el: HTMLElement, s: SceneStats): void {
   d.futures = String(s.futures);
   d.goal = s.goal ? `${s.goal.x.toFixed(3)},${s.goal.y.toFixed(3)},${s.goal.theta.toFixed(3)}` : '';
   d.draws = String(s.draws);
+  d.drawMs = s.drawMs.toFixed(2);
   // World → canvas px: sx = offsetX + scale·x, sy = offsetY − scale·y.
   d.view = JSON.stringify({ scale: +s.view.scale.toFixed(4), offsetX: +s.view.offsetX.toFixed(2), offsetY: +s.view.offsetY.toFixed(2) });
   d.follow = String(s.follow);
   d.goalMode = String(s.goalMode);
+}
+
+/** `?fps=N` in the page URL caps the map redraw rate (tests, slow machines). */
+function fpsFromUrl(search: string): number | undefined {
+  const v = Number(new URLSearchParams(search).get('fps'));
+  return Number.isFinite(v) && v > 0 ? Math.min(v, 240) : undefined;
 }
 
 interface Props {
@@ -80,13 +87,17 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
       onCursor: (p: Vec2 | null) => {
         if (cursorRef.current) cursorRef.current.textContent = p ? `${p.x.toFixed(2)}, ${p.y.toFixed(2)} m` : '';
       },
-    }).then(
+    }, { maxFps: fpsFromUrl(window.location.search) }).then(
       (sc) => {
         if (cancelled) {
           sc.destroy();
           return;
         }
         created = sc;
+        if (statsRef.current) {
+          statsRef.current.dataset.renderer = sc.gpu.name;
+          statsRef.current.dataset.software = String(sc.gpu.software);
+        }
         setScene(sc);
       },
       (e: unknown) => {

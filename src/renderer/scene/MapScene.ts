@@ -62,7 +62,7 @@ export const DEFAULT_LAYERS: LayerVisibility = {
   robot: true,
 };
 
-/** What was drawn last, for the stats element end-to-end tests read. */
+/** What was drawn last, for the stats element end-to-end tests read. Counts are of what is drawn: 0 for a hidden layer. */
 export interface SceneStats {
   map: string | null;
   pose: Pose2D | null;
@@ -75,6 +75,8 @@ export interface SceneStats {
   goal: Pose2D | null;
   draws: number;
   drawHz: number;
+  /** CPU time of the last redraw (geometry + render submit), ms. */
+  drawMs: number;
   view: ViewState;
   follow: boolean;
   goalMode: boolean;
@@ -91,6 +93,16 @@ export interface MapSceneCallbacks {
   onStats?: (stats: SceneStats) => void;
   /** Pointer moved over the map: world position under the cursor, or null on leave. */
   onCursor?: (p: Vec2 | null) => void;
+}
+
+export interface MapSceneOptions {
+  /**
+   * Redraw rate cap, Hz. Default: 60 on a GPU, 10 on a software WebGL renderer
+   * (SwiftShader/llvmpipe), where each frame costs tens of ms of main-thread time.
+   */
+  maxFps?: number;
+  /** MSAA. Default: on, except on a software WebGL renderer. */
+  antialias?: boolean;
 }
 
 const DEFAULT_FOOTPRINT = { length: 0.45, width: 0.38, centerOffsetX: 0 };
@@ -153,6 +165,11 @@ export class MapScene {
   private raf = 0;
   private destroyed = false;
   private draws = 0;
+  private lastDrawAt = -Infinity;
+  private minFrameMs = 1000 / 60;
+  /** Which renderer pixi got, and whether it is a software one. */
+  gpu: { name: string; software: boolean } = { name: 'unknown', software: false };
+  private lastDrawMs = 0;
   private drawTimes: number[] = [];
   private stats: SceneStats;
   private resizeObserver: ResizeObserver | null = null;
@@ -209,11 +226,13 @@ export class MapScene {
   }
 
   /** Creates the pixi application and mounts its canvas in `host` (sized to it). */
-  static async create(host: HTMLElement, cb: MapSceneCallbacks = {}): Promise<MapScene> {
+  static async create(host: HTMLElement, cb: MapSceneCallbacks = {}, opts: MapSceneOptions = {}): Promise<MapScene> {
+    const probe = probeWebGl();
     const app = new Application();
     await app.init({
       background: '#0b0e12',
-      antialias: true,
+      // MSAA on a software rasterizer multiplies the per-frame cost; crispness matters less there.
+      antialias: opts.antialias ?? !probe.software,
       autoDensity: true,
       resolution: Math.min(window.devicePixelRatio || 1, 2),
       width: Math.max(host.clientWidth, 1),
@@ -224,6 +243,8 @@ export class MapScene {
     });
     app.ticker?.stop();
     const scene = new MapScene(app, host, cb);
+    scene.gpu = describeRenderer(app);
+    scene.minFrameMs = 1000 / (opts.maxFps ?? (scene.gpu.software ? 10 : 60));
     scene.mount();
     return scene;
   }
@@ -357,8 +378,11 @@ export class MapScene {
     const loop = () => {
       if (this.destroyed) return;
       this.raf = requestAnimationFrame(loop);
-      if (this.dirty) {
+      const now = performance.now();
+      // Small slack so a 60 Hz cap is not missed by rAF jitter.
+      if (this.dirty && now - this.lastDrawAt >= this.minFrameMs - 4) {
         this.dirty = false;
+        this.lastDrawAt = now;
         this.draw();
       }
     };
@@ -482,6 +506,7 @@ export class MapScene {
   }
 
   private draw(): void {
+    const t0 = performance.now();
     const v = this.viewport;
     this.world.position.set(v.offsetX, v.offsetY);
     this.world.scale.set(v.scale, -v.scale);
@@ -504,6 +529,7 @@ export class MapScene {
     this.app.render();
 
     const now = performance.now();
+    this.lastDrawMs = now - t0;
     this.draws++;
     this.drawTimes.push(now);
     while (this.drawTimes.length > 0 && now - this.drawTimes[0] > 1000) this.drawTimes.shift();
@@ -513,18 +539,21 @@ export class MapScene {
 
   private computeStats(): SceneStats {
     const s = this.snapshot;
+    const vis = this.visibility;
+    const shown = (layer: LayerName, n: number) => (vis[layer] ? n : 0);
     return {
-      map: this.map ? `${this.map.payload.name} ${this.map.payload.width}x${this.map.payload.height}` : null,
+      map: this.map && vis.map ? `${this.map.payload.name} ${this.map.payload.width}x${this.map.payload.height}` : null,
       pose: s?.pose ?? null,
-      scan: s ? Math.floor(s.scan.length / 2) : 0,
-      candidates: s ? Math.min(s.candidates.length, MAX_CANDIDATES_DRAWN) : 0,
-      chosen: s?.chosen ? Math.floor(s.chosen.points.length / 2) : 0,
-      path: s ? Math.floor(s.globalPath.length / 2) : 0,
-      people: s?.people.length ?? 0,
-      futures: s ? s.people.reduce((n, p) => n + p.futures.length, 0) : 0,
-      goal: s?.goal ?? null,
+      scan: s ? shown('scan', Math.floor(s.scan.length / 2)) : 0,
+      candidates: s ? shown('candidates', Math.min(s.candidates.length, MAX_CANDIDATES_DRAWN)) : 0,
+      chosen: s?.chosen ? shown('chosen', Math.floor(s.chosen.points.length / 2)) : 0,
+      path: s ? shown('path', Math.floor(s.globalPath.length / 2)) : 0,
+      people: s ? shown('people', s.people.length) : 0,
+      futures: s ? shown('people', s.people.reduce((n, p) => n + p.futures.length, 0)) : 0,
+      goal: vis.goal ? (s?.goal ?? null) : null,
       draws: this.draws,
       drawHz: this.drawTimes.length,
+      drawMs: this.lastDrawMs,
       view: this.viewport.state,
       follow: this.follow,
       goalMode: this.goalMode,
@@ -547,14 +576,14 @@ export class MapScene {
 
   private drawPath(s: ConsoleSnapshot | null, px: number): void {
     const g = this.gPath.clear();
-    if (!s || s.globalPath.length < 4) return;
+    if (!s || !this.visibility.path || s.globalPath.length < 4) return;
     polyline(g, s.globalPath);
     g.stroke({ width: 2.5 * px, color: C.path, alpha: 0.85, join: 'round', cap: 'round' });
   }
 
   private drawCandidates(s: ConsoleSnapshot | null, px: number): void {
     const g = this.gCandidates.clear();
-    if (!s || s.candidates.length === 0) return;
+    if (!s || !this.visibility.candidates || s.candidates.length === 0) return;
     const list = s.candidates.length > MAX_CANDIDATES_DRAWN ? s.candidates.slice(0, MAX_CANDIDATES_DRAWN) : s.candidates;
     const norm = normalizeCosts(list.map((c) => c.cost));
     // Worst first so the best end up on top.
@@ -569,7 +598,7 @@ export class MapScene {
   private drawChosen(s: ConsoleSnapshot | null, px: number): void {
     const g = this.gChosen.clear();
     const c = s?.chosen;
-    if (!c || c.points.length < 4) return;
+    if (!c || !this.visibility.chosen || c.points.length < 4) return;
     polyline(g, c.points);
     g.stroke({ width: 5 * px, color: 0x000000, alpha: 0.5, join: 'round', cap: 'round' });
     polyline(g, c.points);
@@ -633,7 +662,7 @@ export class MapScene {
 
   private drawScan(s: ConsoleSnapshot | null, px: number): void {
     const g = this.gScan.clear();
-    if (!s || s.scan.length < 2) return;
+    if (!s || !this.visibility.scan || s.scan.length < 2) return;
     const r = Math.max(1.3 * px, 0.012);
     const d = 2 * r;
     const stale = s.scanAgeMs !== null && s.scanAgeMs > 500;
@@ -643,7 +672,7 @@ export class MapScene {
 
   private drawGaze(s: ConsoleSnapshot | null, px: number): void {
     const g = this.gGaze.clear();
-    if (!s?.pose) return;
+    if (!s?.pose || !this.visibility.gaze) return;
     const { x, y, theta } = s.pose;
     if (s.screenPan !== null) {
       const dir = theta + s.screenPan;
@@ -669,7 +698,7 @@ export class MapScene {
   private drawGoal(s: ConsoleSnapshot | null, px: number): void {
     const g = this.gGoal.clear();
     const goal = s?.goal;
-    if (!goal) return;
+    if (!goal || !this.visibility.goal) return;
     drawGoalMarker(g, goal, px, C.goal, 1);
   }
 
@@ -699,6 +728,36 @@ export class MapScene {
 }
 
 // -------------------------------------------------------------------- helpers
+
+/** Asks a throwaway WebGL context which renderer this machine has, before pixi starts. */
+function probeWebGl(): { name: string; software: boolean } {
+  try {
+    const c = document.createElement('canvas');
+    const gl = (c.getContext('webgl2') ?? c.getContext('webgl')) as WebGLRenderingContext | null;
+    if (!gl) return { name: 'none', software: false };
+    const r = rendererName(gl);
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return r;
+  } catch {
+    return { name: 'unknown', software: false };
+  }
+}
+
+function rendererName(gl: WebGLRenderingContext): { name: string; software: boolean } {
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? 'unknown');
+  return { name, software: /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name) };
+}
+
+function describeRenderer(app: Application): { name: string; software: boolean } {
+  try {
+    const gl = (app.renderer as unknown as { gl?: WebGLRenderingContext }).gl;
+    if (!gl) return { name: String(app.renderer.name ?? 'unknown'), software: false };
+    return rendererName(gl);
+  } catch {
+    return { name: 'unknown', software: false };
+  }
+}
 
 function rgbaTexture(rgba: Uint8ClampedArray, width: number, height: number): Texture {
   const source = new BufferImageSource({
