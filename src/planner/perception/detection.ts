@@ -196,7 +196,7 @@ export function detectPeople(
   }
   legs.forEach((c, i) => {
     if (paired[i]) return;
-    detections.push({ x: c.x, y: c.y, confidence: 0.4 * supportFactor(c.count), kind: 'single-leg', extent: c.extent, pointCount: c.count });
+    detections.push({ x: c.x, y: c.y, confidence: 0.45 * supportFactor(c.count), kind: 'single-leg', extent: c.extent, pointCount: c.count });
   });
   return detections;
 }

@@ -40,3 +40,15 @@ describe('assignMinCost', () => {
     expect(assignMinCost([], 3)).toEqual([]);
   });
 });
+
+describe('scorePeople with ignored (not visible) truth', () => {
+  it('neither rewards nor punishes estimates on an ignored person, and does not count them missed', () => {
+    const score = scorePeople([
+      { truth: [{ id: 1, x: 0, y: 0 }, { id: 2, x: 5, y: 0, ignore: true }], estimates: [{ id: 10, x: 0.1, y: 0 }, { id: 11, x: 5.1, y: 0 }] },
+      { truth: [{ id: 2, x: 5, y: 0, ignore: true }], estimates: [] },
+    ]);
+    expect(score.truePositives).toBe(1);
+    expect(score.falsePositives).toBe(0);
+    expect(score.misses).toBe(0);
+  });
+});

@@ -20,7 +20,7 @@ describe('PersonTracker', () => {
   });
 
   it('drops a track after maxCoastTime without detections', () => {
-    const tracker = new PersonTracker({ maxCoastTime: 0.5 });
+    const tracker = new PersonTracker({ maxCoastTime: 0.5, reportCoastTime: 0.5 });
     for (let k = 0; k < 5; k++) tracker.update([det(0, 0)], k * 0.1);
     expect(tracker.update([], 0.8)).toHaveLength(1); // 0.4 s coasting
     expect(tracker.update([], 1.1)).toHaveLength(0); // 0.7 s
