@@ -157,6 +157,11 @@ export class PeopleRiskTerm implements CostTerm {
   private amp = new Float64Array(0);
   private prob = new Float64Array(0);
   private runMax = new Float64Array(0);
+  /** Per relevant future: bounding box (minX, maxX, minY, maxY) of where it can matter. */
+  private boxes = new Float64Array(0);
+  private touches = new Uint8Array(0);
+  private cxs = new Float64Array(0);
+  private cys = new Float64Array(0);
   /** futureStart[i] … futureStart[i+1] are person i's relevant futures. */
   private futureStart = new Int32Array(1);
   private personCount = 0;
@@ -184,9 +189,15 @@ export class PeopleRiskTerm implements CostTerm {
       this.invQ = new Float64Array(size);
       this.amp = new Float64Array(size);
     }
+    if (this.runMax.length < size) this.runMax = new Float64Array(size);
     if (this.prob.length < futureTotal) {
       this.prob = new Float64Array(futureTotal);
-      this.runMax = new Float64Array(futureTotal);
+      this.boxes = new Float64Array(4 * futureTotal);
+      this.touches = new Uint8Array(futureTotal);
+    }
+    if (this.cxs.length < samples) {
+      this.cxs = new Float64Array(samples);
+      this.cys = new Float64Array(samples);
     }
     if (this.futureStart.length < input.people.length + 1) this.futureStart = new Int32Array(input.people.length + 1);
     const sx = input.start.pose.x;
@@ -202,6 +213,10 @@ export class PeopleRiskTerm implements CostTerm {
         if (!(fut.probability > 0) || fut.xs.length === 0) continue;
         const base = f * samples;
         let nearest = Infinity;
+        let bx0 = Infinity;
+        let bx1 = -Infinity;
+        let by0 = Infinity;
+        let by1 = -Infinity;
         for (let k = 0; k < samples; k++) {
           const t = input.now + k * dt;
           resampleFuture(pred, fut.xs, fut.ys, fut.sigmas, t, this.mx, this.my, this.invQ, base + k);
@@ -212,7 +227,19 @@ export class PeopleRiskTerm implements CostTerm {
           // Beyond 3 "σ" of the overlap kernel the contribution is < 1e-4 of the peak.
           const gap = Math.hypot(this.mx[base + k]! - sx, this.my[base + k]! - sy) - reach - 3 * Math.sqrt(q / 2);
           if (gap < nearest) nearest = gap;
+          // Beyond √(CUTOFF·q) the overlap is below the cutoff.
+          const r = Math.sqrt(CUTOFF * q);
+          const fxk = this.mx[base + k]!;
+          const fyk = this.my[base + k]!;
+          if (fxk - r < bx0) bx0 = fxk - r;
+          if (fxk + r > bx1) bx1 = fxk + r;
+          if (fyk - r < by0) by0 = fyk - r;
+          if (fyk + r > by1) by1 = fyk + r;
         }
+        this.boxes[4 * f] = bx0;
+        this.boxes[4 * f + 1] = bx1;
+        this.boxes[4 * f + 2] = by0;
+        this.boxes[4 * f + 3] = by1;
         if (nearest > 0) continue; // cannot come near any candidate: skip it entirely
         this.prob[f] = fut.probability;
         f++;
@@ -227,37 +254,79 @@ export class PeopleRiskTerm implements CostTerm {
     const people = this.personCount;
     if (people === 0) return 0;
     const fs = this.futureStart;
-    const runMax = this.runMax;
-    runMax.fill(0, 0, fs[people]!);
+    const futures = fs[people]!;
     const samples = this.samples;
     const off = this.centerOffset;
-    const { mx, my, invQ, amp, prob } = this;
-    let survivalAll = 1;
+    const { mx, my, invQ, amp, prob, runMax, boxes, cxs, cys } = this;
+    // Footprint centre at each sample, and its bounding box.
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
     for (let k = 0; k < samples; k++) {
       const cx = c.xs[k]! + off * c.cosT[k]!;
       const cy = c.ys[k]! + off * c.sinT[k]!;
-      let factor = 1;
+      cxs[k] = cx;
+      cys[k] = cy;
+      if (cx < x0) x0 = cx;
+      if (cx > x1) x1 = cx;
+      if (cy < y0) y0 = cy;
+      if (cy > y1) y1 = cy;
+    }
+    // Pass 1, per future: running maximum of the overlap over the samples (contiguous
+    // memory; futures whose reach box misses the candidate's box are skipped outright).
+    let anyTouch = false;
+    for (let f = 0; f < futures; f++) {
+      const b = 4 * f;
+      if (boxes[b]! > x1 || boxes[b + 1]! < x0 || boxes[b + 2]! > y1 || boxes[b + 3]! < y0) {
+        this.touches[f] = 0;
+        continue;
+      }
+      const base = f * samples;
+      let m = 0;
+      for (let k = 0; k < samples; k++) {
+        const j = base + k;
+        const dx = cxs[k]! - mx[j]!;
+        const dy = cys[k]! - my[j]!;
+        const e = (dx * dx + dy * dy) * invQ[j]!;
+        if (e < CUTOFF) {
+          // exp(−e) from a table (linear interpolation, relative error < 1e-5): Math.exp
+          // here would dominate the planner's cycle time.
+          const u = e * EXP_TABLE_SCALE;
+          const i0 = u | 0;
+          const p = amp[j]! * (EXP_TABLE[i0]! + (EXP_TABLE[i0 + 1]! - EXP_TABLE[i0]!) * (u - i0));
+          if (p > m) m = p;
+        }
+        runMax[j] = m;
+      }
+      this.touches[f] = m > 0 ? 1 : 0;
+      if (m > 0) anyTouch = true;
+    }
+    if (!anyTouch) return 0;
+    // Pass 2, per sample: mix each person's futures, people independent.
+    let factor = 1;
+    for (let k = 0; k < samples; k++) {
+      factor = 1;
       for (let i = 0; i < people; i++) {
         let conflict = 0;
         for (let f = fs[i]!; f < fs[i + 1]!; f++) {
-          const j = f * samples + k;
-          const dx = cx - mx[j]!;
-          const dy = cy - my[j]!;
-          const e = (dx * dx + dy * dy) * invQ[j]!;
-          if (e < 9) {
-            const p = amp[j]! * Math.exp(-e);
-            if (p > runMax[f]!) runMax[f] = p;
-          }
-          conflict += prob[f]! * runMax[f]!;
+          if (this.touches[f] === 1) conflict += prob[f]! * runMax[f * samples + k]!;
         }
-        factor *= conflict >= 1 ? 0 : 1 - conflict;
+        if (conflict > 0) factor *= conflict >= 1 ? 0 : 1 - conflict;
       }
       survival[k] = survival[k]! * factor;
-      survivalAll = factor;
     }
-    return 1 - survivalAll;
+    return 1 - factor;
   }
 }
+
+/** Overlaps below amp·e^−CUTOFF (< 0.3 %) are treated as zero. */
+const CUTOFF = 6;
+const EXP_TABLE_SIZE = 2048;
+const EXP_TABLE_SCALE = EXP_TABLE_SIZE / CUTOFF;
+/** exp(−i / EXP_TABLE_SCALE) for i = 0 … EXP_TABLE_SIZE + 1. */
+const EXP_TABLE = new Float64Array(EXP_TABLE_SIZE + 2);
+for (let i = 0; i < EXP_TABLE.length; i++) EXP_TABLE[i] = Math.exp(-i / EXP_TABLE_SCALE);
 
 /**
  * Position of a predicted future at planner time t, written to xs[i], ys[i]; its σ goes to

@@ -80,10 +80,12 @@ export const DEFAULT_LOCAL_PLANNER_CONFIG: LocalPlannerConfig = {
   horizon: 3,
   dt: 0.1,
   cyclePeriod: 0.1,
-  coarseCount: 2400,
-  warmCount: 300,
+  // ≈ 4,000 candidates per cycle: keeps the p99 cycle under 50 ms with four people on a
+  // shared two-core machine (see test/bench/local-planner.bench.ts); raise on a faster host.
+  coarseCount: 2000,
+  warmCount: 250,
   refineRounds: 3,
-  refineCount: 800,
+  refineCount: 600,
   eliteCount: 8,
   refineSpread: [0.12, 0.05, 0.02],
   minSwitchTime: 0.2,

@@ -50,7 +50,7 @@ function meanSpeed(r: Extract<LocalPlanResult, { ok: true }>, seconds: number): 
 describe('LocalPlanner', () => {
   it('evaluates thousands of candidates and returns a typed, drawable result', () => {
     const r = ok(new LocalPlanner().plan(input({ start: state(0, 0, 0, 0.5) })));
-    expect(r.candidatesEvaluated).toBeGreaterThanOrEqual(4500);
+    expect(r.candidatesEvaluated).toBeGreaterThanOrEqual(3500);
     expect(r.chosen.count).toBe(31);
     expect(r.chosen.xs.length).toBe(31);
     expect(r.chosen.t0).toBe(0);
@@ -101,8 +101,8 @@ describe('LocalPlanner', () => {
     for (let i = 0; i <= 10; i++) {
       const p = i / 10;
       const futures = [
-        { probability: p, x: 2.4, y: 0.6, vx: 0, vy: -0.4 },
-        { probability: 1 - p, x: 2.4, y: 0.6, vx: 0.6, vy: 0 },
+        { probability: p, x: 2.0, y: 0.6, vx: 0, vy: -0.4 },
+        { probability: 1 - p, x: 2.0, y: 0.6, vx: 0.6, vy: 0 },
       ].filter((f) => f.probability > 0);
       const people: PersonPrediction[] = [person(1, 0, futures)];
       const r = ok(new LocalPlanner().plan(input({ start: state(0, 0, 0, 0.6), obstacles, people, seed: 3 })));
@@ -112,7 +112,7 @@ describe('LocalPlanner', () => {
       expect(speeds[i]!).toBeLessThanOrEqual(speeds[i - 1]! + 0.02); // monotone (up to search noise)
       expect(speeds[i - 1]! - speeds[i]!).toBeLessThan(0.15); // no jump for a 0.1 step in risk
     }
-    expect(speeds[0]! - speeds[10]!).toBeGreaterThan(0.15); // but it does slow down
+    expect(speeds[0]! - speeds[10]!).toBeGreaterThan(0.25); // but it does slow down
   });
 
   it('stops at the goal with a zero command, within the limits all the way', () => {
