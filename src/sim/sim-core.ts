@@ -133,6 +133,7 @@ export interface StepResult {
 const FAULT_LOW_BATTERY = 1 << 3;
 const FAULT_BUMPER = 1 << 4;
 const FAULT_COMMAND_WATCHDOG = 1 << 5;
+const NO_CIRCLES: readonly CircleShape[] = [];
 /** A contact ends once the footprint is this far from what it touched, metres. */
 const CONTACT_RELEASE = 0.01;
 
@@ -404,25 +405,53 @@ export class SimCore {
     const ox = lidarPose.x;
     const oy = lidarPose.y;
     const reach = lidar.rangeMax;
-    const nearCircles = this.world.circles.filter((k) => Math.hypot(k.x - ox, k.y - oy) < reach + k.radius);
+    const beams = lidar.beams;
+    const dirX = new Float64Array(beams);
+    const dirY = new Float64Array(beams);
+    const hit = new Float64Array(beams);
     const boxes = this.world.activeBoxes(this.t);
-    const shapes = this.people.scanShapes(lidar.personModel);
-    const legCircles = shapes.circles.filter((k) => Math.hypot(k.x - ox, k.y - oy) < reach + k.radius);
-    const ranges = new Float32Array(lidar.beams);
-    for (let i = 0; i < lidar.beams; i++) {
+    for (let i = 0; i < beams; i++) {
       const angle = lidarPose.theta + lidar.angleMin + i * lidar.angleIncrement;
-      const dx = Math.cos(angle);
-      const dy = Math.sin(angle);
-      let d = this.world.raycast(ox, oy, dx, dy, reach, boxes, nearCircles);
-      for (const k of legCircles) {
-        const tHit = rayCircle(ox, oy, dx, dy, k);
-        if (tHit < d) d = tHit;
+      dirX[i] = Math.cos(angle);
+      dirY[i] = Math.sin(angle);
+      hit[i] = this.world.raycast(ox, oy, dirX[i]!, dirY[i]!, reach, boxes, NO_CIRCLES);
+    }
+    // Circles (cylinders, legs) only touch the few beams inside their angular extent, so
+    // test those beams instead of every circle against every beam.
+    const fullTurn = Math.round((2 * Math.PI) / lidar.angleIncrement);
+    const splat = (k: CircleShape): void => {
+      const dx = k.x - ox;
+      const dy = k.y - oy;
+      const d = Math.hypot(dx, dy);
+      if (d - k.radius > reach) return;
+      if (d <= k.radius) {
+        hit.fill(0);
+        return;
       }
-      for (const e of shapes.ellipses) {
-        const tHit = rayEllipse(ox, oy, dx, dy, e);
-        if (tHit < d) d = tHit;
+      const bearing = Math.atan2(dy, dx) - lidarPose.theta - lidar.angleMin;
+      const half = Math.asin(k.radius / d);
+      const i0 = Math.ceil((bearing - half) / lidar.angleIncrement);
+      const i1 = Math.floor((bearing + half) / lidar.angleIncrement);
+      for (let j = i0; j <= i1; j++) {
+        const i = ((j % fullTurn) + fullTurn) % fullTurn;
+        if (i >= beams) continue;
+        const tHit = rayCircle(ox, oy, dirX[i]!, dirY[i]!, k);
+        if (tHit < hit[i]!) hit[i] = tHit;
       }
-      if (!Number.isFinite(d)) {
+    };
+    for (const k of this.world.circles) splat(k);
+    const shapes = this.people.scanShapes(lidar.personModel);
+    for (const k of shapes.circles) splat(k);
+    for (const e of shapes.ellipses) {
+      for (let i = 0; i < beams; i++) {
+        const tHit = rayEllipse(ox, oy, dirX[i]!, dirY[i]!, e);
+        if (tHit < hit[i]!) hit[i] = tHit;
+      }
+    }
+    const ranges = new Float32Array(beams);
+    for (let i = 0; i < beams; i++) {
+      const d = hit[i]!;
+      if (!(d <= reach)) {
         ranges[i] = Infinity;
         continue;
       }

@@ -180,7 +180,22 @@ describe('SimCore lidar', () => {
     expect(core.latestScan()!.ranges[beamAt(core, 0)]).toBe(Infinity);
   });
 
-  it('sees a standing person as two legs, and a box dropped ahead', () => {
+  it('sees exact cylinders on the same beams as brute-force ray casting', () => {
+    const circles = Array.from({ length: 60 }, (_, k) => ({ x: 1 + (k % 10) * 0.9 + (k % 3) * 0.1, y: 1 + Math.floor(k / 10) * 1.5, radius: 0.075 }));
+    const core = new SimCore({ map: roomGrid(10, 10, 0.05, false), seed: 1, startPose: { x: 4.33, y: 4.1, theta: 0.3 }, circles, robot: { lidar: { rangeNoiseSigma: 0 } } });
+    const scan = core.scan();
+    const l = core.params.lidar;
+    let hits = 0;
+    for (let i = 0; i < l.beams; i++) {
+      const a = scan.lidarPose.theta + l.angleMin + i * l.angleIncrement;
+      const brute = core.world.raycast(scan.lidarPose.x, scan.lidarPose.y, Math.cos(a), Math.sin(a), l.rangeMax, [], circles);
+      if (Number.isFinite(brute)) hits++;
+      expect(scan.ranges[i]).toBeCloseTo(Number.isFinite(brute) ? brute : Infinity, 5);
+    }
+    expect(hits).toBeGreaterThan(30);
+  });
+
+  it('sees a standing person as two legs (or a torso)', () => {
     const grid = roomGrid(12, 12);
     const core = new SimCore({
       map: grid,
@@ -242,6 +257,8 @@ describe('SimCore collisions', () => {
     const id = boxed.dropBoxAhead(1.0);
     expect(boxed.groundTruth().boxes.map((b) => b.id)).toEqual([id]);
     expect(boxed.groundTruth().clearance.static).toBeCloseTo(1.0, 6);
+    // The box is in the scan: 1 m past the front edge (x = 1.225), seen from the lidar at x = 1.1.
+    expect(Math.abs(boxed.scan().ranges[beamAt(boxed, 0)]! - 1.125)).toBeLessThan(0.05);
     const go = () => boxed.setCommand(0.5, 0);
     go();
     run(boxed, 4, go);
