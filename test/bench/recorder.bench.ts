@@ -10,7 +10,7 @@
  * "state at t" seek to random instants (the DB part of seek-to-render, target ≤ 100 ms).
  *
  *   npm run bench -- recorder            (one hour)
- *   node --import tsx test/bench/recorder.bench.ts --minutes 5
+ *   node --import tsx test/bench/recorder.bench.ts --minutes 5 [--mcap]   (--mcap: also time an MCAP export)
  */
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Recorder } from '../../src/main/recorder/recorder';
 import { RunStore } from '../../src/main/recorder/run-store';
+import { exportRunToMcap } from '../../src/main/recorder/mcap-export';
 import type { PersonView } from '../../src/shared/api';
 import type { HelloMsg } from '../../src/shared/protocol';
 
@@ -165,6 +166,17 @@ async function main(): Promise<void> {
     const r0 = performance.now();
     const window = store.records(1, { from: t0 + seconds / 2, to: t0 + seconds / 2 + 10, kinds: ['odometry', 'safety', 'command'] });
     console.log(`records of 3 kinds over a 10 s window: ${window.length} in ${ms(performance.now() - r0)}`);
+    if (process.argv.includes('--mcap')) {
+      const out = join(dir, 'run.mcap');
+      const x0 = performance.now();
+      const res = await exportRunToMcap(store, 1, out);
+      const mb = statSync(out).size / 1e6;
+      console.log(`MCAP export: ${res.messageCount} messages, ${mb.toFixed(1)} MB (uncompressed JSON; ${(mb * (60 / minutes)).toFixed(0)} MB per hour) in ${((performance.now() - x0) / 1000).toFixed(1)} s`);
+      const y0 = performance.now();
+      const lean = await exportRunToMcap(store, 1, out, { candidates: false });
+      const leanMb = statSync(out).size / 1e6;
+      console.log(`MCAP export without candidates: ${lean.messageCount} messages, ${leanMb.toFixed(1)} MB (${(leanMb * (60 / minutes)).toFixed(0)} MB per hour) in ${((performance.now() - y0) / 1000).toFixed(1)} s`);
+    }
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

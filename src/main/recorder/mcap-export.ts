@@ -47,6 +47,15 @@ export const MCAP_TOPICS = {
 } as const;
 export type McapTopic = keyof typeof MCAP_TOPICS;
 
+export interface McapExportOptions {
+  /**
+   * Include the candidate samples (/plan/candidates). Default true. They are most of an
+   * export's size (≈ 60 %: 50 lines per planner cycle as JSON), so leaving them out
+   * shrinks the file a lot; the topic is then present and empty.
+   */
+  candidates?: boolean;
+}
+
 export interface McapExportResult {
   path: string;
   /** Messages written per topic (every topic listed, 0 when none). */
@@ -107,6 +116,8 @@ function stamp(t: number): { sec: number; nsec: number } {
 }
 /** Rounds to 0.1 mm / 0.1 mrad: the recorded float32 values carry no more, and JSON stays short. */
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+/** Rounds to 1 mm: candidate and predicted polylines are stored at 1 mm. */
+const r3 = (v: number): number => Math.round(v * 1e3) / 1e3;
 function yawQuat(theta: number): { x: number; y: number; z: number; w: number } {
   return { x: 0, y: 0, z: Math.sin(theta / 2), w: Math.cos(theta / 2) };
 }
@@ -127,7 +138,7 @@ function polylinePoses(points: readonly number[]) {
 }
 function linePoints(points: readonly number[]) {
   const out = [];
-  for (let i = 0; i + 1 < points.length; i += 2) out.push({ x: r4(points[i]!), y: r4(points[i + 1]!), z: 0 });
+  for (let i = 0; i + 1 < points.length; i += 2) out.push({ x: r3(points[i]!), y: r3(points[i + 1]!), z: 0 });
   return out;
 }
 const identityPose = { position: { x: 0, y: 0, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } };
@@ -172,7 +183,7 @@ const EXPORTED_KINDS: RecordKind[] = [
  * only when complete: it is written beside `path` and renamed into place.
  * Throws NoSuchRunError for an unknown run.
  */
-export async function exportRunToMcap(store: RunStore, runId: number, path: string): Promise<McapExportResult> {
+export async function exportRunToMcap(store: RunStore, runId: number, path: string, options: McapExportOptions = {}): Promise<McapExportResult> {
   const run = store.getRun(runId);
   const partial = `${path}.partial-${process.pid}`;
   const fd = openSync(partial, 'w');
@@ -214,7 +225,8 @@ export async function exportRunToMcap(store: RunStore, runId: number, path: stri
     };
 
     let hello: HelloMsg | null = null;
-    const streams = EXPORTED_KINDS.map((k) => store.iterateKind(runId, k));
+    const kinds = options.candidates === false ? EXPORTED_KINDS.filter((k) => k !== 'candidates') : EXPORTED_KINDS;
+    const streams = kinds.map((k) => store.iterateKind(runId, k));
     for (const r of mergeStreams(streams)) {
       const ts = stamp(r.t);
       switch (r.kind) {

@@ -140,6 +140,8 @@ describe('exportRunToMcap', () => {
     } finally {
       await close();
     }
+    const lean = await exportRunToMcap(rec.store, 1, join(tmp.dir, 'lean.mcap'), { candidates: false });
+    expect(lean.messageCounts).toEqual({ ...expected, '/plan/candidates': 0 });
     await expect(exportRunToMcap(rec.store, 42, join(tmp.dir, 'x.mcap'))).rejects.toThrow(NoSuchRunError);
     await rec.close();
   });

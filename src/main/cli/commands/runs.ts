@@ -2,7 +2,7 @@
  * `foresight runs`: recorded runs on the command line.
  *
  *   runs list [--json] [--db FILE]
- *   runs export ID --mcap FILE [--db FILE]
+ *   runs export ID --mcap FILE [--no-candidates] [--db FILE]
  *
  * Output contract (scripts depend on it): `list --json` prints one JSON object per line,
  * `{"id","started_at","duration_s","outcome","incidents"}` (started_at in seconds since the
@@ -19,11 +19,12 @@ import type { RunSummary } from '../../../shared/recording';
 
 const USAGE = `Usage:
   foresight runs list [--json] [--db FILE]
-  foresight runs export ID --mcap FILE [--db FILE]
+  foresight runs export ID --mcap FILE [--no-candidates] [--db FILE]
 
   list      recorded runs, newest first. --json: one line per run,
             {"id","started_at","duration_s","outcome","incidents"} (started_at: s since the Unix epoch)
-  export    write run ID as an MCAP file (Foxglove schemas; opens in Foxglove or Lichtblick)
+  export    write run ID as an MCAP file (Foxglove schemas; opens in Foxglove or Lichtblick).
+            --no-candidates leaves out the planner's candidate samples (most of the file's size)
 
   --db FILE the run database (default: $FORESIGHT_DB, else the app's data folder,
             e.g. ~/.local/share/foresight/runs.sqlite)`;
@@ -33,10 +34,11 @@ interface Parsed {
   json: boolean;
   db: string | undefined;
   mcap: string | undefined;
+  candidates: boolean;
 }
 
 function parse(argv: string[]): Parsed {
-  const out: Parsed = { positional: [], json: false, db: undefined, mcap: undefined };
+  const out: Parsed = { positional: [], json: false, db: undefined, mcap: undefined, candidates: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -47,6 +49,7 @@ function parse(argv: string[]): Parsed {
     if (a === '--json') out.json = true;
     else if (a === '--db') out.db = value();
     else if (a.startsWith('--db=')) out.db = a.slice(5);
+    else if (a === '--no-candidates') out.candidates = false;
     else if (a === '--mcap') out.mcap = value();
     else if (a.startsWith('--mcap=')) out.mcap = a.slice(7);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
@@ -130,7 +133,7 @@ async function run(argv: string[]): Promise<number> {
       throw err;
     }
     try {
-      const res = await exportRunToMcap(store, id, args.mcap);
+      const res = await exportRunToMcap(store, id, args.mcap, { candidates: args.candidates });
       const topics = Object.values(res.messageCounts).filter((n) => n > 0).length;
       process.stdout.write(`wrote ${res.path}: run ${id}, ${res.messageCount} messages on ${topics} topics\n`);
       return 0;
