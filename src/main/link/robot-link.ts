@@ -159,6 +159,11 @@ function emptyCounters(): LinkCounters {
 
 const ROBOT_TO_HOST = new Set<RobotMessage['type']>(['hello', 'odometry', 'laser-scan', 'status', 'screen-state', 'pong']);
 
+interface PeriodicTask {
+  timer: ReturnType<typeof setTimeout> | null;
+  cancelled: boolean;
+}
+
 type Listener<E extends RobotLinkEventName> = (payload: RobotLinkEvents[E]) => void;
 
 export class RobotLink {
@@ -202,7 +207,7 @@ export class RobotLink {
   private readonly pendingPings = new Map<number, number>();
   private readonly clockSync = new ClockSync();
 
-  private timers: ReturnType<typeof setInterval>[] = [];
+  private timers: PeriodicTask[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly unsubscribeTransport: (() => void)[] = [];
 
@@ -608,12 +613,34 @@ export class RobotLink {
     this.emit('state', { state, previous, message, atMs: this.clock.nowMs() });
   }
 
+  /**
+   * Runs fn every periodMs on a fixed grid of the link clock. Unlike setInterval, whose
+   * lateness accumulates, a late tick is followed by an early one, so a loaded event loop
+   * still averages 25 Hz of commands; when more than a period behind it skips rather than
+   * bursts.
+   */
   private every(periodMs: number, fn: () => void): void {
-    this.timers.push(setInterval(fn, periodMs));
+    const task: PeriodicTask = { timer: null, cancelled: false };
+    let due = this.clock.nowMs() + periodMs;
+    const tick = (): void => {
+      if (task.cancelled) return;
+      fn();
+      // fn may have torn the session down (e.g. the watchdog declaring the link lost).
+      if (task.cancelled) return;
+      const now = this.clock.nowMs();
+      due += periodMs;
+      if (due <= now) due = now + periodMs;
+      task.timer = setTimeout(tick, due - now);
+    };
+    task.timer = setTimeout(tick, periodMs);
+    this.timers.push(task);
   }
 
   private stopTimers(): void {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) {
+      t.cancelled = true;
+      if (t.timer) clearTimeout(t.timer);
+    }
     this.timers = [];
     if (this.retryTimer) {
       clearTimeout(this.retryTimer);

@@ -171,17 +171,20 @@ describe('RobotLink over a real pseudo-terminal', () => {
       { type: 'odometry', x: 0, y: 0, theta: 0, v: 0, w: 0, lastCommandSeq: 0 },
     ];
     const wire = Buffer.concat(msgs.map((m) => r.robot.wire(m)));
-    let chunks = 0;
-    const off = r.link.transport.onData(() => chunks++);
+    const chunkSizes: number[] = [];
+    let arrived: (() => void) | null = null;
+    const off = r.link.transport.onData((c) => { chunkSizes.push(c.length); arrived?.(); });
     const before = r.frames.length;
+    // One byte at a time, each read by the console before the next is written: every byte
+    // boundary of every frame is a read boundary.
     for (let i = 0; i < wire.length; i++) {
+      const got = new Promise<void>((resolve) => { arrived = resolve; });
       r.pty.write(wire.subarray(i, i + 1));
-      await sleep(1);
+      await got;
     }
-    await sleep(50);
+    await sleep(20);
     off();
-    // The pty really delivered the bytes in (nearly) one-byte reads.
-    expect(chunks).toBeGreaterThan(wire.length * 0.8);
+    expect(chunkSizes).toEqual(new Array(wire.length).fill(1));
     const got = r.frames.slice(before).map((f) => f.msg);
     expect(got).toEqual(msgs);
     expect(r.link.status().crcErrors + r.link.status().badFrames).toBe(0);
