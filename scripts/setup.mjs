@@ -1,6 +1,6 @@
 // Shared by `npm start` and `npm test`: make a fresh clone runnable without manual steps.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname;
@@ -26,8 +26,8 @@ export function ensureDependencies() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(join(root, 'package.json')).mtimeMs) return;
   console.log('foresight: installing dependencies (first run)…');
-  const cmd = existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install';
-  if (run('npm', [cmd, '--no-audit', '--no-fund']) !== 0) {
+  // `install`, not `ci`: it never deletes a working node_modules out from under a running console.
+  if (run('npm', ['install', '--no-audit', '--no-fund']) !== 0) {
     console.error('foresight: npm install failed (see above).');
     process.exit(1);
   }
@@ -43,4 +43,11 @@ export function ensureRendererBuilt() {
     console.error('foresight: the UI build failed (see above).');
     process.exit(1);
   }
+}
+
+/** Runs a long-lived child, forwarding Ctrl-C and SIGTERM to it; exits with its code. */
+export function runForeground(cmd, args) {
+  const child = spawn(cmd, args, { stdio: 'inherit', cwd: root });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

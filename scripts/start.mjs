@@ -5,7 +5,7 @@
 // `foresight serve` (e.g. `npm start -- --port /dev/ttyACM0`).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDependencies, ensureRendererBuilt, root, run } from './setup.mjs';
+import { ensureDependencies, ensureRendererBuilt, root, run, runForeground } from './setup.mjs';
 
 ensureDependencies();
 
@@ -26,9 +26,9 @@ const args = process.argv.slice(2);
 
 if (electron && hasDisplay && args.length === 0 && !process.env.FORESIGHT_WEB) {
   if (run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']) !== 0) process.exit(1);
-  process.exit(run(electron, ['.']));
+  runForeground(electron, ['.']);
+} else {
+  ensureRendererBuilt();
+  if (!electron) console.log('foresight: Electron is not installed here; starting the web host instead.');
+  runForeground(process.execPath, [join(root, 'bin', 'foresight.mjs'), 'serve', ...(args.length > 0 ? args : ['--auto'])]);
 }
-
-ensureRendererBuilt();
-if (!electron) console.log('foresight: Electron is not installed here; starting the web host instead.');
-process.exit(run(process.execPath, [join(root, 'bin', 'foresight.mjs'), 'serve', ...(args.length > 0 ? args : ['--auto'])]));

@@ -30,7 +30,9 @@ export async function startSimProcess(opts: SimProcessOptions): Promise<SimProce
   const args = [opts.cliPath, 'sim', '--pty', '--link', link, '--seed', String(opts.seed ?? 1)];
   if (opts.people !== undefined) args.push('--people', String(opts.people));
   if (opts.mapYaml) args.push('--map', opts.mapYaml);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Under Electron, execPath is the Electron binary: ask it to behave as plain Node.
+  const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);

@@ -1,0 +1,134 @@
+/**
+ * Core motion rules over a real RobotLink (in-memory transport, scripted robot): dead-man
+ * teleop, latched emergency stop, no motion without a fresh scan, link loss, a robot
+ * without lidar, hostile scan values.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConsoleCore, NO_LIDAR_TELEOP_SPEED, TELEOP_DEADMAN_S } from '../../../src/main/core/console';
+import { FrameDecoder, encodeWire } from '../../../src/main/link/codec';
+import { MemoryTransport, RobotLink, systemClock } from '../../../src/main/link';
+import type { HelloMsg, RobotMessage } from '../../../src/shared/protocol';
+
+const HELLO: HelloMsg = {
+  type: 'hello', protocolVersion: 1, name: 'scripted', footprintLength: 0.45, footprintWidth: 0.38, footprintCenterOffsetX: 0,
+  wheelBase: 0.33, maxLinearVelocity: 1, maxAngularVelocity: 2, maxLinearAccel: 1, maxAngularAccel: 3, maxLinearJerk: 5,
+  maxAngularJerk: 10, panMin: -2.6, panMax: 2.6, panMaxRate: 3, panMaxAccel: 6, lidarBeams: 360, lidarAngleMin: -Math.PI,
+  lidarAngleIncrement: (2 * Math.PI) / 360, lidarRangeMin: 0.05, lidarRangeMax: 8, lidarRateHz: 10, lidarMountX: 0, lidarMountY: 0, lidarMountYaw: 0,
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A robot on the memory transport: answers the handshake and streams scans of an open room (walls 4 m away). */
+function scriptedRobot(transport: MemoryTransport, hello: HelloMsg, ranges: () => Float32Array) {
+  let seq = 0;
+  let scanning = true;
+  const send = (msg: RobotMessage): void => transport.robot.write(encodeWire(msg, seq++, Math.round(systemClock.nowMs() * 1000)));
+  const dec = new FrameDecoder();
+  transport.robot.onData((chunk) => {
+    for (const r of dec.push(chunk)) {
+      if (r.ok && r.frame.msg.type === 'ping' && r.frame.msg.requestHello) send(hello);
+    }
+  });
+  const timer = setInterval(() => {
+    if (!transport.robot.hostOpen) return;
+    send({ type: 'odometry', x: 0, y: 0, theta: 0, v: 0, w: 0, lastCommandSeq: 0 });
+    if (scanning) send({ type: 'laser-scan', angleMin: hello.lidarAngleMin, angleIncrement: hello.lidarAngleIncrement, timeIncrement: 0, rangeMin: 0.05, rangeMax: 8, ranges: ranges() });
+  }, 40);
+  return {
+    stopScans: () => { scanning = false; },
+    close: () => clearInterval(timer),
+  };
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function connectedCore(hello: HelloMsg = HELLO, ranges: () => Float32Array = () => new Float32Array(360).fill(4)) {
+  const transport = new MemoryTransport();
+  const robot = scriptedRobot(transport, hello, ranges);
+  const core = new ConsoleCore({
+    clock: () => systemClock.nowMs() / 1000,
+    linkFactory: async () => ({ link: new RobotLink({ transport }) }),
+    timers: false,
+  });
+  cleanups.push(() => robot.close(), () => core.shutdown());
+  expect(await core.connect({ kind: 'sim' })).toEqual({ ok: true });
+  for (let i = 0; i < 100 && (core.snapshot().link.state !== 'connected' || !core.state.scan); i++) await sleep(10);
+  expect(core.snapshot().link.state).toBe('connected');
+  return { core, transport, robot };
+}
+
+describe('ConsoleCore', () => {
+  it('drives on teleop, scaled to the robot limits, and stops when input stops (dead-man)', async () => {
+    const { core } = await connectedCore();
+    core.setTeleop({ linear: 0.5, angular: -0.25 });
+    expect(core.snapshot().command).toEqual({ v: 0.5, w: -0.5 });
+    expect(core.snapshot().motion).toBe('teleop');
+    await sleep(TELEOP_DEADMAN_S * 1000 + 80);
+    core.tick();
+    expect(core.snapshot().command).toEqual({ v: 0, w: 0 });
+    expect(core.snapshot().motion).toBe('idle');
+  });
+
+  it('latches the emergency stop: driving is refused until released', async () => {
+    const { core } = await connectedCore();
+    core.setTeleop({ linear: 1, angular: 0 });
+    expect(core.snapshot().command.v).toBe(1);
+    core.emergencyStop();
+    expect(core.snapshot().command).toEqual({ v: 0, w: 0 });
+    expect(core.setTeleop({ linear: 1, angular: 0 })).toMatchObject({ ok: false, error: expect.stringContaining('Emergency stop') });
+    expect(core.snapshot().command.v).toBe(0);
+    core.releaseEmergencyStop();
+    expect(core.setTeleop({ linear: 1, angular: 0 })).toEqual({ ok: true });
+    expect(core.snapshot().command.v).toBe(1);
+  });
+
+  it('stops when the scan goes stale, and says why', async () => {
+    const { core, robot } = await connectedCore();
+    robot.stopScans();
+    await sleep(260);
+    core.setTeleop({ linear: 1, angular: 0 });
+    const snap = core.snapshot();
+    expect(snap.command).toEqual({ v: 0, w: 0 });
+    expect(snap.safety).toMatchObject({ action: 'stop', reason: 'stale-scan' });
+  });
+
+  it('slows for an obstacle ahead and stops before it', async () => {
+    // A wall 0.6 m ahead (beams within ±30° of forward), open elsewhere.
+    const ranges = (): Float32Array => new Float32Array(360).map((_, i) => (Math.abs(i - 180) < 30 ? 0.6 : 4));
+    const { core } = await connectedCore(HELLO, ranges);
+    core.setTeleop({ linear: 1, angular: 0 });
+    const snap = core.snapshot();
+    expect(snap.command.v).toBeLessThan(1);
+    expect(['scale', 'stop']).toContain(snap.safety?.action);
+  });
+
+  it('drops everything on link loss', async () => {
+    const { core, transport } = await connectedCore();
+    core.setTeleop({ linear: 1, angular: 0 });
+    transport.robot.unplug();
+    for (let i = 0; i < 50 && core.snapshot().link.state === 'connected'; i++) await sleep(10);
+    expect(core.snapshot().link.state).toBe('lost');
+    core.tick();
+    expect(core.snapshot().command).toEqual({ v: 0, w: 0 });
+  });
+
+  it('lets a robot without lidar be driven only by hand, slowly', async () => {
+    const { core } = await connectedCore({ ...HELLO, lidarBeams: 0 });
+    core.setTeleop({ linear: 1, angular: 0.5 });
+    const snap = core.snapshot();
+    expect(snap.command.v).toBeCloseTo(NO_LIDAR_TELEOP_SPEED, 9);
+    expect(snap.safety?.reason).toContain('no lidar');
+  });
+
+  it('drops NaN, infinite and negative ranges and counts them', async () => {
+    const ranges = (): Float32Array => new Float32Array(360).map((_, i) => (i % 4 === 0 ? NaN : i % 4 === 1 ? Infinity : i % 4 === 2 ? -1 : 3));
+    const { core } = await connectedCore(HELLO, ranges);
+    const scan = core.state.scan!;
+    expect(scan.invalidBeams).toBe(270);
+    expect(scan.base.count).toBe(90);
+    expect(Array.from(scan.map).every(Number.isFinite)).toBe(true);
+  });
+});
