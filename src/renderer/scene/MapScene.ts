@@ -150,6 +150,7 @@ export class MapScene {
   private readonly gRobot = new Graphics();
   private readonly gInteraction = new Graphics();
   private readonly labelPool: Text[] = [];
+  private readonly labelFill = new WeakMap<Text, number>();
 
   private map: DecodedMap | null = null;
   private mapTexture: Texture | null = null;
@@ -636,10 +637,16 @@ export class MapScene {
           g.stroke({ width: 2 * px, color: col, alpha: 1, cap: 'round', join: 'round' });
         }
         const label = this.label(used++);
-        label.text = `#${p.id}  ${speed.toFixed(1)} m/s${p.risk > 0.005 ? `  risk ${Math.round(p.risk * 100)}%` : ''}`;
+        // Text re-rasterizes when its string or style changes: only touch them on change.
+        const text = `#${p.id}  ${speed.toFixed(1)} m/s${p.risk >= 0.05 ? `  risk ${Math.round(p.risk * 10) * 10}%` : ''}`;
+        if (label.text !== text) label.text = text;
+        const fill = riskColor(Math.round(p.risk * 10) / 10);
+        if (this.labelFill.get(label) !== fill) {
+          label.style.fill = fill;
+          this.labelFill.set(label, fill);
+        }
         const sp = this.viewport.worldToScreen({ x: p.x, y: p.y });
         label.position.set(Math.round(sp.x + 0.25 / px + 4), Math.round(sp.y - 0.25 / px - 14));
-        label.style.fill = col;
         label.visible = true;
       }
     }
