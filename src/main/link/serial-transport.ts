@@ -71,6 +71,12 @@ export class SerialTransport implements Transport {
           resolve({ ok: false, error: new TransportError(code, describeTransportError(this.endpoint, code, err.message), err) });
           return;
         }
+        if (this.port !== port) {
+          // close() was called while opening: do not leak an open descriptor nobody tracks.
+          port.close(() => undefined);
+          resolve({ ok: false, error: new TransportError('io', describeTransportError(this.endpoint, 'io', 'closed while opening')) });
+          return;
+        }
         this.attach(port);
         resolve({ ok: true });
       });

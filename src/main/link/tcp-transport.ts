@@ -78,8 +78,14 @@ export class TcpTransport implements Transport {
       };
       const timer = setTimeout(() => fail('timeout', `no connection within ${this.connectTimeoutMs} ms`), this.connectTimeoutMs);
       socket.once('error', (err) => fail(classifyError(err), err.message, err));
+      socket.once('close', () => fail('io', 'closed while connecting'));
       socket.connect({ host: this.host, port: this.port }, () => {
         if (settled) return;
+        if (this.socket !== socket) {
+          // close() was called while connecting.
+          fail('io', 'closed while connecting');
+          return;
+        }
         settled = true;
         clearTimeout(timer);
         socket.removeAllListeners('error');
@@ -156,6 +162,7 @@ export class TcpTransport implements Transport {
     try {
       await new Promise<void>((resolve) => {
         if (socket.destroyed) { resolve(); return; }
+        if (!this.connected) { socket.destroy(); resolve(); return; }
         const timer = setTimeout(() => { socket.destroy(); }, this.drainTimeoutMs);
         socket.once('close', () => { clearTimeout(timer); resolve(); });
         // end() flushes queued bytes, then half-closes; the robot side closes in turn.

@@ -55,3 +55,17 @@ describe('SerialTransport', () => {
     expect(transport.isOpen).toBe(false);
   });
 });
+
+describe('SerialTransport close while opening', () => {
+  it('settles open() without leaking the port, and can open again', async () => {
+    const pty = await createPseudoTerminal();
+    cleanup.push(() => pty.close());
+    const transport = new SerialTransport({ path: pty.path });
+    const opening = transport.open();
+    await transport.close();
+    expect((await opening).ok).toBe(false);
+    expect(transport.isOpen).toBe(false);
+    expect((await transport.open()).ok).toBe(true);
+    await transport.close();
+  });
+});

@@ -117,3 +117,19 @@ describe('TcpTransport', () => {
     expect(errors[0]).toMatch(/send queue full/);
   });
 });
+
+describe('TcpTransport close while connecting', () => {
+  it('settles open() and leaves nothing open', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const transport = new TcpTransport({ host: '127.0.0.1', port: (server.address() as { port: number }).port });
+    const opening = transport.open();
+    await transport.close();
+    const result = await opening;
+    expect(result.ok).toBe(false);
+    expect(transport.isOpen).toBe(false);
+    expect((await transport.open()).ok).toBe(true);
+    await transport.close();
+  });
+});
