@@ -33,7 +33,7 @@ export interface SimConfig {
   /** Robot description; overrides are merged onto `baseRobot` (default HOME_ROBOT). */
   baseRobot?: RobotParams;
   robot?: RobotParamsOverrides;
-  /** Initial base_link pose in the map frame (default: map centre, heading 0). */
+  /** Initial base_link pose in the map frame (default: the free spot nearest the map centre, heading 0). */
   startPose?: Pose2D;
   /** Exact circle obstacles, e.g. BARN cylinders (radius 0.075 m). */
   circles?: CircleShape[];
@@ -177,11 +177,8 @@ export class SimCore {
   constructor(readonly config: SimConfig) {
     this.params = resolveRobotParams(config.baseRobot ?? HOME_ROBOT, config.robot);
     this.maxSubstep = config.maxSubstep ?? 0.01;
-    const g = config.map;
-    this.pose = config.startPose
-      ? { ...config.startPose, theta: normalizeAngle(config.startPose.theta) }
-      : { x: g.origin.x + (g.width * g.resolution) / 2, y: g.origin.y + (g.height * g.resolution) / 2, theta: 0 };
     this.world = new World(config.map, config.circles);
+    this.pose = config.startPose ? { ...config.startPose, theta: normalizeAngle(config.startPose.theta) } : this.freeSpotNearCentre();
     for (const b of config.boxes ?? []) this.world.addBox(b);
     this.people = new People(this.world, new PeopleNav(this.world), SimRandom.stream(config.seed, 'people'), config.crowd, config.people ?? [], this.pose);
     this.lidarNoise = SimRandom.stream(config.seed, 'lidar');
@@ -190,6 +187,29 @@ export class SimCore {
     this.nextScanTime = 1 / this.params.lidar.rateHz;
     this.batteryStart = config.batteryPercent ?? 95;
     this.updateContactsAndClearance([]);
+  }
+
+  /** The grid cell nearest the map centre where the footprint fits with 0.1 m to spare. */
+  private freeSpotNearCentre(): Pose2D {
+    const g = this.config.map;
+    const need = Math.hypot(this.params.footprintLength / 2 + Math.abs(this.params.footprintCenterOffsetX), this.params.footprintWidth / 2) + 0.1;
+    const cx = g.width / 2;
+    const cy = g.height / 2;
+    let best = -1;
+    let bestD = Infinity;
+    for (let row = 0; row < g.height; row++) {
+      for (let col = 0; col < g.width; col++) {
+        const i = row * g.width + col;
+        if (this.world.cellDistance[i]! <= need) continue;
+        const d = (col + 0.5 - cx) ** 2 + (row + 0.5 - cy) ** 2;
+        if (d < bestD) {
+          bestD = d;
+          best = i;
+        }
+      }
+    }
+    if (best < 0) return { x: g.origin.x + cx * g.resolution, y: g.origin.y + cy * g.resolution, theta: 0 };
+    return { x: g.origin.x + ((best % g.width) + 0.5) * g.resolution, y: g.origin.y + (Math.floor(best / g.width) + 0.5) * g.resolution, theta: 0 };
   }
 
   /** Sim time, seconds since start. */

@@ -5,6 +5,7 @@
  * built-in simulator" action.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { resolve } from 'node:path';
 import { APARTMENT_PLACES, APARTMENT_START_POSE } from './apartment';
 import { builtinApartmentYamlPath, loadMapFile } from './map-file';
 import { createPseudoTerminal, type PseudoTerminal } from './pty';
@@ -47,7 +48,7 @@ export interface RunningSimulator {
 
 /** Builds the SimCore a CLI or console start would run, without any transport. */
 export function createSimCore(options: Omit<StartSimulatorOptions, 'transport'> = {}): SimCore {
-  const builtin = options.mapYaml === undefined;
+  const builtin = options.mapYaml === undefined || resolve(options.mapYaml) === builtinApartmentYamlPath();
   const map = loadMapFile(options.mapYaml ?? builtinApartmentYamlPath());
   const count = options.people ?? (builtin ? 3 : 0);
   const extra = options.config ?? {};
