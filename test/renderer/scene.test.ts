@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Viewport } from '../../src/renderer/scene/viewport';
+import { scaleBar, Viewport } from '../../src/renderer/scene/viewport';
 import { chamferDistance, decodeBase64, decodeMap, gridToRgba, DEFAULT_PALETTE } from '../../src/renderer/scene/map-image';
 import { costColor, futureAlpha, normalizeCosts } from '../../src/renderer/scene/colors';
 import { goalFromDrag } from '../../src/renderer/scene/goal';
@@ -40,6 +40,12 @@ describe('viewport transforms', () => {
     expect(Viewport.wheelFactor(-100)).toBeGreaterThan(1);
     expect(Viewport.wheelFactor(100)).toBeLessThan(1);
     expect(Viewport.wheelFactor(3, 1)).toBeCloseTo(Viewport.wheelFactor(48, 0));
+  });
+
+  it('picks a round scale-bar length', () => {
+    expect(scaleBar(50)).toMatchObject({ metres: 2, px: 100, label: '2 m' });
+    expect(scaleBar(1000).label).toBe('10 cm');
+    expect(scaleBar(3).label).toBe('20 m');
   });
 
   it('fits a map into the screen, centred, with margins', () => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Pose2D, Vec2 } from '../../shared/geometry';
 import { MapScene, type LayerVisibility, type SceneStats } from '../scene/MapScene';
+import { scaleBar } from '../scene/viewport';
 import { useConsole } from '../state/context';
 
 /** Text for the stats element end-to-end tests read. */
@@ -51,6 +52,7 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
   const hostRef = useRef<HTMLDivElement>(null);
   const statsRef = useRef<HTMLDivElement>(null);
   const cursorRef = useRef<HTMLSpanElement>(null);
+  const scaleRef = useRef<HTMLDivElement>(null);
   const [scene, setScene] = useState<MapScene | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -83,6 +85,12 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
       onGoalModeChange: (on) => cbRef.current.setGoalMode(on),
       onStats: (s) => {
         if (statsRef.current) writeStats(statsRef.current, s);
+        const bar = scaleRef.current;
+        if (bar) {
+          const b = scaleBar(s.view.scale);
+          bar.style.width = `${Math.round(b.px)}px`;
+          bar.textContent = b.label;
+        }
       },
       onCursor: (p: Vec2 | null) => {
         if (cursorRef.current) cursorRef.current.textContent = p ? `${p.x.toFixed(2)}, ${p.y.toFixed(2)} m` : '';
@@ -165,6 +173,7 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
       </div>
       {goalMode && <div className="map-hint">Press at the goal, drag toward its heading, release. Esc cancels.</div>}
       <div className="map-footer">
+        <div ref={scaleRef} className="scale-bar" data-testid="scale-bar" />
         <span ref={cursorRef} className="cursor-pos" />
         <div ref={statsRef} className="scene-stats" data-testid="scene-stats" />
       </div>

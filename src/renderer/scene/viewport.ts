@@ -81,3 +81,12 @@ export class Viewport implements ViewState {
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
+
+/** A round scale-bar length (1, 2 or 5 × 10ⁿ m) close to `targetPx` at `scale` px/m. */
+export function scaleBar(scale: number, targetPx = 100): { metres: number; px: number; label: string } {
+  const raw = targetPx / scale;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const m = [1, 2, 5, 10].map((k) => k * p).reduce((best, v) => (Math.abs(v - raw) < Math.abs(best - raw) ? v : best));
+  const label = m >= 1 ? `${+m.toFixed(0)} m` : m >= 0.01 ? `${+(m * 100).toFixed(0)} cm` : `${+(m * 1000).toFixed(0)} mm`;
+  return { metres: m, px: m * scale, label };
+}
