@@ -543,7 +543,8 @@ export class MapScene {
     const vis = this.visibility;
     const shown = (layer: LayerName, n: number) => (vis[layer] ? n : 0);
     return {
-      map: this.map && vis.map ? `${this.map.payload.name} ${this.map.payload.width}x${this.map.payload.height}` : null,
+      // Name reduced to word characters so `map=(\w+) (\d+)x(\d+)` parses it.
+      map: this.map && vis.map ? `${this.map.payload.name.replace(/\W+/g, '_') || 'map'} ${this.map.payload.width}x${this.map.payload.height}` : null,
       pose: s?.pose ?? null,
       scan: s ? shown('scan', Math.floor(s.scan.length / 2)) : 0,
       candidates: s ? shown('candidates', Math.min(s.candidates.length, MAX_CANDIDATES_DRAWN)) : 0,
