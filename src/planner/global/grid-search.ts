@@ -85,6 +85,8 @@ export class GridSearch {
   private readonly offsets: Int32Array;
   private goalCol = 0;
   private goalRow = 0;
+  /** Straight jump distances for JPS, 4 per padded cell; built on first JPS query. */
+  private jumpTable: Int32Array | undefined;
 
   constructor(grid: PlanningGrid) {
     const { width, height } = grid;
@@ -272,6 +274,7 @@ export class GridSearch {
 
   /** Jump Point Search (uniform costs only; ignores `setCosts`). Cells are (col, row). */
   jps(startCol: number, startRow: number, goalCol: number, goalRow: number, limits?: SearchLimits): SearchOutcome {
+    if (!this.jumpTable) this.jumpTable = this.precomputeJumps();
     const pre = this.prelude(startCol, startRow, goalCol, goalRow, limits);
     if ('ok' in pre) return pre;
     const { goal } = pre;
@@ -318,8 +321,7 @@ export class GridSearch {
 
   private straightSuccessor(p: number, dir: number, goal: number): void {
     const o = this.offsets[dir]!;
-    const s = dir < 2 ? this.stride : 1;
-    const j = this.jumpStraight(p, o, s, goal);
+    const j = this.jumpStraight(p, o, goal);
     if (j < 0 || this.closedGen[j] === this.generation) return;
     const steps = Math.abs(j - p) / Math.abs(o);
     this.relax(j, this.g[p]! + steps, p, dir);
@@ -335,17 +337,76 @@ export class GridSearch {
   }
 
   /**
-   * From p, steps along o until a blocked cell (−1), the goal, or a cell with a forced
-   * neighbour on either side ±s (side free, side-behind blocked).
+   * Straight jump from p along offset o with sides ±s, in O(1) from the precomputed
+   * distances: the first cell with a forced neighbour, the goal if it lies on the free
+   * stretch first, or −1 when a wall comes first.
    */
-  private jumpStraight(p: number, o: number, s: number, goal: number): number {
-    const b = this.blocked;
-    for (;;) {
-      p += o;
-      if (b[p] !== 0) return -1;
-      if (p === goal) return p;
-      if ((b[p + s] === 0 && b[p - o + s] !== 0) || (b[p - s] === 0 && b[p - o - s] !== 0)) return p;
+  private get jumpDistance(): Int32Array {
+    return this.jumpTable!;
+  }
+
+  private jumpStraight(p: number, o: number, goal: number): number {
+    const stride = this.stride;
+    const dir = o === 1 ? 0 : o === -1 ? 1 : o === stride ? 2 : 3;
+    const v = this.jumpDistance[p * 4 + dir]!;
+    const reach = v > 0 ? v : -v;
+    const delta = goal - p;
+    if (o === 1 || o === -1) {
+      // Horizontal: the goal must be on p's row, ahead, within reach.
+      if (((p / stride) | 0) === this.goalRow) {
+        const t = delta * o;
+        if (t > 0 && t <= reach) return goal;
+      }
+    } else if (delta % stride === 0) {
+      const t = (delta / stride) * (o > 0 ? 1 : -1);
+      if (t > 0 && t <= reach) return goal;
     }
+    return v > 0 ? p + v * o : -1;
+  }
+
+  /**
+   * Per cell and straight direction (E, W, N, S): k > 0 when the k-th cell ahead is the
+   * first with a forced neighbour (side free, side-behind blocked) with free cells before
+   * it; −k (k ≥ 0) when k free cells come before a blocked one. One backward pass per
+   * direction; this is what turns a straight jump into a table look-up (JPS+ style).
+   */
+  private precomputeJumps(): Int32Array {
+    const b = this.blocked;
+    const stride = this.stride;
+    const rows = this.height + 2;
+    const table = new Int32Array(b.length * 4);
+    const dirs: Array<[number, number]> = [
+      [1, stride],
+      [-1, stride],
+      [stride, 1],
+      [-stride, 1],
+    ];
+    for (let dir = 0; dir < 4; dir++) {
+      const [o, s] = dirs[dir]!;
+      // Visit cells so that p + o is always done before p.
+      const order = o > 0 ? -1 : 1;
+      const horizontal = s === stride;
+      const outerCount = horizontal ? rows : stride;
+      const innerCount = horizontal ? stride : rows;
+      for (let outer = 0; outer < outerCount; outer++) {
+        for (let k = 0; k < innerCount; k++) {
+          const inner = order < 0 ? innerCount - 1 - k : k;
+          const p = horizontal ? outer * stride + inner : inner * stride + outer;
+          const q = p + o;
+          if (q < 0 || q >= b.length || (horizontal && ((q / stride) | 0) !== outer) || b[q] !== 0) {
+            table[p * 4 + dir] = 0;
+            continue;
+          }
+          const forced = (b[q + s] === 0 && b[p + s] !== 0) || (b[q - s] === 0 && b[p - s] !== 0);
+          if (forced) table[p * 4 + dir] = 1;
+          else {
+            const next = table[q * 4 + dir]!;
+            table[p * 4 + dir] = next > 0 ? next + 1 : next - 1;
+          }
+        }
+      }
+    }
+    return table;
   }
 
   /**
@@ -360,7 +421,7 @@ export class GridSearch {
       p += d;
       if (b[p] !== 0) return -1;
       if (p === goal) return p;
-      if (this.jumpStraight(p, ox, oy, goal) >= 0 || this.jumpStraight(p, oy, ox, goal) >= 0) return p;
+      if (this.jumpStraight(p, ox, goal) >= 0 || this.jumpStraight(p, oy, goal) >= 0) return p;
     }
   }
 
