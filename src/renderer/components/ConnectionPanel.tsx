@@ -60,7 +60,7 @@ export function ConnectionPanel() {
           <div className="conn-state">{linkStateWords(state, transport)}</div>
           <div className="conn-detail">
             {transport.state !== 'open' ? transport.message : (link?.message ?? 'No robot selected')}
-            {link?.endpoint ? <> · <code>{link.endpoint}</code></> : null}
+            {link?.endpoint && !(link.message ?? '').includes(link.endpoint) ? <> · <code>{link.endpoint}</code></> : null}
           </div>
         </div>
       </div>

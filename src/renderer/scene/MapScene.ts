@@ -313,7 +313,8 @@ export class MapScene {
 
   fitToMap(): void {
     const m = this.map;
-    if (m) this.viewport.fit(m.bounds, this.width, this.height, 24);
+    // Margin clears the toolbar overlay at the top left.
+    if (m) this.viewport.fit(m.bounds, this.width, this.height, 44);
     else if (this.snapshot?.pose) this.viewport.centerOn(this.snapshot.pose, { x: this.width / 2, y: this.height / 2 });
     this.markDirty();
   }
