@@ -1,0 +1,92 @@
+/**
+ * Scenario files (`resources/scenarios/*.json`): a world, a start, a goal, people and events
+ * for a closed-loop run. Validated on load; a broken file gets a message naming the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import type { Pose2D } from '../../shared/geometry';
+
+const finite = z.number().finite();
+const pose = z.object({ x: finite, y: finite, theta: finite.default(0) });
+const point = z.object({ x: finite, y: finite });
+
+const person = z.object({
+  waypoints: z.array(point).min(1),
+  speed: finite.min(0).max(3),
+  startTime: finite.min(0).optional(),
+  dwell: finite.min(0).optional(),
+  atEnd: z.enum(['stay', 'vanish', 'loop', 'reverse']).optional(),
+  reactive: z.boolean().optional(),
+  facing: finite.optional(),
+});
+
+const box = z.object({
+  center: point,
+  length: finite.positive(),
+  width: finite.positive(),
+  theta: finite.default(0),
+  appearAt: finite.min(0).optional(),
+  disappearAt: finite.min(0).optional(),
+});
+
+const event = z.discriminatedUnion('kind', [
+  /** A box appears this far straight ahead of the robot (the surprise-box test). */
+  z.object({ kind: z.literal('box-ahead'), at: finite.min(0), distanceM: finite.positive(), size: finite.positive().default(0.4) }),
+]);
+
+export const scenarioSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  /** map_server YAML relative to the scenario file, or "apartment" for the built-in map. */
+  map: z.string().default('apartment'),
+  seed: z.number().int().min(0).default(1),
+  start: pose,
+  goal: pose,
+  goalToleranceM: finite.positive().default(0.2),
+  timeLimitS: finite.positive().default(120),
+  people: z.array(person).default([]),
+  crowd: z.object({ count: z.number().int().min(0).max(50) }).optional(),
+  boxes: z.array(box).default([]),
+  events: z.array(event).default([]),
+  /** What the run must show: used by the suite's test. */
+  expect: z
+    .object({
+      /** Expect at least one global replan (dead ends). */
+      replan: z.boolean().optional(),
+      /** Nobody closer than this to the footprint, metres. */
+      minPersonClearanceM: finite.optional(),
+    })
+    .default({}),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema> & { file: string; mapYaml: string | null };
+
+export type ScenarioLoad = { ok: true; scenario: Scenario } | { ok: false; message: string };
+
+export async function loadScenarioFile(file: string): Promise<ScenarioLoad> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return { ok: false, message: `cannot read scenario ${file}: ${(err as Error).message}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, message: `scenario ${file} is not valid JSON: ${(err as Error).message}` };
+  }
+  const parsed = scenarioSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, message: `scenario ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+  }
+  const s = parsed.data;
+  const mapYaml = s.map === 'apartment' ? null : isAbsolute(s.map) ? s.map : join(dirname(file), s.map);
+  return { ok: true, scenario: { ...s, file, mapYaml } };
+}
+
+export function poseOf(p: { x: number; y: number; theta: number }): Pose2D {
+  return { x: p.x, y: p.y, theta: p.theta };
+}

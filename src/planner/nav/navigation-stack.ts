@@ -1,0 +1,398 @@
+/**
+ * The navigation stack: everything between a goal and a trajectory, in one pure object so
+ * the live console (in a worker thread at 10 Hz), the scenario runner and BARN (in process,
+ * on virtual time) run exactly the same code.
+ *
+ * Per cycle: integrate the scan into the live obstacle layer (skipping points that belong
+ * to tracked people, who are predicted rather than mapped), detect and track people,
+ * predict their futures, replan the global path when needed (new goal, path blocked, no
+ * progress, periodically), and choose a local trajectory from the fast-forwarded state.
+ * Frames: everything is in `map`; times are seconds on the caller's clock.
+ */
+import type { Pose2D, Twist2D, Vec2 } from '../../shared/geometry';
+import { circumscribedRadius, distance } from '../../shared/geometry';
+import type { OccupancyGrid } from '../../shared/grid';
+import type { PersonPrediction, PersonTrack } from '../../shared/people';
+import { Costmap, COST_INSCRIBED, inflationForFootprint, type ScanEndpoint } from '../grid';
+import { createGlobalPlanner, planningGridFromCosts, type GlobalPlanFailureReason } from '../global';
+import {
+  LocalPlanner,
+  type CandidateSample,
+  type LocalPlannerConfig,
+  type RobotLimits,
+  type RobotState,
+  type Trajectory,
+} from '../local';
+import { detectPeople, PersonTracker } from '../perception';
+import { agentFromTrack, createPredictor, type PredictorConfig, type Predictor } from '../predict';
+
+export interface NavigationConfig {
+  predictor: PredictorConfig;
+  localPlanner: Partial<LocalPlannerConfig>;
+  /** Extra inflation beyond the footprint for the global path, metres. */
+  inflationMarginM: number;
+  /** How strongly the global path keeps away from obstacles (0 = shortest). */
+  globalCostWeight: number;
+  /** Replan the global path at least this often while a goal is active, s. */
+  replanPeriodS: number;
+  /** No progress toward the goal for this long → replan; twice as long → fail, s. */
+  noProgressS: number;
+  /** Progress smaller than this does not count, metres. */
+  progressEpsilonM: number;
+  /** Scan points within this distance of a tracked person are not mapped, metres. */
+  personClearanceM: number;
+  /** Local planner failures in a row before giving up, cycles. */
+  maxLocalFailures: number;
+  /** Let people detection run (off: people are plain obstacles). */
+  perception: boolean;
+  /** Treat unknown map cells as free (a map built as the robot goes, e.g. BARN). */
+  unknownIsFree: boolean;
+}
+
+export const DEFAULT_NAVIGATION_CONFIG: NavigationConfig = {
+  predictor: {},
+  localPlanner: {},
+  inflationMarginM: 0.05,
+  globalCostWeight: 1.5,
+  replanPeriodS: 2,
+  noProgressS: 6,
+  progressEpsilonM: 0.15,
+  personClearanceM: 0.4,
+  maxLocalFailures: 30,
+  perception: true,
+  unknownIsFree: false,
+};
+
+export type GoalFailureReason = GlobalPlanFailureReason | 'no-progress' | 'local-planner';
+
+export type GoalResult = { ok: true } | { ok: false; reason: GoalFailureReason; message: string };
+
+export type NavStatus = 'idle' | 'active' | 'reached' | 'failed';
+
+export interface NavCycleInput {
+  /** Time at which `state` holds (the plan's effect time), seconds. */
+  now: number;
+  /** Fast-forwarded robot state, map frame. */
+  state: RobotState;
+  /** Newest scan: beam ends in the map frame (hits and no-return maxima) and the sensor position. */
+  scan: { sensor: Vec2; endpoints: readonly ScanEndpoint[]; time: number } | null;
+  /** Seed of this cycle's sampling. */
+  seed: number;
+}
+
+export interface NavCycleOutput {
+  status: NavStatus;
+  /** Plain words for the operator, or null. */
+  message: string | null;
+  goal: Pose2D | null;
+  /** Trajectory to follow from `now` (chosen, or a quick stop), or null when idle. */
+  trajectory: Trajectory | null;
+  command: Twist2D;
+  globalPath: Vec2[];
+  sample: CandidateSample[];
+  candidatesEvaluated: number;
+  /** Probability of a collision within the horizon on the chosen trajectory. */
+  collisionProbability: number;
+  tracks: PersonTrack[];
+  predictions: PersonPrediction[];
+  /** Collision risk the chosen trajectory carries per person id, 0…1. */
+  personRisk: Map<number, number>;
+  replanned: boolean;
+}
+
+export interface RobotDescription {
+  limits: RobotLimits;
+}
+
+export class NavigationStack {
+  readonly config: NavigationConfig;
+  readonly costmap: Costmap;
+  private readonly local: LocalPlanner;
+  private readonly tracker = new PersonTracker();
+  private readonly predictor: Predictor;
+  private readonly staticField;
+  private goal: Pose2D | null = null;
+  private status: NavStatus = 'idle';
+  private message: string | null = null;
+  private path: Vec2[] = [];
+  private lastReplan = -Infinity;
+  private progress = { best: Infinity, at: 0 };
+  private localFailures = 0;
+  private needReplan = false;
+
+  constructor(
+    map: OccupancyGrid,
+    readonly robot: RobotDescription,
+    config: Partial<NavigationConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_NAVIGATION_CONFIG, ...config };
+    const grid = this.config.unknownIsFree ? { ...map, data: map.data.map((v) => (v === 255 ? 0 : v)) } : map;
+    this.costmap = new Costmap(grid, {
+      inflation: inflationForFootprint(robot.limits.footprint, { marginM: this.config.inflationMarginM }),
+    });
+    this.staticField = this.costmap.distanceField();
+    this.local = new LocalPlanner(this.config.localPlanner);
+    this.predictor = createPredictor(this.config.predictor);
+  }
+
+  get currentGoal(): Pose2D | null {
+    return this.goal;
+  }
+
+  /** Sets a goal and plans the global path from `from` at once; a goal that cannot be reached fails here, typed. */
+  setGoal(goal: Pose2D, from: Pose2D, now: number): GoalResult {
+    this.goal = goal;
+    this.local.reset();
+    this.localFailures = 0;
+    this.progress = { best: Infinity, at: now };
+    const res = this.replan(from, now);
+    if (!res.ok) {
+      this.goal = null;
+      this.status = 'failed';
+      this.message = res.message;
+      return res;
+    }
+    this.status = 'active';
+    this.message = null;
+    return { ok: true };
+  }
+
+  cancel(message: string | null = null): void {
+    this.goal = null;
+    this.path = [];
+    this.status = 'idle';
+    this.message = message;
+    this.local.reset();
+  }
+
+  private replan(from: Pose2D, now: number): GoalResult {
+    const goal = this.goal;
+    if (!goal) return { ok: true };
+    this.lastReplan = now;
+    this.needReplan = false;
+    const cm = this.costmap;
+    const grid = planningGridFromCosts(cm, cm.costs(), { allowUnknown: this.config.unknownIsFree });
+    const planner = createGlobalPlanner(grid, { costWeight: this.config.globalCostWeight });
+    const start = this.freeStart(from, grid.blocked);
+    const res = planner.plan({ start, goal });
+    if (!res.ok) {
+      const what: Record<GlobalPlanFailureReason, string> = {
+        'start-occupied': 'The robot is inside an obstacle or too close to one to plan from here',
+        'goal-occupied': 'That goal is inside an obstacle or too close to one for the robot to fit',
+        'no-path': 'No path leads to that goal',
+        timeout: 'Planning took too long',
+        cancelled: 'Planning was cancelled',
+      };
+      return { ok: false, reason: res.reason, message: `${what[res.reason]} (${res.message})` };
+    }
+    const path = res.path.slice();
+    // End exactly at the goal (the search ends at its cell centre).
+    path[path.length - 1] = { x: goal.x, y: goal.y };
+    this.path = path;
+    return { ok: true };
+  }
+
+  /**
+   * The robot may start inside the inflation (it drove close to a wall): plan from the
+   * nearest free cell within half a metre instead of refusing.
+   */
+  private freeStart(from: Pose2D, blocked: Uint8Array): Vec2 {
+    const cm = this.costmap;
+    const col = Math.floor((from.x - cm.origin.x) / cm.resolution);
+    const row = Math.floor((from.y - cm.origin.y) / cm.resolution);
+    const free = (c: number, r: number): boolean => c >= 0 && r >= 0 && c < cm.width && r < cm.height && blocked[r * cm.width + c] === 0;
+    if (free(col, row)) return from;
+    const maxRing = Math.ceil(0.5 / cm.resolution);
+    for (let ring = 1; ring <= maxRing; ring++) {
+      let best: Vec2 | null = null;
+      let bestD = Infinity;
+      for (let dr = -ring; dr <= ring; dr++) {
+        for (let dc = -ring; dc <= ring; dc++) {
+          if (Math.max(Math.abs(dr), Math.abs(dc)) !== ring || !free(col + dc, row + dr)) continue;
+          const p = { x: cm.origin.x + (col + dc + 0.5) * cm.resolution, y: cm.origin.y + (row + dr + 0.5) * cm.resolution };
+          const d = distance(p, from);
+          if (d < bestD) {
+            bestD = d;
+            best = p;
+          }
+        }
+      }
+      if (best) return best;
+    }
+    return from;
+  }
+
+  /** True when the guidance path ahead runs through a lethal cell (a new obstacle). */
+  private pathBlocked(from: Vec2): boolean {
+    const cm = this.costmap;
+    const costs = cm.costs();
+    const step = cm.resolution;
+    let passedRobot = false;
+    for (let i = 1; i < this.path.length; i++) {
+      const a = this.path[i - 1]!;
+      const b = this.path[i]!;
+      const len = distance(a, b);
+      const n = Math.max(1, Math.ceil(len / step));
+      for (let k = 0; k <= n; k++) {
+        const x = a.x + ((b.x - a.x) * k) / n;
+        const y = a.y + ((b.y - a.y) * k) / n;
+        // Ignore the stretch around the robot itself: it may sit in its own inflation.
+        if (!passedRobot) {
+          if (Math.hypot(x - from.x, y - from.y) < 0.5) continue;
+          passedRobot = true;
+        }
+        const col = Math.floor((x - cm.origin.x) / cm.resolution);
+        const row = Math.floor((y - cm.origin.y) / cm.resolution);
+        if (col < 0 || row < 0 || col >= cm.width || row >= cm.height) continue;
+        if (costs[row * cm.width + col]! >= COST_INSCRIBED) return true;
+      }
+    }
+    return false;
+  }
+
+  private updatePerception(input: NavCycleInput): { tracks: PersonTrack[]; predictions: PersonPrediction[] } {
+    const scan = input.scan;
+    if (!this.config.perception || !scan) return { tracks: this.tracker.confirmedTracks(), predictions: [] };
+    const hits = scan.endpoints.filter((e) => e.hit !== false);
+    const xs = new Float64Array(hits.length);
+    const ys = new Float64Array(hits.length);
+    hits.forEach((p, i) => {
+      xs[i] = p.x;
+      ys[i] = p.y;
+    });
+    const detections = detectPeople({ xs, ys }, input.state.pose, this.staticField);
+    const tracks = this.tracker.update(detections, scan.time);
+    const agents = tracks.map((t) => agentFromTrack(t, this.tracker.recentPath(t.id, 0.4, 8) ?? undefined));
+    const predictions = agents.length > 0 ? this.predictor.predict({ t0: scan.time, historyDt: 0.4, agents, obstacles: this.staticField }) : [];
+    return { tracks, predictions };
+  }
+
+  cycle(input: NavCycleInput): NavCycleOutput {
+    const { tracks, predictions } = this.updatePerception(input);
+    if (input.scan) {
+      const clearance = this.config.personClearanceM;
+      const endpoints = tracks.length === 0
+        ? input.scan.endpoints
+        : input.scan.endpoints.filter((e) => e.hit === false || tracks.every((t) => Math.hypot(e.x - t.x, e.y - t.y) > clearance));
+      this.costmap.obstacles.integrateScan(input.scan.sensor, endpoints);
+    }
+    const out: NavCycleOutput = {
+      status: this.status,
+      message: this.message,
+      goal: this.goal,
+      trajectory: null,
+      command: { v: 0, w: 0 },
+      globalPath: this.path,
+      sample: [],
+      candidatesEvaluated: 0,
+      collisionProbability: 0,
+      tracks,
+      predictions,
+      personRisk: new Map(),
+      replanned: false,
+    };
+    const goal = this.goal;
+    if (!goal || this.status !== 'active') return out;
+    const pose = input.state.pose;
+    const now = input.now;
+
+    // Progress: the best remaining straight distance so far; stuck for too long → replan, then fail.
+    const remaining = distance(pose, goal);
+    if (remaining < this.progress.best - this.config.progressEpsilonM) this.progress = { best: remaining, at: now };
+    const stuckFor = now - this.progress.at;
+    if (stuckFor > 2 * this.config.noProgressS) {
+      this.status = 'failed';
+      this.message = `No progress toward the goal for ${Math.round(stuckFor)} s; giving up`;
+      this.goal = null;
+      return { ...out, status: this.status, message: this.message, goal: null };
+    }
+    if (stuckFor > this.config.noProgressS) this.needReplan = true;
+
+    if (this.needReplan || now - this.lastReplan > this.config.replanPeriodS || this.pathBlocked(pose)) {
+      const res = this.replan(pose, now);
+      out.replanned = true;
+      if (!res.ok) {
+        // Keep the old path for now: a person standing in a doorway blocks it only for a while.
+        this.message = `Replanning failed: ${res.message}`;
+      } else {
+        this.message = null;
+      }
+      out.globalPath = this.path;
+    }
+
+    const field = this.localField(pose);
+    const result = this.local.plan({
+      start: input.state,
+      now,
+      limits: this.robot.limits,
+      guidancePath: this.path,
+      goal,
+      obstacles: field,
+      people: predictions,
+      seed: input.seed,
+    });
+    if (!result.ok) {
+      this.localFailures++;
+      out.trajectory = result.fallback ?? null;
+      out.message = `Local planner: ${result.message}`;
+      if (this.localFailures >= this.config.maxLocalFailures) {
+        this.status = 'failed';
+        this.message = `Stuck: ${result.message}`;
+        this.goal = null;
+        out.status = 'failed';
+        out.message = this.message;
+      }
+      return out;
+    }
+    this.localFailures = 0;
+    out.trajectory = result.chosen;
+    out.command = result.command;
+    out.sample = result.sample;
+    out.candidatesEvaluated = result.candidatesEvaluated;
+    out.collisionProbability = result.chosen.collisionProbability;
+    out.personRisk = personRisks(result.chosen, predictions, circumscribedRadius(this.robot.limits.footprint));
+    out.message = this.message;
+    if (result.goalReached && Math.abs(input.state.v) < 0.05) {
+      this.status = 'reached';
+      this.message = 'Goal reached';
+      this.goal = null;
+      out.status = 'reached';
+      out.message = this.message;
+      out.goal = null;
+    }
+    return out;
+  }
+
+  /**
+   * Obstacle distance for the local planner: a window of the costmap (static + live) around
+   * the robot, large enough that no candidate leaves it within the horizon.
+   */
+  private localField(pose: Pose2D) {
+    const horizon = this.local.config.horizon;
+    const reach = this.robot.limits.vMax * horizon + circumscribedRadius(this.robot.limits.footprint) + 0.5;
+    return this.costmap.window(pose, Math.max(6, 2 * reach)).distance;
+  }
+}
+
+/**
+ * Per-person risk on a trajectory: the largest probability-weighted Gaussian overlap between
+ * the robot (a disc of `radius`) and each predicted future at the same instant.
+ */
+export function personRisks(traj: Trajectory, predictions: readonly PersonPrediction[], radius: number): Map<number, number> {
+  const risks = new Map<number, number>();
+  for (const p of predictions) {
+    let worst = 0;
+    for (const f of p.futures) {
+      for (let k = 0; k < f.xs.length; k++) {
+        const t = p.t0 + (k + 1) * p.dt;
+        const i = Math.round((t - traj.t0) / traj.dt);
+        if (i < 0 || i >= traj.count) continue;
+        const d2 = (traj.xs[i]! - f.xs[k]!) ** 2 + (traj.ys[i]! - f.ys[k]!) ** 2;
+        const s2 = f.sigmas[k]! ** 2 + (radius + 0.25) ** 2 / 4;
+        worst = Math.max(worst, f.probability * Math.exp(-d2 / (2 * s2)));
+      }
+    }
+    risks.set(p.trackId, Math.min(1, worst));
+  }
+  return risks;
+}
