@@ -7,8 +7,8 @@
  * For every map: ours (the configured GlobalPlanner, JPS, map prepared once, no
  * smoothing) runs all scenarios and is checked against the optimal lengths (within 0.01).
  * On a sample of N scenarios per map (default 200, spread evenly over the file, so every
- * difficulty bucket is represented) the three searches run back to back on each query,
- * so they share the machine's noise: ours, pathfinding's AStarFinder and JumpPointFinder,
+ * difficulty bucket is represented) the three searches each run the sample as a block,
+ * one after the other in the same process: ours, pathfinding's AStarFinder and JumpPointFinder,
  * both with DiagonalMovement.OnlyWhenNoObstacles and the octile heuristic. pathfinding
  * mutates its grid, so each of its queries gets `grid.clone()`; the clone is made before
  * the clock starts and is NOT counted in its time (that favours pathfinding).
@@ -105,19 +105,23 @@ for (const name of present) {
   const local: Samples = { ours: [], astar: [], jps: [] };
   let pfAOk = 0;
   let pfJOk = 0;
+  // Each finder runs the whole sample as one block: interleaving per query would let
+  // pathfinding's garbage (node objects, grid clones) be collected inside our timings.
   for (const s of sample) {
-    let t = performance.now();
+    const t = performance.now();
     planner.planCells(s.startX, s.startY, s.goalX, s.goalY);
     local.ours.push(performance.now() - t);
-
-    let g = pfGrid.clone();
-    t = performance.now();
+  }
+  for (const s of sample) {
+    const g = pfGrid.clone();
+    const t = performance.now();
     const pa = pfAStar.findPath(s.startX, s.startY, s.goalX, s.goalY, g);
     local.astar.push(performance.now() - t);
     if (Math.abs(pathLength(pa) - s.optimalLength) <= TOLERANCE) pfAOk++;
-
-    g = pfGrid.clone();
-    t = performance.now();
+  }
+  for (const s of sample) {
+    const g = pfGrid.clone();
+    const t = performance.now();
     const pj = pfJps.findPath(s.startX, s.startY, s.goalX, s.goalY, g);
     local.jps.push(performance.now() - t);
     if (Math.abs(pathLength(pj) - s.optimalLength) <= TOLERANCE) pfJOk++;

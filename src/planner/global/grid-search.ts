@@ -12,7 +12,8 @@
  *   cutting. Diagonal moves have no forced neighbours; a straight move east at p has a
  *   forced neighbour p+s (s = north or south) when p+s is free and p−east+s is blocked,
  *   because the diagonal from the parent to p+s is then forbidden. Exactly optimal on
- *   uniform-cost grids.
+ *   uniform-cost grids. Straight jumps are O(1) look-ups in a per-map table of distances
+ *   to the next forced cell or wall (as in JPS+); diagonal jumps walk, using those look-ups.
  * - `astar`: plain A* with the octile heuristic, optionally cost-aware (each step's length
  *   is multiplied by 1 + w·(c_from + c_to)/(2·252) for costmap costs c), which JPS cannot do.
  */
