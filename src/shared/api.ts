@@ -7,6 +7,7 @@
  * unless a field says otherwise.
  */
 import type { Pose2D, Twist2D } from './geometry';
+import type { RunSummary } from './recording';
 
 /** Serial port as listed by discovery. */
 export interface PortInfo {
@@ -168,6 +169,20 @@ export interface ApiMethods {
   releaseEmergencyStop: { req: null; res: CommandResult };
   setGoal: { req: Pose2D; res: CommandResult };
   cancelGoal: { req: null; res: CommandResult };
+  // ── review (recorded runs) and zones: see ReviewApiMethods ──
+  listRuns: ReviewApiMethods['listRuns'];
+  getRun: ReviewApiMethods['getRun'];
+  renameRun: ReviewApiMethods['renameRun'];
+  tagRun: ReviewApiMethods['tagRun'];
+  deleteRun: ReviewApiMethods['deleteRun'];
+  getRunTimeline: ReviewApiMethods['getRunTimeline'];
+  getRunFrame: ReviewApiMethods['getRunFrame'];
+  getRunSeries: ReviewApiMethods['getRunSeries'];
+  getIncidents: ReviewApiMethods['getIncidents'];
+  listZones: ReviewApiMethods['listZones'];
+  saveZone: ReviewApiMethods['saveZone'];
+  deleteZone: ReviewApiMethods['deleteZone'];
+  getHeatmap: ReviewApiMethods['getHeatmap'];
 }
 export type ApiMethodName = keyof ApiMethods;
 
@@ -188,10 +203,17 @@ export interface ForesightApi {
   on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): Unsubscribe;
 }
 
+/** The review and zone methods (served by src/main/review/handlers.ts). */
+export const REVIEW_API_METHOD_NAMES: readonly ReviewApiMethodName[] = [
+  'listRuns', 'getRun', 'renameRun', 'tagRun', 'deleteRun', 'getRunTimeline', 'getRunFrame', 'getRunSeries',
+  'getIncidents', 'listZones', 'saveZone', 'deleteZone', 'getHeatmap',
+];
+
 /** Every method name, for transports that validate names at runtime. */
 export const API_METHOD_NAMES: readonly ApiMethodName[] = [
   'listPorts', 'getMap', 'getSnapshot', 'connect', 'disconnect', 'teleop',
   'emergencyStop', 'releaseEmergencyStop', 'setGoal', 'cancelGoal',
+  ...REVIEW_API_METHOD_NAMES,
 ];
 export const API_EVENT_NAMES: readonly ApiEventName[] = ['snapshot', 'event', 'map'];
 
@@ -206,3 +228,154 @@ export type WsServerMessage =
   | { id: number; ok: true; res: unknown }
   | { id: number; ok: false; error: string }
   | { event: ApiEventName; payload: unknown };
+
+// ─────────────────────────────────────────────────────────────────────────────────────────
+// Review of recorded runs, operator zones and the intervention heatmap.
+// Times `t` are host-clock seconds (Unix epoch) as recorded; positions in the `map` frame, m.
+// ─────────────────────────────────────────────────────────────────────────────────────────
+
+/** Run list filter: free text (name, robot, source, outcome, tags, id) and one tag. */
+export interface RunListQuery {
+  search?: string;
+  tag?: string;
+}
+
+export type RunRef = { runId: number };
+
+/** What a timeline marker stands for. */
+export type TimelineMarkerKind = 'incident' | 'link-loss' | 'emergency-stop' | 'safety-stop';
+
+/** A marker on the review timeline. */
+export interface TimelineMarker {
+  /** Stable within the run: "incident:3", "estop:1042.12". */
+  id: string;
+  kind: TimelineMarkerKind;
+  /** Host clock, s. */
+  t: number;
+  /** Short label for the marker's tooltip: "Safety stop", "Link lost 1.4 s". */
+  label: string;
+  /** For incident markers: the incident's id (see getIncidents). */
+  incidentId?: number;
+  /** How long the condition lasted, s, when known (a link loss until reconnect, a stop until it cleared). */
+  durationS?: number;
+}
+
+export interface RunTimeline {
+  runId: number;
+  /** Host clock, s. */
+  startT: number;
+  endT: number;
+  durationS: number;
+  markers: TimelineMarker[];
+}
+
+/** A ConsoleSnapshot-shaped view of a recorded run at instant `t` (`snapshot.t === t`). */
+export interface RunFrame {
+  runId: number;
+  /** The instant asked for, host clock, s. */
+  t: number;
+  snapshot: ConsoleSnapshot;
+}
+
+/**
+ * Time series for plots, on one common time base (bucketed): `t[i]` is a bucket's centre,
+ * each series holds the bucket's aggregate or null when the bucket has no sample.
+ */
+export interface RunSeries {
+  runId: number;
+  /** Host clock, s. */
+  t: number[];
+  /** Mean |v| of odometry in the bucket, m/s. */
+  speed: (number | null)[];
+  /** Nearest scan return in the bucket (from the lidar), m. */
+  clearance: (number | null)[];
+  /** Longest planner cycle in the bucket, ms. */
+  cycleMs: (number | null)[];
+  /** Highest person risk in the bucket, 0…1. */
+  risk: (number | null)[];
+}
+
+export type IncidentStage = 'link' | 'perception' | 'prediction' | 'global-planning' | 'local-planning' | 'reactive-control' | 'operator' | 'unknown';
+
+/** An explained incident, as the review shows it. */
+export interface ReviewIncident {
+  /** Index within the run (stable for a given recording). */
+  id: number;
+  /** e.g. "safety-stop", "emergency-stop", "teleop-override", "cancelled-goal", "near-miss", "no-progress", "link-loss". */
+  kind: string;
+  /** Host clock, s. */
+  t: number;
+  /** Robot pose in the map frame at `t`, when known. */
+  pose: Pose2D | null;
+  /** Earliest stage that failed. */
+  stage: IncidentStage;
+  /** Short label: "Safety stop". */
+  label: string;
+  /** One sentence: what happened and why. */
+  summary: string;
+  /** Evidence lines: "person #7's actual path left the predicted futures 1.2 s before the stop". */
+  evidence: string[];
+}
+
+/** An operator-drawn zone, obeyed by every planning layer. Polygon in the map frame, m. */
+export interface Zone {
+  id: number;
+  name: string;
+  kind: 'keep-out' | 'slow';
+  /** Speed limit inside a slow zone, m/s; null for keep-out. */
+  slowSpeed: number | null;
+  /** Flat [x0, y0, x1, y1, …], at least 3 vertices, not closed (last ≠ first). */
+  polygon: number[];
+  /** Host clock, s. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** saveZone: without `id` creates, with `id` replaces. */
+export interface ZoneInput {
+  id?: number;
+  name: string;
+  kind: Zone['kind'];
+  slowSpeed?: number | null;
+  polygon: number[];
+}
+
+export type SaveZoneResult = { ok: true; zone: Zone } | { ok: false; error: string };
+
+/** Where interventions and stops happen over all runs, as counts on a grid in the map frame. */
+export interface HeatmapView {
+  /** Cell size, m. */
+  cellSize: number;
+  /** Map-frame position of cell (0, 0)'s lower-left corner, m. */
+  origin: { x: number; y: number };
+  width: number;
+  height: number;
+  /** Row-major counts, row 0 = smallest y; length width·height. */
+  counts: number[];
+  /** Largest count (0 when empty). */
+  max: number;
+  /** Events counted, and runs they came from. */
+  events: number;
+  runs: number;
+}
+
+export interface ReviewApiMethods {
+  listRuns: { req: RunListQuery | null; res: RunSummary[] };
+  getRun: { req: RunRef; res: RunSummary };
+  renameRun: { req: RunRef & { name: string }; res: CommandResult };
+  /** Replaces the run's tags. */
+  tagRun: { req: RunRef & { tags: string[] }; res: CommandResult };
+  /** Deletes a finished run and all its records (the UI confirms first). */
+  deleteRun: { req: RunRef; res: CommandResult };
+  getRunTimeline: { req: RunRef; res: RunTimeline };
+  getRunFrame: { req: RunRef & { t: number }; res: RunFrame };
+  /** `points`: buckets on the time base (default 1500, at most 5000). */
+  getRunSeries: { req: RunRef & { points?: number }; res: RunSeries };
+  getIncidents: { req: RunRef; res: ReviewIncident[] };
+  listZones: { req: null; res: Zone[] };
+  saveZone: { req: ZoneInput; res: SaveZoneResult };
+  deleteZone: { req: { id: number }; res: CommandResult };
+  /** `cellSize` m (default 0.5). */
+  getHeatmap: { req: { cellSize?: number } | null; res: HeatmapView };
+}
+export type ReviewApiMethodName = keyof ReviewApiMethods;

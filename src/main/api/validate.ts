@@ -19,6 +19,20 @@ const connect = z.discriminatedUnion('kind', [
 
 const none = z.null().or(z.undefined()).transform(() => null);
 
+// ── review and zones ──
+const runId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const runRef = z.object({ runId }).strict();
+const shortText = (max: number) => z.string().max(max);
+/** A polygon in the map frame: 3…500 vertices, flat [x0, y0, …], coordinates within ±100 km. */
+const polygon = z.array(finite.min(-1e5).max(1e5)).min(6).max(1000).refine((a) => a.length % 2 === 0, 'polygon needs x, y pairs');
+const zoneInput = z.object({
+  id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  name: z.string().trim().min(1).max(80),
+  kind: z.enum(['keep-out', 'slow']),
+  slowSpeed: finite.min(0.01).max(10).nullable().optional(),
+  polygon,
+}).strict();
+
 /** One request schema per method. */
 const REQUEST_SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiMethods[M]['req'], unknown> } = {
   listPorts: none,
@@ -31,6 +45,19 @@ const REQUEST_SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiMethods[M]['req'], u
   releaseEmergencyStop: none,
   setGoal: pose,
   cancelGoal: none,
+  listRuns: z.object({ search: shortText(200).optional(), tag: shortText(80).optional() }).strict().nullable().or(z.undefined()).transform((q) => q ?? null),
+  getRun: runRef,
+  renameRun: z.object({ runId, name: shortText(200) }).strict(),
+  tagRun: z.object({ runId, tags: z.array(shortText(80)).max(50) }).strict(),
+  deleteRun: runRef,
+  getRunTimeline: runRef,
+  getRunFrame: z.object({ runId, t: finite }).strict(),
+  getRunSeries: z.object({ runId, points: z.number().int().min(10).max(5000).optional() }).strict(),
+  getIncidents: runRef,
+  listZones: none,
+  saveZone: zoneInput,
+  deleteZone: z.object({ id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict(),
+  getHeatmap: z.object({ cellSize: finite.min(0.05).max(10).optional() }).strict().nullable().or(z.undefined()).transform((q) => q ?? null),
 };
 
 export type ValidatedRequest =

@@ -1,0 +1,183 @@
+/**
+ * Main-side handlers of the review and zone API methods (ReviewApiMethods in
+ * src/shared/api.ts). The console core routes each method name to the function of the same
+ * name here; requests arrive already validated (src/main/api/validate.ts).
+ *
+ * Finished runs never change, so their events, incidents, timeline and series are cached
+ * (a small LRU); a run still being recorded is read fresh each time.
+ */
+import type {
+  CommandResult, ReviewApiMethodName, ReviewApiMethods, ReviewIncident, Zone,
+} from '../../shared/api';
+import type { RunSummary } from '../../shared/recording';
+import type { Vec2 } from '../../shared/geometry';
+import type { RunStore } from '../recorder/run-store';
+import { basicIncidents } from './basic-incidents';
+import { frameSnapshot } from './frame';
+import { binHeatmap, DEFAULT_HEATMAP_CELL } from './heatmap';
+import { readRunEvents, type RunEvents } from './run-events';
+import { DEFAULT_SERIES_POINTS, runSeries } from './series';
+import { buildTimeline } from './timeline';
+import type { ZoneStore } from './zones';
+
+export interface ReviewDeps {
+  /** The run database's read API (Recorder.store); null when recording is off. */
+  store: RunStore | null;
+  /** Operator zones; null when there is no zones file. */
+  zones: ZoneStore | null;
+  /**
+   * Explains a run's incidents. Default: the basic finder (basic-incidents.ts). The full
+   * explainer (recorder/incidents.ts explainRun) plugs in here, mapped to ReviewIncident.
+   */
+  explain?: (store: RunStore, runId: number) => ReviewIncident[];
+  /** Called after saveZone/deleteZone with every zone (the planners obey them). */
+  onZonesChanged?: (zones: Zone[]) => void;
+}
+
+export type ReviewHandlers = {
+  [M in ReviewApiMethodName]: (req: ReviewApiMethods[M]['req']) => Promise<ReviewApiMethods[M]['res']>;
+};
+
+const CACHE_RUNS = 8;
+
+interface RunCache {
+  events: RunEvents;
+  incidents?: ReviewIncident[];
+  series?: Map<number, ReviewApiMethods['getRunSeries']['res']>;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Free-text and tag filter of the run list. */
+export function filterRuns(runs: readonly RunSummary[], search?: string, tag?: string): RunSummary[] {
+  const words = (search ?? '').toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  const wantTag = tag?.trim().toLowerCase();
+  return runs.filter((r) => {
+    if (wantTag && !r.tags.some((t) => t.toLowerCase() === wantTag)) return false;
+    if (words.length === 0) return true;
+    const hay = [`#${r.id}`, String(r.id), r.name, r.robotName, r.source, r.outcome ?? 'recording', ...r.tags,
+      new Date(r.startedAt * 1000).toISOString().slice(0, 16).replace('T', ' ')].join(' ').toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
+  const cache = new Map<number, RunCache>();
+  const explain = deps.explain ?? ((store: RunStore, runId: number) => basicIncidents(store, runId));
+
+  const needStore = (): RunStore => {
+    if (!deps.store) throw new Error('No run database is open (recording is off), so there are no runs to review');
+    return deps.store;
+  };
+  const needZones = (): ZoneStore => {
+    if (!deps.zones) throw new Error('Zones are not available (no zones file is open)');
+    return deps.zones;
+  };
+
+  /** Per-run cache entry; rebuilt for a run still being recorded. */
+  const runCache = (runId: number): RunCache => {
+    const store = needStore();
+    const hit = cache.get(runId);
+    if (hit && hit.events.run.endedAt !== null) {
+      cache.delete(runId);
+      cache.set(runId, hit); // LRU: most recent last
+      return hit;
+    }
+    const entry: RunCache = { events: readRunEvents(store, runId) };
+    cache.set(runId, entry);
+    while (cache.size > CACHE_RUNS) cache.delete(cache.keys().next().value!);
+    return entry;
+  };
+  const incidentsOf = (runId: number): ReviewIncident[] => {
+    const c = runCache(runId);
+    c.incidents ??= explain(needStore(), runId);
+    return c.incidents;
+  };
+  const command = (fn: () => void): CommandResult => {
+    try {
+      fn();
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: errorText(err) };
+    }
+  };
+  const zonesChanged = () => {
+    if (deps.onZonesChanged && deps.zones) deps.onZonesChanged(deps.zones.list());
+  };
+  let heatmapCache: { key: string; value: ReviewApiMethods['getHeatmap']['res'] } | null = null;
+
+  return {
+    listRuns: async (q) => (deps.store ? filterRuns(deps.store.listRuns(), q?.search, q?.tag) : []),
+    getRun: async ({ runId }) => needStore().getRun(runId),
+    renameRun: async ({ runId, name }) => command(() => needStore().renameRun(runId, name)),
+    tagRun: async ({ runId, tags }) => command(() => needStore().setTags(runId, tags)),
+    deleteRun: async ({ runId }) =>
+      command(() => {
+        needStore().deleteRun(runId);
+        cache.delete(runId);
+        heatmapCache = null;
+      }),
+    getRunTimeline: async ({ runId }) => buildTimeline(runCache(runId).events, incidentsOf(runId)),
+    getRunFrame: async ({ runId, t }) => {
+      const c = runCache(runId);
+      const clamped = Math.min(Math.max(t, c.events.startT), c.events.endT);
+      const state = needStore().stateAt(runId, clamped);
+      return { runId, t: clamped, snapshot: frameSnapshot(state, c.events) };
+    },
+    getRunSeries: async ({ runId, points }) => {
+      const c = runCache(runId);
+      const n = points ?? DEFAULT_SERIES_POINTS;
+      c.series ??= new Map();
+      let s = c.series.get(n);
+      if (!s) {
+        s = runSeries(needStore(), runId, n);
+        c.series.set(n, s);
+      }
+      return s;
+    },
+    getIncidents: async ({ runId }) => incidentsOf(runId),
+    listZones: async () => (deps.zones ? deps.zones.list() : []),
+    saveZone: async (input) => {
+      let res: ReviewApiMethods['saveZone']['res'];
+      try {
+        res = needZones().save(input);
+      } catch (err) {
+        return { ok: false, error: errorText(err) };
+      }
+      if (res.ok) zonesChanged();
+      return res;
+    },
+    deleteZone: async ({ id }) => {
+      let found: boolean;
+      try {
+        found = needZones().delete(id);
+      } catch (err) {
+        return { ok: false, error: errorText(err) };
+      }
+      if (!found) return { ok: false, error: `no zone with id ${id}` };
+      zonesChanged();
+      return { ok: true };
+    },
+    getHeatmap: async (q) => {
+      const cell = q?.cellSize ?? DEFAULT_HEATMAP_CELL;
+      if (!deps.store) return binHeatmap([], cell, 0);
+      const runs = deps.store.listRuns();
+      const key = `${cell}|${runs.map((r) => `${r.id}:${r.endedAt ?? 'open'}`).join(',')}`;
+      if (heatmapCache?.key === key && runs.every((r) => r.endedAt !== null)) return heatmapCache.value;
+      const points: Vec2[] = [];
+      let used = 0;
+      for (const r of runs) {
+        let any = false;
+        for (const i of incidentsOf(r.id)) {
+          if (!i.pose || i.kind === 'link-loss') continue; // where the robot was, not where it was driven wrong
+          points.push({ x: i.pose.x, y: i.pose.y });
+          any = true;
+        }
+        if (any) used++;
+      }
+      const value = binHeatmap(points, cell, used);
+      heatmapCache = { key, value };
+      return value;
+    },
+  };
+}
