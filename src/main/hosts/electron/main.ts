@@ -11,18 +11,6 @@ import { IPC_CHANNELS } from '../../../shared/api';
 import { validateRequest } from '../../api/validate';
 import { createConsoleCore } from '../../core/create';
 
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 const rendererIndex = join(__dirname, '../renderer/index.html');
 const rendererUrl = pathToFileURL(rendererIndex).toString();
@@ -39,6 +27,9 @@ async function createWindow(): Promise<void> {
     title: 'Foresight',
     backgroundColor: '#11151c',
     webPreferences: {
+      // The preload is the only bridge to the main side, and it exposes nothing but the typed
+      // API (src/preload/index.ts: method and event names checked there, payloads validated
+      // again with zod in main). It runs sandboxed and context-isolated, without Node.
       preload: join(__dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
@@ -48,6 +39,8 @@ async function createWindow(): Promise<void> {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: false,
+      // Middle-click (auxclick) can open links in a new window behind the window-open handler's back.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
 
@@ -83,8 +76,17 @@ app.on('web-contents-created', (_event, contents) => {
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // The CSP is one literal so electronegativity's CSP checks can parse and evaluate it.
+  // 'unsafe-inline' styles: React and pixi set element styles; scripts stay 'self' only.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+        ],
+      },
+    });
   });
   await createWindow();
 });
