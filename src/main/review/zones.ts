@@ -70,8 +70,6 @@ export function cleanPolygon(points: readonly number[]): { ok: true; polygon: nu
   const n = p.length / 2;
   if (n < 3) return { ok: false, error: 'a zone needs at least 3 corners' };
   if (n > MAX_ZONE_VERTICES) return { ok: false, error: `a zone may have at most ${MAX_ZONE_VERTICES} corners` };
-  const area2 = signedArea2(p);
-  if (Math.abs(area2) < 2e-4) return { ok: false, error: 'the zone has no area' };
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       if (j === i + 1 || (i === 0 && j === n - 1)) continue; // neighbours share a corner
@@ -82,6 +80,8 @@ export function cleanPolygon(points: readonly number[]): { ok: true; polygon: nu
       }
     }
   }
+  const area2 = signedArea2(p);
+  if (Math.abs(area2) < 2e-4) return { ok: false, error: 'the zone has no area' };
   if (area2 < 0) {
     const rev: number[] = [];
     for (let i = n - 1; i >= 0; i--) rev.push(p[2 * i]!, p[2 * i + 1]!);
