@@ -10,7 +10,13 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/hosts/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/hosts/electron/main.ts'),
+          // The planner runs in a worker thread; PlannerAutonomy finds it beside index.js.
+          'planner-worker': resolve(__dirname, 'src/main/core/planner-worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -19,6 +19,7 @@ import type {
   LinkStatus,
   MapPayload,
   MotionSource,
+  PersonView,
   SafetyState,
   TeleopInput,
 } from '../../shared/api';
@@ -27,7 +28,10 @@ import { StopReason } from '../../shared/protocol';
 import { ReactiveSafety, type ReactiveDecision } from '../../planner/reactive';
 import type { ApiBackend, EventListener } from '../hosts/backend';
 import type { ReceivedFrame, RobotLink } from '../link';
+import type { SentCommand } from '../../planner/predictive';
+import type { NavCycleOutput } from '../../planner/nav';
 import type { Clock } from './clock';
+import type { RunRecording } from './run-recording';
 import { RobotState } from './state';
 
 /** Teleop input older than this stops teleop motion, s (renderer repeats at 10 Hz). */
@@ -51,13 +55,17 @@ const DISCONNECTED: LinkStatus = {
 
 /** Autonomy: produces the command for the current instant when a goal is active. */
 export interface Autonomy {
-  setGoal(goal: Pose2D): CommandResult;
+  setGoal(goal: Pose2D): Promise<CommandResult>;
   cancel(): void;
   /** Command for now, or null when it has nothing to do (no goal, reached, failed). */
   command(now: number): Twist2D | null;
   /** Display data for the snapshot. */
   fill(snapshot: ConsoleSnapshot): void;
+  shutdown(): Promise<void>;
 }
+
+/** Handlers for some API methods, by name. */
+export type ApiHandlers = { [M in ApiMethodName]?: (req: ApiMethods[M]['req']) => Promise<ApiMethods[M]['res']> | ApiMethods[M]['res'] };
 
 /** A connected link plus what to do when it is dropped (e.g. stop a simulator it started). */
 export interface LinkSession {
@@ -79,6 +87,12 @@ export interface ConsoleCoreOptions {
   map?: MapPayload | null;
   autonomy?: (core: ConsoleCore) => Autonomy;
   listPorts?: () => Promise<ApiMethods['listPorts']['res']>;
+  /** Records every session as a run (none in tests that do not ask for it). */
+  recording?: RunRecording;
+  /** Problems found while starting (e.g. the run database refused), shown to the operator. */
+  startupWarnings?: string[];
+  /** Handlers for methods served outside the core (run review, zones). */
+  handlers?: ApiHandlers;
   /** Start the tick and snapshot timers (tests may drive `tick()` by hand). */
   timers?: boolean;
 }
@@ -100,12 +114,20 @@ export class ConsoleCore implements ApiBackend {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly autonomy: Autonomy | null;
   private connecting = false;
+  /** VelocityCommands recently written to the link (host s), for the planner's fast-forward. */
+  private readonly sentCommands: SentCommand[] = [];
+  /** Where the current link goes, for the run log ("serial:/dev/ttyACM0", "sim"). */
+  private source = '';
+  /** Startup problems the operator must see (shown as the notice until something else is). */
+  readonly warnings: string[];
   map: MapPayload | null;
 
   constructor(private readonly opts: ConsoleCoreOptions) {
     this.map = opts.map ?? null;
     this.reactive = opts.reactive ?? new ReactiveSafety();
     this.autonomy = opts.autonomy ? opts.autonomy(this) : null;
+    opts.recording?.onRecorderEvent((e) => this.emit('event', e));
+    this.warnings = opts.startupWarnings ?? [];
     if (opts.timers !== false) {
       this.timers.push(setInterval(() => this.tick(), SAFETY_PERIOD_S * 1000));
       this.timers.push(setInterval(() => this.emit('snapshot', this.snapshot()), SNAPSHOT_PERIOD_S * 1000));
@@ -135,21 +157,23 @@ export class ConsoleCore implements ApiBackend {
     this.emit('event', { t: this.now(), level, message });
   }
 
+  private readonly own: ApiHandlers = {
+    listPorts: () => (this.opts.listPorts ? this.opts.listPorts() : []),
+    getMap: () => this.map,
+    getSnapshot: () => this.snapshot(),
+    connect: (req) => this.connect(req),
+    disconnect: () => this.disconnect(),
+    teleop: (req) => this.setTeleop(req),
+    emergencyStop: () => this.emergencyStop(),
+    releaseEmergencyStop: () => this.releaseEmergencyStop(),
+    setGoal: (req) => this.setGoal(req),
+    cancelGoal: () => this.cancelGoal(),
+  };
+
   async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
-    const r = req as never;
-    const answers: { [K in ApiMethodName]: () => Promise<ApiMethods[K]['res']> | ApiMethods[K]['res'] } = {
-      listPorts: () => (this.opts.listPorts ? this.opts.listPorts() : []),
-      getMap: () => this.map,
-      getSnapshot: () => this.snapshot(),
-      connect: () => this.connect(r),
-      disconnect: () => this.disconnect(),
-      teleop: () => this.setTeleop(r),
-      emergencyStop: () => this.emergencyStop(),
-      releaseEmergencyStop: () => this.releaseEmergencyStop(),
-      setGoal: () => this.setGoal(r),
-      cancelGoal: () => this.cancelGoal(),
-    };
-    return answers[method]() as Promise<ApiMethods[M]['res']>;
+    const handler = (this.own[method] ?? this.opts.handlers?.[method]) as ((r: ApiMethods[M]['req']) => Promise<ApiMethods[M]['res']> | ApiMethods[M]['res']) | undefined;
+    if (!handler) throw new Error(`'${method}' is not available in this console`);
+    return handler(req);
   }
 
   get link(): RobotLink | null {
@@ -164,12 +188,29 @@ export class ConsoleCore implements ApiBackend {
       this.state.reset();
       const session = await this.opts.linkFactory(req);
       this.session = session;
+      this.source = req.kind === 'serial' ? `serial:${req.path}` : req.kind === 'tcp' ? `tcp:${req.host}:${req.port}` : 'sim';
       const link = session.link;
+      const rec = this.opts.recording;
       this.unsubscribeLink = [
-        link.on('frame', (frame) => this.onFrame(frame)),
-        link.on('state', (change) => this.onLinkState(change.state, change.message)),
+        link.on('frame', (frame) => {
+          rec?.frame(frame, frame.receivedAtMs / 1000);
+          this.onFrame(frame);
+        }),
+        link.on('state', (change) => {
+          rec?.link(change.state, change.message, change.atMs / 1000);
+          this.onLinkState(change.state, change.message);
+        }),
+        link.on('bad-frame', (bad) => rec?.badFrame(bad.reason, bad.detail, bad.atMs / 1000)),
         link.on('hello', (hello) => {
           this.state.hello = hello;
+          rec?.start(hello.name, this.source, this.now());
+        }),
+        link.on('sent', (sent) => {
+          rec?.sent(sent.frame, sent.sentAtMs / 1000);
+          const msg = sent.frame.msg;
+          if (msg.type !== 'velocity-command') return;
+          this.sentCommands.push({ sentAt: sent.sentAtMs / 1000, v: msg.v, w: msg.w });
+          if (this.sentCommands.length > 25) this.sentCommands.shift();
         }),
       ];
       link.connect();
@@ -190,6 +231,9 @@ export class ConsoleCore implements ApiBackend {
     this.teleop = null;
     for (const u of this.unsubscribeLink.splice(0)) u();
     if (session) {
+      const rec = this.opts.recording;
+      rec?.operator('disconnect', this.now());
+      rec?.end(this.linkStatus.state === 'lost' ? 'link-lost' : 'completed', this.now());
       await session.link.dispose();
       await session.release?.();
     }
@@ -208,6 +252,7 @@ export class ConsoleCore implements ApiBackend {
       this.say('warn', 'Operator took over: goal cancelled');
     }
     this.teleop = { input, time: this.now() };
+    this.opts.recording?.operator('teleop', this.now(), { teleop: { linear: input.linear, angular: input.angular } });
     this.tick();
     return { ok: true };
   }
@@ -218,6 +263,7 @@ export class ConsoleCore implements ApiBackend {
     this.teleop = null;
     this.link?.stop(StopReason.Operator);
     this.tick();
+    this.opts.recording?.operator('emergency-stop', this.now());
     this.say('warn', 'Emergency stop engaged');
     return { ok: true };
   }
@@ -225,18 +271,29 @@ export class ConsoleCore implements ApiBackend {
   releaseEmergencyStop(): CommandResult {
     if (!this.estop) return { ok: true };
     this.estop = false;
+    this.opts.recording?.operator('release-emergency-stop', this.now());
     this.say('info', 'Emergency stop released');
     return { ok: true };
   }
 
-  setGoal(goal: Pose2D): CommandResult {
+  async setGoal(goal: Pose2D): Promise<CommandResult> {
     if (!this.autonomy) return { ok: false, error: 'No planner in this console' };
     if (this.estop) return { ok: false, error: 'Emergency stop is engaged; release it first' };
     if (this.linkStatus.state !== 'connected') return { ok: false, error: 'No robot connected' };
-    return this.autonomy.setGoal(goal);
+    this.teleop = null;
+    this.opts.recording?.operator('set-goal', this.now(), { goal });
+    const res = await this.autonomy.setGoal(goal);
+    if (res.ok) this.say('info', `New goal (${goal.x.toFixed(2)}, ${goal.y.toFixed(2)})`);
+    return res;
+  }
+
+  /** Velocity commands sent over the last second or so, oldest first. */
+  recentCommands(): SentCommand[] {
+    return this.sentCommands.slice();
   }
 
   cancelGoal(): CommandResult {
+    this.opts.recording?.operator('cancel-goal', this.now());
     this.autonomy?.cancel();
     return { ok: true };
   }
@@ -265,6 +322,7 @@ export class ConsoleCore implements ApiBackend {
       }
     }
     const command = this.guard(desired, source, now);
+    this.recordSafety(desired, command, now);
     this.lastCommand = command;
     this.motion = source;
     this.link?.setVelocity(command, now * 1000);
@@ -307,6 +365,26 @@ export class ConsoleCore implements ApiBackend {
     this.lastSafety = decision;
     this.safetyNote = decision.action === 'pass' ? null : { action: decision.action, reason: decision.reason };
     return decision.command;
+  }
+
+  private recordSafety(requested: Twist2D, commanded: Twist2D, now: number): void {
+    const rec = this.opts.recording;
+    if (!rec) return;
+    const d = this.lastSafety;
+    const points = d ? d.points.flatMap((p) => [p.x, p.y]) : [];
+    rec.safety(this.safetyState(), requested, commanded, d?.zone ?? null, points, now);
+  }
+
+  private safetyState(): SafetyState | null {
+    const d = this.lastSafety;
+    if (d) return { action: d.action, reason: d.reason, ttc: Number.isFinite(d.ttc) ? d.ttc : null, scale: d.scale };
+    const n = this.safetyNote;
+    return n ? { action: n.action, reason: n.reason, ttc: null, scale: n.action === 'stop' ? 0 : 1 } : null;
+  }
+
+  /** Called by autonomy after each planning cycle, for the run log. */
+  recordPlannerCycle(out: NavCycleOutput, computeS: number, people: readonly PersonView[]): void {
+    this.opts.recording?.plannerCycle(out, computeS, people, this.now());
   }
 
   private onFrame(frame: ReceivedFrame): void {
@@ -356,12 +434,7 @@ export class ConsoleCore implements ApiBackend {
     const now = this.now();
     const s = this.state;
     const status = this.link ? this.link.status() : this.linkStatus;
-    const d = this.lastSafety;
-    const safety: SafetyState | null = d
-      ? { action: d.action, reason: d.reason, ttc: Number.isFinite(d.ttc) ? d.ttc : null, scale: d.scale }
-      : this.safetyNote
-        ? { action: this.safetyNote.action, reason: this.safetyNote.reason, ttc: null, scale: this.safetyNote.action === 'stop' ? 0 : 1 }
-        : null;
+    const safety = this.safetyState();
     const snap: ConsoleSnapshot = {
       t: now,
       link: status,
@@ -383,7 +456,7 @@ export class ConsoleCore implements ApiBackend {
       chosen: null,
       people: [],
       gazeTarget: null,
-      notice: this.notice,
+      notice: this.notice ?? (this.warnings[0] ?? null),
     };
     this.autonomy?.fill(snap);
     return snap;
@@ -392,5 +465,7 @@ export class ConsoleCore implements ApiBackend {
   async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await this.disconnect();
+    await this.autonomy?.shutdown();
+    await this.opts.recording?.close(this.now());
   }
 }

@@ -8,6 +8,9 @@ import { RobotLink, SerialTransport, TcpTransport, listPorts, systemClock } from
 import { ConsoleCore, type LinkSession } from './console';
 import { loadRosMapFile, mapPayload } from './map-file';
 import { startSimProcess } from './sim-process';
+import { PlannerAutonomy } from './autonomy';
+import { Recorder, defaultRunsDbPath } from '../recorder';
+import { RunRecording } from './run-recording';
 
 export interface CreateConsoleOptions {
   /** The project's resources folder (maps, scenarios). */
@@ -18,6 +21,8 @@ export interface CreateConsoleOptions {
   mapYaml?: string;
   /** Seed for a simulator started from the console. */
   simSeed?: number;
+  /** Run database; default the app's data folder. Null: do not record. */
+  dbPath?: string | null;
 }
 
 export async function createConsoleCore(opts: CreateConsoleOptions): Promise<ConsoleCore> {
@@ -42,10 +47,26 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     }
   };
 
+  // A damaged or foreign database is refused with a clear message and never touched; the
+  // console still drives, and says loudly that nothing is being recorded.
+  const dbPath = opts.dbPath === undefined ? defaultRunsDbPath() : opts.dbPath;
+  let recording: RunRecording | undefined;
+  const warnings: string[] = [];
+  if (dbPath) {
+    try {
+      recording = new RunRecording(Recorder.open(dbPath));
+    } catch (err) {
+      warnings.push(`NOT RECORDING: ${(err as Error).message}`);
+    }
+  }
+
   return new ConsoleCore({
+    recording,
     clock: () => systemClock.nowMs() / 1000,
     linkFactory,
     map: mapPayload(loaded.name, loaded.map.grid),
     listPorts: () => listPorts(),
+    autonomy: (core) => new PlannerAutonomy(core, { map: loaded.map.grid }),
+    startupWarnings: warnings,
   });
 }

@@ -20,6 +20,9 @@ export interface ScanView {
   map: Float64Array;
   /** Beams rejected as NaN, infinite, negative or outside [rangeMin, rangeMax]. */
   invalidBeams: number;
+  /** The scan as received and the lidar's map-frame pose when it was applied. */
+  msg: LaserScanMsg;
+  lidarPose: Pose2D;
 }
 
 export class RobotState {
@@ -27,6 +30,8 @@ export class RobotState {
   /** Pose in the map frame. */
   pose: Pose2D | null = null;
   velocity: Twist2D = { v: 0, w: 0 };
+  /** Smoothed body accelerations from successive odometry, m/s² and rad/s². */
+  accel = { a: 0, alpha: 0 };
   /** Host time of the newest odometry, s. */
   odomTime: number | null = null;
   lastCommandSeqApplied = -1;
@@ -39,6 +44,7 @@ export class RobotState {
     this.hello = null;
     this.pose = null;
     this.velocity = { v: 0, w: 0 };
+    this.accel = { a: 0, alpha: 0 };
     this.odomTime = null;
     this.scan = null;
     this.status = null;
@@ -65,6 +71,15 @@ export class RobotState {
     const c = Math.cos(m.theta);
     const s = Math.sin(m.theta);
     this.pose = { x: m.x + c * msg.x - s * msg.y, y: m.y + s * msg.x + c * msg.y, theta: normalizeAngle(m.theta + msg.theta) };
+    if (this.odomTime !== null && hostTime > this.odomTime) {
+      // Finite differences are noisy at 50 Hz: smooth with a ~0.1 s time constant.
+      const dt = hostTime - this.odomTime;
+      const k = Math.min(1, dt / 0.1);
+      this.accel = {
+        a: this.accel.a + k * ((msg.v - this.velocity.v) / dt - this.accel.a),
+        alpha: this.accel.alpha + k * ((msg.w - this.velocity.w) / dt - this.accel.alpha),
+      };
+    }
     this.velocity = { v: msg.v, w: msg.w };
     this.odomTime = hostTime;
     this.lastCommandSeqApplied = msg.lastCommandSeq;
@@ -94,7 +109,9 @@ export class RobotState {
       map[i * 2] = p.x + c * x - s * y;
       map[i * 2 + 1] = p.y + s * x + c * y;
     }
-    this.scan = { base, map, invalidBeams: msg.ranges.length - base.count };
+    const mount = { x: h?.lidarMountX ?? 0, y: h?.lidarMountY ?? 0, yaw: h?.lidarMountYaw ?? 0 };
+    const lidarPose = { x: p.x + c * mount.x - s * mount.y, y: p.y + s * mount.x + c * mount.y, theta: normalizeAngle(p.theta + mount.yaw) };
+    this.scan = { base, map, invalidBeams: msg.ranges.length - base.count, msg, lidarPose };
     return this.scan;
   }
 

@@ -10,6 +10,7 @@ import { UsageError, type CliCommand } from '../command';
 import { createConsoleCore } from '../../core/create';
 import { startWebHost } from '../../hosts/web/server';
 import { listPorts } from '../../link';
+import { resolveRunsDbPath } from '../../recorder';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -90,7 +91,10 @@ const serve: CliCommand = {
           ? { kind: 'sim', seed }
           : await autoRequest(seed);
 
-    const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml: values.map, simSeed: seed });
+    const dbPath = resolveRunsDbPath(values.db);
+    const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml: values.map, simSeed: seed, dbPath });
+    for (const w of core.warnings) process.stderr.write(`foresight serve: ${w}\n`);
+    if (core.warnings.length === 0) process.stdout.write(`Recording runs to ${dbPath}\n`);
     const web = await startWebHost({ backend: core, rendererDir: join(ROOT, 'out', 'renderer'), host: loopback ? '127.0.0.1' : host, port: httpPort });
     if (!loopback) {
       process.stderr.write(`\n!!! WARNING: the console is reachable from the network on ${host}:${web.port}.\n!!! Anyone with the link can drive the robot. Use only on a network you trust.\n\n`);
@@ -108,9 +112,17 @@ const serve: CliCommand = {
     });
 
     await new Promise<void>((resolve) => {
-      const stop = (): void => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      let stopping = false;
+      // The first signal stops gracefully (Stop to the robot, run closed); later ones must
+      // not cut that short, but a wedged shutdown still ends within 5 s.
+      const stop = (): void => {
+        if (stopping) return;
+        stopping = true;
+        setTimeout(() => process.exit(1), 5000).unref();
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
     process.stdout.write('Stopping: sending Stop to the robot…\n');
     await core.shutdown();
