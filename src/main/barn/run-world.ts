@@ -5,7 +5,9 @@
  * or at the time limit, and is scored with the official metric. Frame: BARN's world frame
  * (the run's `map` frame), metres, seconds.
  */
-import type { NavigationConfig } from '../../planner/nav';
+import type { NavCycleOutput, NavigationConfig } from '../../planner/nav';
+import type { ReactiveDecision } from '../../planner/reactive';
+import type { SimCore } from '../../sim/sim-core';
 import type { LocalPlannerConfig, RobotLimits } from '../../planner/local';
 import { runClosedLoop, type ClosedLoopResult } from '../scenario/closed-loop';
 import type { BarnReference, BarnWorld } from './data';
@@ -42,6 +44,10 @@ export interface BarnRunOptions {
   seed?: number;
   /** Overrides merged onto BARN_STACK_CONFIG (tuning, tests). */
   config?: Partial<BarnStackConfig>;
+  /** Called after each planning cycle with the simulator (tracing, debugging). */
+  onCycle?: (t: number, out: NavCycleOutput, sim: SimCore) => void;
+  /** Called after each safety tick. */
+  onSafety?: (t: number, decision: ReactiveDecision) => void;
 }
 
 export interface BarnRunResult {
@@ -81,13 +87,15 @@ export function runBarnWorld(world: BarnWorld, reference: BarnReference, options
     nav: { ...cfg.nav, localPlanner: { ...cfg.nav.localPlanner, ...cfg.localPlanner } },
     limits: cfg.limits,
     stopOnCollision: true,
-    onSafety: (t) => {
+    onSafety: (t, decision) => {
+      options.onSafety?.(t, decision);
       if (movedAt !== null) return;
       const odom = sim.odometry();
       if (Math.hypot(odom.x - BARN_START.x, odom.y - BARN_START.y) >= MOVED_M) movedAt = t;
     },
-    onCycle: (_t, out) => {
+    onCycle: (t, out) => {
       if (out.replanned) replans++;
+      options.onCycle?.(t, out, sim);
     },
   });
   const time = result.time_s - (movedAt ?? 0);
