@@ -9,8 +9,27 @@
  * across bends of the path (through what the global planner went around) is not. Beyond the
  * last point it grows with the distance to the goal, so overshooting costs.
  * The grid is bilinearly interpolated, so the field is continuous.
+ *
+ * With an obstacle field, |p − q| becomes the shortest distance from p to q through the
+ * cells where the robot's centre fits (clearance above the footprint's inscribed radius),
+ * computed by an 8-connected Dijkstra over the window seeded along the path. Walls then
+ * count: next to a doorway the field falls toward the opening, not through the jamb, so
+ * the planner has no reason to aim at a corner the string-pulled path cuts close to.
+ * Cells where the robot does not fit are still crossed, at `blockedFactor` times the
+ * price, so the field stays finite (and points out of them) everywhere.
  */
 import type { Vec2 } from '../../shared/geometry';
+import { IndexedMinHeap } from '../global/heap';
+import type { ObstacleDistance } from './types';
+
+/** Walls in the cost-to-go: what the field must go around. */
+export interface CostToGoObstacles {
+  field: ObstacleDistance;
+  /** The robot's centre fits where the clearance exceeds this, metres (the inscribed radius). */
+  minClearance: number;
+  /** Price factor for crossing cells where it does not fit (> 1). */
+  blockedFactor?: number;
+}
 
 export class PathCostToGo {
   private cells: Float64Array;
@@ -27,6 +46,10 @@ export class PathCostToGo {
   private py = new Float64Array(64);
   private remaining = new Float64Array(64);
   private vertexCount = 0;
+  // Geodesic build: per-cell fit flag, Dijkstra state and heap, sized for maxSide².
+  private readonly fits: Uint8Array;
+  private readonly done: Uint8Array;
+  private readonly heap: IndexedMinHeap;
 
   constructor(
     /** Cells along each side of the square window. */
@@ -35,6 +58,9 @@ export class PathCostToGo {
     private readonly minResolution = 0.04,
   ) {
     this.cells = new Float64Array(maxSide * maxSide);
+    this.fits = new Uint8Array(maxSide * maxSide);
+    this.done = new Uint8Array(maxSide * maxSide);
+    this.heap = new IndexedMinHeap(maxSide * maxSide);
   }
 
   /**
@@ -42,7 +68,15 @@ export class PathCostToGo {
    * map frame. `path` ends at the goal; with fewer than two points the straight line from
    * (cx, cy) to the goal is used.
    */
-  build(path: readonly Vec2[], goal: Vec2, cx: number, cy: number, halfSize: number, lateralWeight: number): void {
+  build(
+    path: readonly Vec2[],
+    goal: Vec2,
+    cx: number,
+    cy: number,
+    halfSize: number,
+    lateralWeight: number,
+    obstacles?: CostToGoObstacles,
+  ): void {
     if (!(lateralWeight > 1)) throw new RangeError('lateralWeight must be > 1');
     this.fallbackWeight = lateralWeight;
     this.aheadFactor = 1 / Math.sqrt(lateralWeight * lateralWeight - 1);
@@ -71,6 +105,7 @@ export class PathCostToGo {
     this.resolution = res;
     this.originX = cx - halfSize;
     this.originY = cy - halfSize;
+    if (obstacles && this.buildGeodesic(lateralWeight, obstacles)) return;
 
     // Only segments that come near the window can hold the minimum for a cell in it… unless
     // none does; then every segment is kept so the field still points along the path.
@@ -118,6 +153,116 @@ export class PathCostToGo {
     }
   }
 
+  /**
+   * Fills the cells with w·(shortest distance through free cells to a path point) + the
+   * path length from there to the goal. Returns false (nothing usable) when no path point
+   * inside the window is free: the caller falls back to the straight-line field.
+   */
+  private buildGeodesic(w: number, obstacles: CostToGoObstacles): boolean {
+    const side = this.side;
+    const res = this.resolution;
+    const ox = this.originX;
+    const oy = this.originY;
+    const n = side * side;
+    const fits = this.fits;
+    const cells = this.cells;
+    const done = this.done;
+    const field = obstacles.field;
+    const minClr = obstacles.minClearance;
+    const blocked = Math.max(1, obstacles.blockedFactor ?? 20);
+    for (let r = 0; r < side; r++) {
+      const y = oy + r * res;
+      for (let c = 0; c < side; c++) {
+        const i = r * side + c;
+        fits[i] = field.distanceAt(ox + c * res, y) > minClr ? 1 : 0;
+        cells[i] = Infinity;
+        done[i] = 0;
+      }
+    }
+    const heap = this.heap;
+    heap.clear();
+    const inHeap = (i: number): boolean => done[i] === 2;
+    // Seeds: points every half cell along the path; each offers its remaining length plus the
+    // straight (weighted) hop to the free cells around it.
+    let seeded = 0;
+    const seedAt = (qx: number, qy: number, remaining: number): void => {
+      const fc = (qx - ox) / res;
+      const fr = (qy - oy) / res;
+      if (fc < -1 || fr < -1 || fc > side || fr > side) return;
+      const c0 = Math.round(fc);
+      const r0 = Math.round(fr);
+      for (let dr = -1; dr <= 1; dr++) {
+        const r = r0 + dr;
+        if (r < 0 || r >= side) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          const c = c0 + dc;
+          if (c < 0 || c >= side) continue;
+          const i = r * side + c;
+          if (fits[i] === 0) continue;
+          const v = remaining + w * Math.hypot(ox + c * res - qx, oy + r * res - qy);
+          if (v < cells[i]!) {
+            if (inHeap(i)) heap.decrease(i, v);
+            else {
+              heap.push(i, v);
+              done[i] = 2;
+            }
+            cells[i] = v;
+            seeded++;
+          }
+        }
+      }
+    };
+    const nv = this.vertexCount;
+    for (let k = 0; k < nv - 1; k++) {
+      const ax = this.px[k]!;
+      const ay = this.py[k]!;
+      const dx = this.px[k + 1]! - ax;
+      const dy = this.py[k + 1]! - ay;
+      const len = Math.hypot(dx, dy);
+      const steps = Math.max(1, Math.ceil(len / (0.5 * res)));
+      for (let j = 0; j < steps; j++) {
+        const u = j / steps;
+        seedAt(ax + u * dx, ay + u * dy, this.remaining[k + 1]! + (1 - u) * len);
+      }
+    }
+    if (nv > 0) seedAt(this.px[nv - 1]!, this.py[nv - 1]!, 0);
+    if (seeded === 0) return false;
+
+    const straight = w * res;
+    const diagonal = straight * Math.SQRT2;
+    while (heap.size > 0) {
+      const i = heap.pop();
+      done[i] = 1;
+      const r = (i / side) | 0;
+      const c = i - r * side;
+      const vi = cells[i]!;
+      const fi = fits[i]!;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = r + dr;
+        if (rr < 0 || rr >= side) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          if (dr === 0 && dc === 0) continue;
+          const cc = c + dc;
+          if (cc < 0 || cc >= side) continue;
+          const j = rr * side + cc;
+          if (done[j] === 1) continue;
+          const step = dr !== 0 && dc !== 0 ? diagonal : straight;
+          const v = vi + (fi === 1 && fits[j] === 1 ? step : blocked * step);
+          if (v < cells[j]!) {
+            cells[j] = v;
+            if (done[j] === 2) heap.decrease(j, v);
+            else {
+              heap.push(j, v);
+              done[j] = 2;
+            }
+          }
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) if (!(cells[i]! < Infinity)) cells[i] = w * Math.hypot(ox + (i % side) * res - this.goalX, oy + ((i / side) | 0) * res - this.goalY);
+    return true;
+  }
+
   /** Cost-to-go at a map-frame point, metres. Outside the window: distance to the goal, weighted. */
   at(x: number, y: number): number {
     const fx = (x - this.originX) / this.resolution;
@@ -135,6 +280,11 @@ export class PathCostToGo {
     const top = g[i]! + (g[i + 1]! - g[i]!) * tx;
     const bottom = g[i + side]! + (g[i + side + 1]! - g[i + side]!) * tx;
     return top + (bottom - top) * ty;
+  }
+
+  /** Price per metre off the path relative to along it (as last built). */
+  get lateralWeight(): number {
+    return this.fallbackWeight;
   }
 
   /** Path length from the first vertex to the goal, metres. */

@@ -363,10 +363,17 @@ function resampleFuture(
 }
 
 export interface ProgressOptions {
-  /** Weight of heading error near the goal, metres of cost-to-go per radian. */
+  /** Price of heading error near the goal, metres of cost-to-go per radian (time to turn, as distance). */
   goalHeadingWeight?: number;
   /** Distance from the goal within which heading starts to matter, metres. */
   goalHeadingRadius?: number;
+  /** Distance from the goal inside which the arrival direction stops mattering, metres. */
+  goalBearingRadius?: number;
+  /**
+   * Deceleration the final approach plans to stop with, as a fraction of aMax (< 1 leaves
+   * a margin for latency and tracking error).
+   */
+  goalBrakingFraction?: number;
 }
 
 /**
@@ -374,8 +381,25 @@ export interface ProgressOptions {
  * getting somewhere sooner is worth more, and stopping at the goal beats creeping up on
  * it), normalized by the average progress of full speed from the start (vMax·H/2), and
  * negated so lower cost is better. Progress at instant k is c_0 − c_k, the decrease of the
- * cost-to-go, counted with the probability S_k of being collision-free by then. Near the goal the cost-to-go also
- * counts the heading error, so turning in place onto the goal heading is progress.
+ * cost-to-go, counted with the probability S_k of being collision-free by then.
+ *
+ * Goal heading. A goal is a pose: the robot must end within the position tolerance AND
+ * facing the goal heading, turning in place at the end if it arrives facing elsewhere.
+ * Near the goal the cost-to-go therefore adds the turning still to do, priced at
+ * `goalHeadingWeight` metres per radian: far from the goal position (d ≥ bearing radius)
+ * that is the turn onto the bearing toward the goal plus the turn from the bearing onto the
+ * goal heading (a robot that cannot reverse turns, drives, turns); at the goal position it
+ * is the turn onto the goal heading; a smoothstep blends the two so the field stays
+ * continuous, and the whole heading part fades in linearly from `goalHeadingRadius` so
+ * that its growth (≤ weight·π per radius) never outweighs the distance still to cover —
+ * no place near the goal where standing still beats arriving. (Pricing only the heading
+ * error would trap a robot that passed the goal facing the right way: turning back to
+ * reach the goal would look like regress.)
+ *
+ * Stopping at the goal. A pose from which the robot cannot stop before the goal, braking
+ * at `goalBrakingFraction`·aMax, will overshoot: the distance it cannot avoid running past
+ * is added twice (out and back). The plan then starts its final deceleration with margin
+ * instead of at the last instant, where a cycle of latency means overshooting.
  */
 export class ProgressTerm implements CostTerm {
   readonly name = 'progress';
@@ -383,34 +407,66 @@ export class ProgressTerm implements CostTerm {
   private ctx!: CostContext;
   private headingWeight: number;
   private headingRadius: number;
+  private bearingRadius: number;
+  private brakingFraction: number;
+  private brakeDecel = 1;
+  private brakeRamp = 0;
   private norm = 1;
   constructor(
     readonly weight = 1,
     opts: ProgressOptions = {},
   ) {
-    this.headingWeight = opts.goalHeadingWeight ?? 0.3;
-    this.headingRadius = opts.goalHeadingRadius ?? 0.6;
+    this.headingWeight = opts.goalHeadingWeight ?? 0.15;
+    this.headingRadius = opts.goalHeadingRadius ?? 1.0;
+    this.bearingRadius = opts.goalBearingRadius ?? 0.25;
+    this.brakingFraction = opts.goalBrakingFraction ?? 0.6;
   }
   prepare(ctx: CostContext): void {
     this.ctx = ctx;
+    const l = ctx.input.limits;
+    this.brakeDecel = Math.max(1e-6, this.brakingFraction * l.aMax);
+    // Extra distance of the jerk-limited ramp into the deceleration: ≈ v·a/(2·jerk).
+    this.brakeRamp = this.brakeDecel / (2 * l.jerkMax);
     // Progress at full speed from the start, averaged over the horizon: vMax·H/2.
     this.norm = Math.max(1e-6, 0.5 * ctx.input.limits.vMax * ctx.horizon);
   }
-  /** Cost-to-go of a pose, metres (path part plus heading part near the goal). */
-  costToGoAt(x: number, y: number, theta: number): number {
+  /**
+   * Cost-to-go of a state, metres: the path part, the turning still to do near the goal,
+   * and the overshoot that speed `v` (m/s) makes unavoidable.
+   */
+  costToGoAt(x: number, y: number, theta: number, v = 0): number {
     const goal = this.ctx.input.goal;
     let c = this.ctx.costToGo.at(x, y);
-    const dGoal = Math.hypot(x - goal.x, y - goal.y);
-    if (dGoal < this.headingRadius) {
-      c += this.headingWeight * Math.abs(angleDiff(theta, goal.theta)) * (1 - dGoal / this.headingRadius);
+    const dx = goal.x - x;
+    const dy = goal.y - y;
+    const d = Math.hypot(dx, dy);
+    const speed = Math.abs(v);
+    if (speed > 0) {
+      const overshoot = (speed * speed) / (2 * this.brakeDecel) + speed * this.brakeRamp - d;
+      if (overshoot > 0) c += 2 * this.ctx.costToGo.lateralWeight * overshoot;
+    }
+    if (d < this.headingRadius) {
+      const fade = 1 - d / this.headingRadius;
+      const atGoal = Math.abs(angleDiff(theta, goal.theta));
+      let turns = atGoal;
+      if (d > 1e-9) {
+        const u = d >= this.bearingRadius ? 1 : d / this.bearingRadius;
+        const s = u * u * (3 - 2 * u);
+        if (s > 0) {
+          const bearing = Math.atan2(dy, dx);
+          const viaBearing = Math.abs(angleDiff(bearing, theta)) + Math.abs(angleDiff(goal.theta, bearing));
+          turns = s * viaBearing + (1 - s) * atGoal;
+        }
+      }
+      c += this.headingWeight * turns * fade;
     }
     return c;
   }
   evaluate(c: CandidateBuffer, survival: Float64Array): number {
-    const c0 = this.costToGoAt(c.xs[0]!, c.ys[0]!, c.thetas[0]!);
+    const c0 = this.costToGoAt(c.xs[0]!, c.ys[0]!, c.thetas[0]!, c.vs[0]!);
     let expected = 0;
     for (let k = 1; k < c.count; k++) {
-      expected += survival[k]! * (c0 - this.costToGoAt(c.xs[k]!, c.ys[k]!, c.thetas[k]!));
+      expected += survival[k]! * (c0 - this.costToGoAt(c.xs[k]!, c.ys[k]!, c.thetas[k]!, c.vs[k]!));
     }
     return -expected / ((c.count - 1) * this.norm);
   }

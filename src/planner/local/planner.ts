@@ -14,7 +14,7 @@
  * All candidates are scored by the same continuous cost (costs.ts).
  */
 import type { Twist2D } from '../../shared/geometry';
-import { angleDiff, circumscribedRadius } from '../../shared/geometry';
+import { angleDiff, circumscribedRadius, inscribedRadius } from '../../shared/geometry';
 import { Prng } from '../random';
 import type { Rng } from '../random';
 import { PathCostToGo } from './cost-to-go';
@@ -72,6 +72,18 @@ export interface LocalPlannerConfig {
   sampleSize: number;
   /** Price per metre of heading for the path off it, relative to along it (> 1; see cost-to-go.ts). */
   lateralWeight: number;
+  /**
+   * Cost-to-go measured around obstacles (shortest distance through where the robot fits)
+   * rather than straight to the path; see cost-to-go.ts. Off: the straight-line field.
+   */
+  costToGoAroundObstacles: boolean;
+  /**
+   * The start pose is known to be collision-free: where the footprint model (covering
+   * circles on a grid distance field) puts it closer than this to an obstacle, every
+   * clearance of the cycle is raised by the shortfall, metres. Without it a robot that
+   * drove close to a jamb sees every candidate, even standing still, as colliding.
+   */
+  startClearanceFloor: number;
   /** Cost terms, as built-in specs or ready-made terms. */
   costTerms: readonly CostTermSpec[] | readonly CostTerm[];
 }
@@ -95,6 +107,8 @@ export const DEFAULT_LOCAL_PLANNER_CONFIG: LocalPlannerConfig = {
   stoppedYawRate: 0.1,
   sampleSize: 120,
   lateralWeight: 1.15,
+  costToGoAroundObstacles: true,
+  startClearanceFloor: 0.04,
   costTerms: DEFAULT_COST_TERMS,
 };
 
@@ -114,6 +128,8 @@ export class LocalPlanner {
   private readonly stages: Uint8Array;
   private readonly elites: Int32Array;
   private eliteFill = 0;
+  /** Added to every clearance this cycle (see startClearanceFloor), metres. */
+  private clearanceOffset = 0;
   private count = 0;
   private previous: { params: CandidateParams; t0: number } | null = null;
   // Per-cycle state.
@@ -174,20 +190,7 @@ export class LocalPlanner {
       };
     }
 
-    // Per-cycle preparation of the cost.
-    const reach = Math.max(limits.vMax, -limits.vMin) * horizon;
-    const fpRadius = circumscribedRadius(limits.footprint);
-    this.costToGo.build(input.guidancePath, input.goal, start.pose.x, start.pose.y, reach + fpRadius + 0.3, c.lateralWeight);
-    const ctx: CostContext = {
-      input,
-      steps: this.buf.steps,
-      dt: c.dt,
-      horizon,
-      costToGo: this.costToGo,
-      circles: this.circles,
-      reach,
-    };
-    for (const t of this.terms) t.prepare(ctx);
+    this.prepareCost(input, horizon);
 
     const dGoal = Math.hypot(start.pose.x - input.goal.x, start.pose.y - input.goal.y);
     const goalReached =
@@ -236,6 +239,52 @@ export class LocalPlanner {
       candidatesEvaluated: this.count,
       sample: this.collectSample(),
     };
+  }
+
+  /**
+   * Scores given candidate parameters from `input` as a cycle would (same cost, same
+   * preparation), without searching: for tests and diagnosis. Forgets the warm start.
+   */
+  evaluateCandidate(input: LocalPlannerInput, params: CandidateParams): ChosenTrajectory | null {
+    if (validate(input)) return null;
+    this.input = input;
+    this.circles = footprintCircles(input.limits.footprint);
+    const horizon = this.buf.steps * this.config.dt;
+    this.setBounds(input.limits, horizon);
+    this.prepareCost(input, horizon);
+    this.previous = null;
+    this.count = 0;
+    const i = this.push(params.v1, params.w1, params.tSwitch, params.v2, params.w2, 0);
+    return this.chosen(i, input.now);
+  }
+
+  /** Per-cycle preparation of the cost: cost-to-go field, clearance calibration, terms. */
+  private prepareCost(input: LocalPlannerInput, horizon: number): void {
+    const c = this.config;
+    const { start, limits } = input;
+    const reach = Math.max(limits.vMax, -limits.vMin) * horizon;
+    const fpRadius = circumscribedRadius(limits.footprint);
+    this.costToGo.build(
+      input.guidancePath,
+      input.goal,
+      start.pose.x,
+      start.pose.y,
+      reach + fpRadius + 0.3,
+      c.lateralWeight,
+      c.costToGoAroundObstacles ? { field: input.obstacles, minClearance: inscribedRadius(limits.footprint) } : undefined,
+    );
+    this.clearanceOffset = 0;
+    this.clearanceOffset = Math.max(0, c.startClearanceFloor - this.startClearance(input));
+    const ctx: CostContext = {
+      input,
+      steps: this.buf.steps,
+      dt: c.dt,
+      horizon,
+      costToGo: this.costToGo,
+      circles: this.circles,
+      reach,
+    };
+    for (const t of this.terms) t.prepare(ctx);
   }
 
   // ---- candidate sets ----------------------------------------------------------------
@@ -433,8 +482,18 @@ export class LocalPlanner {
         const d = field.distanceAt(x + o * c, y + o * s);
         if (d < m) m = d;
       }
-      buf.clearance[k] = m - r;
+      buf.clearance[k] = m - r + this.clearanceOffset;
     }
+  }
+
+  /** Footprint clearance at the start pose by the covering circles, metres. */
+  private startClearance(input: LocalPlannerInput): number {
+    const { pose } = input.start;
+    const c = Math.cos(pose.theta);
+    const s = Math.sin(pose.theta);
+    let m = Infinity;
+    for (const o of this.circles.offsets) m = Math.min(m, input.obstacles.distanceAt(pose.x + o * c, pose.y + o * s));
+    return m - this.circles.radius;
   }
 
   private termRecord(): Record<string, number> {
@@ -447,7 +506,7 @@ export class LocalPlanner {
     const cost = this.evaluate(i);
     const params = unpackParams(this.params, i * PARAM_DIM);
     return {
-      ...toTrajectory(this.buf, t0, params),
+      ...toTrajectory(this.buf, t0, params, this.input.limits),
       cost,
       terms: this.termRecord(),
       collisionProbability: 1 - this.survival[this.buf.count - 1]!,
@@ -479,7 +538,7 @@ export class LocalPlanner {
     const p = new Float64Array([0, 0, this.buf.steps * this.config.dt, 0, 0]);
     const buf = new CandidateBuffer(this.buf.steps, this.config.dt);
     generateTrajectory(p, 0, input.start, input.limits, buf);
-    return toTrajectory(buf, input.now, unpackParams(p, 0));
+    return toTrajectory(buf, input.now, unpackParams(p, 0), input.limits);
   }
 }
 

@@ -140,10 +140,15 @@ export function generateTrajectory(
   }
 }
 
-/** Copies a buffer into a standalone trajectory (headings normalized to (−π, π]). */
-export function toTrajectory(buf: CandidateBuffer, t0: number, params: CandidateParams): Trajectory {
+/**
+ * Copies a buffer into a standalone trajectory (headings normalized to (−π, π]). With the
+ * limits it generated under, the trajectory also carries the velocity commands that make
+ * a jerk-limited base follow it (see Trajectory.commandVs).
+ */
+export function toTrajectory(buf: CandidateBuffer, t0: number, params: CandidateParams, limits?: RobotLimits): Trajectory {
   const thetas = new Float64Array(buf.count);
   for (let k = 0; k < buf.count; k++) thetas[k] = normalizeAngle(buf.thetas[k]!);
+  const commands = limits ? settleCommands(buf, limits) : null;
   return {
     t0,
     dt: buf.dt,
@@ -155,8 +160,33 @@ export function toTrajectory(buf: CandidateBuffer, t0: number, params: Candidate
     ws: buf.ws.slice(),
     accels: buf.accels.slice(),
     alphas: buf.alphas.slice(),
+    ...(commands ? { commandVs: commands.vs, commandWs: commands.ws } : {}),
     params,
   };
+}
+
+/**
+ * Settle velocity of each axis at each sample: the velocity a jerk-limited base reaches if
+ * its acceleration is ramped to zero at once, v + a·|a| / (2·jerkMax). Commanding it makes
+ * a minimum-time tracker produce exactly the current acceleration, so the base follows the
+ * planned profile instead of trailing it. It lies between the velocity and the candidate's
+ * target, so it stays within the velocity limits (clamped against rounding).
+ */
+function settleCommands(buf: CandidateBuffer, limits: RobotLimits): { vs: Float64Array; ws: Float64Array } {
+  const n = buf.count;
+  const vs = new Float64Array(n);
+  const ws = new Float64Array(n);
+  const kv = 1 / (2 * limits.jerkMax);
+  const kw = 1 / (2 * limits.yawJerkMax);
+  for (let k = 0; k < n; k++) {
+    const a = buf.accels[k]!;
+    const al = buf.alphas[k]!;
+    const v = buf.vs[k]! + a * Math.abs(a) * kv;
+    const w = buf.ws[k]! + al * Math.abs(al) * kw;
+    vs[k] = v < limits.vMin ? limits.vMin : v > limits.vMax ? limits.vMax : v;
+    ws[k] = w < -limits.wMax ? -limits.wMax : w > limits.wMax ? limits.wMax : w;
+  }
+  return { vs, ws };
 }
 
 /** Reads packed parameters into an object. */

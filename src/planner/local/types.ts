@@ -89,6 +89,15 @@ export interface Trajectory {
   ws: Float64Array;
   accels: Float64Array;
   alphas: Float64Array;
+  /**
+   * Velocity command to send at each sample (m/s, rad/s) so that a base tracking commands
+   * with jerk-limited, minimum-time ramps (the model of planner/predictive and of every
+   * candidate) follows this trajectory: the settle velocity v + a·|a| / (2·jerkMax) of each
+   * axis. Sending the velocities themselves would make such a base lag: it only accelerates
+   * toward a command that leads its velocity. Absent on hand-made trajectories.
+   */
+  commandVs?: Float64Array;
+  commandWs?: Float64Array;
   params: CandidateParams;
 }
 

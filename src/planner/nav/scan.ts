@@ -34,15 +34,31 @@ export function scanEndpoints(
   return out;
 }
 
-/** Velocity of a trajectory at time `t` (linear interpolation; zero outside it). */
-export function trajectoryVelocityAt(
-  traj: { t0: number; dt: number; count: number; vs: ArrayLike<number>; ws: ArrayLike<number> },
+/**
+ * The velocity command to send at time `t` (seconds, the trajectory's clock) to follow a
+ * trajectory: its settle-velocity commands when it carries them (every planner trajectory
+ * does; see Trajectory.commandVs), else its velocity; linear interpolation between samples;
+ * zero outside it. Bases track commands with jerk-limited ramps, so commanding the planned
+ * velocity itself would leave the base trailing the plan (at 1 m/s² planned, a 5 m/s³ base
+ * settles near 0.1 m/s²).
+ */
+export function trajectoryCommandAt(
+  traj: { t0: number; dt: number; count: number; vs: ArrayLike<number>; ws: ArrayLike<number>; commandVs?: ArrayLike<number>; commandWs?: ArrayLike<number> },
   t: number,
 ): { v: number; w: number } {
   const u = (t - traj.t0) / traj.dt;
   if (!(u >= 0) || u > traj.count - 1) return { v: 0, w: 0 };
+  const vs = traj.commandVs ?? traj.vs;
+  const ws = traj.commandWs ?? traj.ws;
   const i = Math.min(traj.count - 2, Math.floor(u));
-  if (i < 0) return { v: traj.vs[0]!, w: traj.ws[0]! };
+  if (i < 0) return { v: vs[0]!, w: ws[0]! };
   const f = u - i;
-  return { v: traj.vs[i]! * (1 - f) + traj.vs[i + 1]! * f, w: traj.ws[i]! * (1 - f) + traj.ws[i + 1]! * f };
+  return { v: vs[i]! * (1 - f) + vs[i + 1]! * f, w: ws[i]! * (1 - f) + ws[i + 1]! * f };
 }
+
+/**
+ * What to send at time `t` to follow a trajectory. Kept under its first name because the
+ * runners call it for their commands; it returns `trajectoryCommandAt`, not the velocity.
+ * @deprecated use trajectoryCommandAt
+ */
+export const trajectoryVelocityAt = trajectoryCommandAt;
