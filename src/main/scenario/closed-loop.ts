@@ -4,6 +4,12 @@
  * 50 Hz on the newest scan, the navigation stack at 10 Hz planning from the fast-forwarded
  * state. Latencies are modelled: a plan takes effect `planningS + transitS` after the
  * cycle starts, and commands reach the motors `transitS` after they are sent.
+ *
+ * The screen ("head") is planned too: the gaze planner runs after every planning cycle
+ * (robot pose and pan measured at the cycle's start, the chosen trajectory, the people
+ * with their predictions and the risk the planner assigns them) and its pan profile is
+ * sent to the simulator's screen at 50 Hz with the velocity commands. The log of body
+ * heading and measured pan gives the gaze lead time before every turn larger than 45°.
  */
 import type { Pose2D } from '../../shared/geometry';
 import { distance } from '../../shared/geometry';
@@ -12,7 +18,8 @@ import { NavigationStack, scanEndpoints, trajectoryVelocityAt, type NavCycleOutp
 import type { RobotLimits, Trajectory } from '../../planner/local';
 import { fastForward, type SentCommand } from '../../planner/predictive';
 import { ReactiveSafety, scanToPoints, type ReactiveDecision } from '../../planner/reactive';
-import type { SimCore, SimScan } from '../../sim/sim-core';
+import { GazePlanner, gazeInputFromCycle, gazeLeadTimes, panLimitsOf, summarizeLeadTimes, type GazeOutput, type GazePlannerConfig, type GazeSample, type TurnLead } from '../../planner/gaze';
+import type { GroundTruth, SimCore, SimScan } from '../../sim/sim-core';
 
 export interface LatencyModel {
   /** Planning time from cycle start to command, s. */
@@ -37,12 +44,25 @@ export interface ClosedLoopOptions {
   latency?: LatencyModel;
   /** Scripted events by sim time, s. */
   events?: { at: number; run: (sim: SimCore) => void }[];
+  /**
+   * Scripted events by situation: each fires once, after the first simulator step whose
+   * ground truth satisfies `when` (e.g. a person steps out when the robot comes near), so
+   * encounters stay encounters whatever speed the planner drives at.
+   */
+  triggers?: { when: (truth: GroundTruth) => boolean; run: (sim: SimCore) => void }[];
   /** End the run at the first collision (BARN). */
   stopOnCollision?: boolean;
   /** Called after each planning cycle (recording, gaze, metrics). */
   onCycle?: (t: number, out: NavCycleOutput) => void;
   /** Called after each safety tick. */
   onSafety?: (t: number, decision: ReactiveDecision) => void;
+  /**
+   * Gaze planning: on by default (the screen does not affect driving); `false` leaves the
+   * screen alone, an object overrides the gaze planner's configuration.
+   */
+  gaze?: boolean | Partial<GazePlannerConfig>;
+  /** Called after each gaze update (10 Hz), with the planning cycle's time, s. */
+  onGaze?: (t: number, out: GazeOutput) => void;
 }
 
 export interface ClosedLoopResult {
@@ -65,12 +85,26 @@ export interface ClosedLoopResult {
   safety_stops: number;
   /** Median local-planner candidates per cycle. */
   candidates_per_cycle: number;
+  /** Body turns larger than 45° (0 when gaze planning is off). */
+  gaze_turns: number;
+  /** Of those, turns during which the screen never faced the new direction. */
+  gaze_turns_missed: number;
+  /**
+   * Smallest and median gaze lead time over the turns (screen facing the new direction
+   * before the body leaves its heading by 10°, see `gazeLeadTimes`), s; null without turns.
+   */
+  gaze_lead_min_s: number | null;
+  gaze_lead_median_s: number | null;
+  /** Every turn larger than 45° with its lead time. */
+  gaze_turn_leads: TurnLead[];
 }
 
 const SIM_DT = 0.01;
 const SAFETY_EVERY = 2; // 50 Hz
 const PLAN_EVERY = 10; // 10 Hz
 const JERK_DT = 0.05;
+/** Screen commands are sent with the velocity commands, at 50 Hz. */
+const SCREEN_DT = SIM_DT * SAFETY_EVERY;
 
 /** Robot limits for the planner from the simulator's robot. */
 export function limitsFromSim(sim: SimCore, overrides: Partial<RobotLimits> = {}): RobotLimits {
@@ -95,6 +129,7 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
   const nav = new NavigationStack(opts.planningMap, { limits }, opts.nav);
   const reactive = new ReactiveSafety();
   const events = [...(opts.events ?? [])].sort((a, b) => a.at - b.at);
+  const triggers = [...(opts.triggers ?? [])];
   const lidar = sim.params.lidar;
 
   const startTruth = sim.groundTruth();
@@ -102,6 +137,7 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
   const result: ClosedLoopResult = {
     success: false, outcome: 'failed', message: null, collisions: 0, time_s: 0, path_length_m: 0,
     min_clearance_m: startTruth.clearance.static, min_person_clearance_m: Infinity, rms_jerk: 0, stops: 0, safety_stops: 0, candidates_per_cycle: 0,
+    gaze_turns: 0, gaze_turns_missed: 0, gaze_lead_min_s: null, gaze_lead_median_s: null, gaze_turn_leads: [],
   };
   if (!goalRes.ok) {
     result.message = goalRes.message;
@@ -121,6 +157,9 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
   let moving = false;
   let stillFor = 0;
   let lastSafetyStop = false;
+  const gaze = opts.gaze === false ? null : new GazePlanner(opts.gaze === true || opts.gaze === undefined ? {} : opts.gaze);
+  const panLimits = panLimitsOf(sim.params);
+  const gazeLog: GazeSample[] = [];
 
   for (let step = 0; ; step++) {
     const t = sim.time;
@@ -145,6 +184,15 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
       if (out.candidatesEvaluated > 0) candidates.push(out.candidatesEvaluated);
       next = out.trajectory;
       opts.onCycle?.(t, out);
+      if (gaze) {
+        // The gaze planner works on the measured state now; the trajectory starts at the
+        // plan's effect time and the planner bridges the gap itself.
+        const screen = sim.screenState();
+        const gazeOut = gaze.update(
+          gazeInputFromCycle(out, { now: t, robotPose: measured.pose, pan: { angle: screen.panAngle, rate: screen.panVelocity } }, panLimits),
+        );
+        opts.onGaze?.(t, gazeOut);
+      }
       if (out.status === 'reached' || out.status === 'failed') {
         result.outcome = out.status;
         result.message = out.message;
@@ -175,11 +223,22 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
       sim.setCommand(command.v, command.w);
       sent.push({ sentAt: t, v: command.v, w: command.w });
       if (sent.length > 50) sent.shift();
+      if (gaze) {
+        // The screen command also arrives `transit` later and the head's own tracker only
+        // starts moving toward it then: aim at the set-point due one tick after arrival, at
+        // full rate, so the head follows the profile instead of trailing it.
+        const pan = gaze.panCommandAt(acts + SCREEN_DT);
+        if (pan) sim.setScreenCommand(pan.angle, panLimits.panMaxRate);
+        gazeLog.push({ t, heading: lastPose.theta, pan: sim.screenState().panAngle });
+      }
     }
 
     const stepped = sim.step(SIM_DT);
     if (stepped.scans.length > 0) newestScan = stepped.scans[stepped.scans.length - 1]!;
     const truth = sim.groundTruth();
+    for (let i = triggers.length - 1; i >= 0; i--) {
+      if (triggers[i]!.when(truth)) triggers.splice(i, 1)[0]!.run(sim);
+    }
     result.path_length_m += distance(lastPose, truth.robotPose);
     lastPose = truth.robotPose;
     result.min_clearance_m = Math.min(result.min_clearance_m, truth.clearance.static);
@@ -233,5 +292,14 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
   candidates.sort((a, b) => a - b);
   result.candidates_per_cycle = candidates.length > 0 ? candidates[candidates.length >> 1]! : 0;
   if (!Number.isFinite(result.min_person_clearance_m)) result.min_person_clearance_m = Infinity;
+  if (gaze) {
+    const turns = gazeLeadTimes(gazeLog);
+    const summary = summarizeLeadTimes(turns);
+    result.gaze_turn_leads = turns;
+    result.gaze_turns = summary.turns;
+    result.gaze_turns_missed = summary.missed;
+    result.gaze_lead_min_s = summary.min;
+    result.gaze_lead_median_s = summary.median;
+  }
   return result;
 }

@@ -1,9 +1,12 @@
 /** Runs one scenario closed loop: builds the simulator world, runs the stack, reports. */
+import type { GazeOutput } from '../../planner/gaze';
 import type { PredictorModel } from '../../planner/predict';
-import type { NavCycleOutput } from '../../planner/nav';
+import type { NavCycleOutput, NavigationConfig } from '../../planner/nav';
+import { scenarioPeople, type ScriptedPersonSpec } from '../../sim';
+import type { SimCore } from '../../sim/sim-core';
 import { createSimCore } from '../../sim/start';
 import { runClosedLoop, type ClosedLoopResult } from './closed-loop';
-import { poseOf, type Scenario } from './scenario-file';
+import { poseOf, type Scenario, type ScenarioTrigger } from './scenario-file';
 
 export interface ScenarioReport extends ClosedLoopResult {
   scenario: string;
@@ -13,19 +16,33 @@ export interface ScenarioReport extends ClosedLoopResult {
 export interface ScenarioRunOptions {
   predictor?: PredictorModel;
   onCycle?: (t: number, out: NavCycleOutput) => void;
+  /** Called after each gaze update (10 Hz). */
+  onGaze?: (t: number, out: GazeOutput) => void;
+  /** Called once with the simulator before the run (ground truth for logging, traces). */
+  onSim?: (sim: SimCore) => void;
+  /** Navigation overrides on top of the scenario's own (the predictor option wins). */
+  nav?: Partial<NavigationConfig>;
+}
+
+/** A scripted person and, when it has one, the situation that brings them on. */
+export interface ScenarioPerson {
+  spec: ScriptedPersonSpec;
+  trigger: ScenarioTrigger | null;
 }
 
 export function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): ScenarioReport {
+  const people = scenarioPeopleOf(s);
   const sim = createSimCore({
     seed: s.seed,
     mapYaml: s.mapYaml ?? undefined,
     people: s.crowd?.count ?? 0,
     config: {
       startPose: poseOf(s.start),
-      people: s.people.map((p) => ({ ...p })),
+      people: people.filter((p) => p.trigger === null).map((p) => p.spec),
       boxes: s.boxes.map((b) => ({ x: b.center.x, y: b.center.y, yaw: b.theta, length: b.length, width: b.width, appearAt: b.appearAt, disappearAt: b.disappearAt })),
     },
   });
+  opts.onSim?.(sim);
   // The planner knows the static map only; people and boxes it must see.
   const planningMap = sim.world.grid;
   let replans = 0;
@@ -36,14 +53,32 @@ export function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Scenari
     goalToleranceM: s.goalToleranceM,
     timeLimitS: s.timeLimitS,
     seed: s.seed,
-    nav: { predictor: { model: opts.predictor ?? 'social' } },
+    nav: { ...opts.nav, predictor: { ...opts.nav?.predictor, model: opts.predictor ?? 'social' } },
     events: s.events.map((e) => ({ at: e.at, run: (core) => void core.dropBoxAhead(e.distanceM, { length: e.size, width: e.size }) })),
+    triggers: people.flatMap(({ spec, trigger }) =>
+      trigger === null
+        ? []
+        : [{
+            when: (truth) => Math.hypot(truth.robotPose.x - trigger.of.x, truth.robotPose.y - trigger.of.y) <= trigger.robotWithinM,
+            // The spec's start time counts from the trigger.
+            run: (core) => void core.addPerson({ ...spec, startTime: core.time + (spec.startTime ?? 0) }),
+          }],
+    ),
     onCycle: (t, out) => {
       if (out.replanned) replans++;
       opts.onCycle?.(t, out);
     },
+    onGaze: opts.onGaze,
   });
   return { scenario: s.name, ...result, replans };
 }
 
-
+/**
+ * Everyone the scenario scripts: its raw people, then its encounters (crossing, oncoming
+ * and overtaking placed from the start pose), each with its trigger if it has one.
+ */
+export function scenarioPeopleOf(s: Scenario): ScenarioPerson[] {
+  const raw = s.people.map(({ trigger, ...p }) => ({ spec: { ...p, waypoints: p.waypoints.map((w) => ({ ...w })) }, trigger: trigger ?? null }));
+  const encounters = s.encounters.flatMap(({ trigger, ...d }) => scenarioPeople(poseOf(s.start), [d]).map((spec) => ({ spec, trigger: trigger ?? null })));
+  return [...raw, ...encounters];
+}

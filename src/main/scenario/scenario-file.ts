@@ -11,7 +11,16 @@ const finite = z.number().finite();
 const pose = z.object({ x: finite, y: finite, theta: finite.default(0) });
 const point = z.object({ x: finite, y: finite });
 
+/**
+ * Starts a person by situation rather than by clock: they appear once the robot's base_link
+ * first comes within `robotWithinM` of `of` (map frame, metres); their `startTime` then
+ * counts from that moment (s). Keeps an encounter an encounter whatever speed the planner
+ * drives at.
+ */
+const trigger = z.object({ robotWithinM: finite.positive(), of: point });
+
 const person = z.object({
+  trigger: trigger.optional(),
   waypoints: z.array(point).min(1),
   speed: finite.min(0).max(3),
   startTime: finite.min(0).optional(),
@@ -20,6 +29,21 @@ const person = z.object({
   reactive: z.boolean().optional(),
   facing: finite.optional(),
 });
+
+/**
+ * A ready-made encounter (see `scenarioPeople` in src/sim): crossing, oncoming and
+ * overtaking are placed relative to the scenario's start pose (`ahead` along its heading,
+ * `left` to its left, metres); doorway groups and people stepping out of a room are given
+ * in the map frame. Times are sim seconds, speeds m/s.
+ */
+const encounterTiming = { speed: finite.min(0).max(3).optional(), startTime: finite.min(0).optional(), reactive: z.boolean().optional(), trigger: trigger.optional() };
+const encounter = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('crossing'), ahead: finite, halfWidth: finite.positive().optional(), fromLeft: z.boolean().optional(), ...encounterTiming }),
+  z.object({ kind: z.literal('oncoming'), ahead: finite, left: finite.optional(), length: finite.positive().optional(), ...encounterTiming }),
+  z.object({ kind: z.literal('overtaking'), behind: finite, left: finite.optional(), length: finite.positive().optional(), ...encounterTiming }),
+  z.object({ kind: z.literal('doorway-group'), center: point, across: finite, count: z.number().int().min(1).max(8).optional(), spacing: finite.positive().optional(), trigger: trigger.optional() }),
+  z.object({ kind: z.literal('stepping-out'), inside: point, door: point, outside: point, ...encounterTiming }),
+]);
 
 const box = z.object({
   center: point,
@@ -46,6 +70,8 @@ export const scenarioSchema = z.object({
   goalToleranceM: finite.positive().default(0.2),
   timeLimitS: finite.positive().default(120),
   people: z.array(person).default([]),
+  /** Ready-made encounters (see `encounter`), added to `people`. */
+  encounters: z.array(encounter).default([]),
   crowd: z.object({ count: z.number().int().min(0).max(50) }).optional(),
   boxes: z.array(box).default([]),
   events: z.array(event).default([]),
@@ -56,9 +82,13 @@ export const scenarioSchema = z.object({
       replan: z.boolean().optional(),
       /** Nobody closer than this to the footprint, metres. */
       minPersonClearanceM: finite.optional(),
+      /** Every body turn larger than 45° led by the screen by at least this much, seconds. */
+      minGazeLeadS: finite.optional(),
     })
     .default({}),
 });
+
+export type ScenarioTrigger = z.infer<typeof trigger>;
 
 export type Scenario = z.infer<typeof scenarioSchema> & { file: string; mapYaml: string | null };
 

@@ -170,3 +170,25 @@ function wrap(a: number): number {
   else if (r > Math.PI) r -= twoPi;
   return r;
 }
+
+/** Lead times over a run's turns, for reports. Seconds. */
+export interface LeadTimeSummary {
+  /** Turns larger than `minTurn`. */
+  turns: number;
+  /** Turns during which the gaze never faced the new direction (no lead time). */
+  missed: number;
+  /** Smallest and median lead time over the turns that have one, s; null when none has. */
+  min: number | null;
+  median: number | null;
+}
+
+export function summarizeLeadTimes(turns: readonly TurnLead[]): LeadTimeSummary {
+  const leads = turns.flatMap((t) => (t.leadTime === null ? [] : [t.leadTime])).sort((a, b) => a - b);
+  const n = leads.length;
+  return {
+    turns: turns.length,
+    missed: turns.length - n,
+    min: n > 0 ? leads[0]! : null,
+    median: n === 0 ? null : n % 2 === 1 ? leads[n >> 1]! : (leads[n / 2 - 1]! + leads[n / 2]!) / 2,
+  };
+}
