@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import type { Pose2D } from '../../../src/shared/geometry';
 import type { PersonView } from '../../../src/shared/api';
 import type { Incident } from '../../../src/shared/incidents';
@@ -7,8 +8,11 @@ import type {
   RecordedOperatorAction, RecordedPlannerCycle, RecordedPredictions, RecordedRecord, RecordedRobotMessage, RecordedSafetyAction,
   RecordedScan,
 } from '../../../src/shared/recording';
-import { detectIncidents, footprintClearance, formatIncident } from '../../../src/main/recorder/incidents';
-import { HELLO } from './fixtures';
+import { detectIncidents, explainRun, footprintClearance, formatIncident } from '../../../src/main/recorder/incidents';
+import { Recorder } from '../../../src/main/recorder/recorder';
+import { runClosedLoop } from '../../../src/main/scenario/closed-loop';
+import { createSimCore } from '../../../src/sim/start';
+import { HELLO, tempDir } from './fixtures';
 
 // Hand-built runs. The robot is HELLO's: 0.5 x 0.4 m footprint centred on base_link, lidar
 // 0.1 m ahead of base_link, braking at 1 m/s². Times are seconds from T0 on the host clock.
@@ -445,4 +449,100 @@ describe('detectIncidents', () => {
     expect(bare[0]!.trace).toEqual([]);
     expect(bare[0]!.attribution.stage).toBeNull();
   });
+});
+
+describe('explainRun end to end', () => {
+  it('records a closed-loop run where a box drops in front of the robot, and explains the stop', async () => {
+    const tmp = tempDir();
+    try {
+      const rec = Recorder.open(join(tmp.dir, 'runs.sqlite'));
+      // The living-to-office scenario's start and goal; a 0.4 m box drops 0.1 m ahead of the
+      // footprint at t = 3 s (the 'box-ahead' event), too close to avoid at cruising speed.
+      const sim = createSimCore({ seed: 1, people: 0, config: { startPose: { x: 1.2, y: 4.6, theta: 0 } } });
+      const goal = { x: 9.6, y: 6.9, theta: 1.57 };
+      const host = (t: number): number => T0 + t;
+      const runId = rec.startRun({ robotName: sim.params.name, source: 'scenario:box-ahead', startedAt: T0 })!;
+      const l = sim.params.lidar;
+      const p = sim.params;
+      rec.recordRobotFrame({ version: 1, seq: 0, timestampUs: 0, msg: {
+        ...HELLO, name: p.name, footprintLength: p.footprintLength, footprintWidth: p.footprintWidth, footprintCenterOffsetX: p.footprintCenterOffsetX,
+        maxLinearVelocity: p.maxLinearVelocity, maxLinearAccel: p.maxLinearAccel, lidarBeams: l.beams, lidarAngleMin: l.angleMin,
+        lidarAngleIncrement: l.angleIncrement, lidarRangeMin: l.rangeMin, lidarRangeMax: l.rangeMax, lidarMountX: l.mountX, lidarMountY: l.mountY, lidarMountYaw: l.mountYaw,
+      } }, T0);
+      rec.recordMapToOdom({ x: 0, y: 0, theta: 0 }, T0); // the simulator's odometry is the map pose
+      rec.recordOperatorAction({ action: 'set-goal', goal }, T0);
+
+      // Odometry at 50 Hz and every scan, as the robot link would deliver them.
+      let seq = 1;
+      let steps = 0;
+      const step = sim.step.bind(sim);
+      sim.step = (dt: number) => {
+        const out = step(dt);
+        if (steps++ % 2 === 0) rec.recordRobotFrame({ version: 1, seq: seq++, timestampUs: 0, msg: { type: 'odometry', ...sim.odometry() } }, host(sim.time));
+        for (const s of out.scans) {
+          rec.recordRobotFrame({ version: 1, seq: seq++, timestampUs: 0, msg: {
+            type: 'laser-scan', angleMin: s.angleMin, angleIncrement: s.angleIncrement, timeIncrement: 0, rangeMin: s.rangeMin, rangeMax: s.rangeMax, ranges: s.ranges,
+          } }, host(s.time));
+        }
+        return out;
+      };
+      let dropAt: number | null = null;
+      const result = runClosedLoop({
+        sim, planningMap: sim.world.grid, goal, goalToleranceM: 0.2, timeLimitS: 8, seed: 1,
+        events: [{ at: 3, run: (core) => { core.dropBoxAhead(0.1, { length: 0.4, width: 0.4 }); dropAt = core.time; } }],
+        onCycle: (t, out) => {
+          const traj = out.trajectory;
+          const flat = (xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): number[] => {
+            const pts: number[] = [];
+            for (let i = 0; i < n; i++) pts.push(xs[i]!, ys[i]!);
+            return pts;
+          };
+          const odo = sim.odometry();
+          rec.recordPlannerCycle({
+            cycleTimeS: 0,
+            chosen: traj ? { points: flat(traj.xs, traj.ys, traj.count), cost: (traj as { cost?: number }).cost ?? 0 } : null,
+            candidates: out.sample.map((c) => ({ cost: c.cost, terms: c.terms, points: flat(c.xs, c.ys, c.xs.length) })),
+            candidateCount: out.candidatesEvaluated,
+            guidancePath: out.globalPath.flatMap((q) => [q.x, q.y]),
+            start: { x: odo.x, y: odo.y, theta: odo.theta },
+            goal: out.goal,
+          }, host(t));
+          rec.recordPredictions(out.tracks.map((tr) => ({
+            id: tr.id, x: tr.x, y: tr.y, vx: tr.vx, vy: tr.vy, risk: out.personRisk.get(tr.id) ?? 0,
+            futures: (out.predictions.find((q) => q.trackId === tr.id)?.futures ?? []).map((f) => ({ probability: f.probability, points: flat(f.xs, f.ys, f.xs.length) })),
+          })), host(t));
+        },
+        onSafety: (t, d) => {
+          rec.recordSafetyAction({
+            action: d.action, reason: d.reason, ttc: Number.isFinite(d.ttc) ? d.ttc : null, scale: d.scale,
+            requested: d.requested, commanded: d.command, zone: d.zone, points: d.points.flatMap((q) => [q.x, q.y]),
+          }, host(t));
+        },
+      });
+      rec.endRun('failed', host(sim.time));
+      expect(await rec.flush()).toBe(true);
+      expect(result.safety_stops).toBeGreaterThanOrEqual(1);
+
+      const incidents = explainRun(rec.store, runId);
+      const stops = incidents.filter((i) => i.kind === 'safety-stop');
+      expect(stops.length).toBeGreaterThanOrEqual(1);
+      const stop = stops[0]!;
+      // The stop follows the drop within a scan period or two, at the box.
+      expect(stop.start - host(dropAt!)).toBeGreaterThan(0);
+      expect(stop.start - host(dropAt!)).toBeLessThan(0.3);
+      expect(stop.subject?.kind).toBe('obstacle');
+      expect(stop.pose!.x).toBeGreaterThan(1.2);
+      // Nothing upstream of perception failed, and the box was seen too late to avoid.
+      expect(stop.trace[0]).toMatchObject({ stage: 'link', verdict: 'ok' });
+      expect(stop.attribution.stage).toBe('perception');
+      expect(stop.attribution.evidence.numbers.seenForS).toBeLessThanOrEqual(0.2);
+      // The count lands in the run summary.
+      expect(rec.store.getRun(runId).incidents).toBe(incidents.length);
+      console.log([`closed loop: ${result.outcome} after ${result.time_s.toFixed(1)} s, ${result.safety_stops} safety stop(s); box dropped at +${dropAt!.toFixed(2)} s`,
+        ...incidents.map((i) => formatIncident(i, T0))].join('\n'));
+      await rec.close();
+    } finally {
+      tmp.cleanup();
+    }
+  }, 180_000);
 });
