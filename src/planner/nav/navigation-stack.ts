@@ -10,7 +10,7 @@
  * Frames: everything is in `map`; times are seconds on the caller's clock.
  */
 import type { Pose2D, Twist2D, Vec2 } from '../../shared/geometry';
-import { circumscribedRadius, distance } from '../../shared/geometry';
+import { angleDiff, circumscribedRadius, distance } from '../../shared/geometry';
 import type { OccupancyGrid } from '../../shared/grid';
 import type { PersonPrediction, PersonTrack } from '../../shared/people';
 import { Costmap, COST_INSCRIBED, inflationForFootprint, type ScanEndpoint } from '../grid';
@@ -35,10 +35,17 @@ export interface NavigationConfig {
   globalCostWeight: number;
   /** Replan the global path at least this often while a goal is active, s. */
   replanPeriodS: number;
-  /** No progress toward the goal for this long → replan; twice as long → fail, s. */
+  /** No progress toward the goal for this long → replan (once per such period); twice as long → fail, s. */
   noProgressS: number;
-  /** Progress smaller than this does not count, metres. */
+  /** Progress smaller than this does not count, metres (along the path) or radians (turning onto the goal heading at the goal). */
   progressEpsilonM: number;
+  /** A blocked path is replanned at most this often, s (a failed replan keeps the old path). */
+  minReplanIntervalS: number;
+  /**
+   * Scan hits this close to a static obstacle are that obstacle (range noise around a
+   * wall face), not a new one: they are not marked in the live layer, metres.
+   */
+  staticExplainedM: number;
   /** Scan points within this distance of a tracked person are not mapped, metres. */
   personClearanceM: number;
   /** Local planner failures in a row before giving up, cycles. */
@@ -54,9 +61,11 @@ export const DEFAULT_NAVIGATION_CONFIG: NavigationConfig = {
   localPlanner: {},
   inflationMarginM: 0.05,
   globalCostWeight: 1.5,
-  replanPeriodS: 2,
+  replanPeriodS: 4,
   noProgressS: 6,
   progressEpsilonM: 0.15,
+  minReplanIntervalS: 0.5,
+  staticExplainedM: 0.08,
   personClearanceM: 0.4,
   maxLocalFailures: 30,
   perception: true,
@@ -98,7 +107,12 @@ export interface NavCycleOutput {
   /** Collision risk the chosen trajectory carries per person id, 0…1. */
   personRisk: Map<number, number>;
   replanned: boolean;
+  /** Why the global path was replanned this cycle, or null. */
+  replanReason: ReplanReason | null;
 }
+
+/** What makes the stack replan: a blocked path, no progress, or the periodic refresh. */
+export type ReplanReason = 'path-blocked' | 'no-progress' | 'periodic';
 
 export interface RobotDescription {
   limits: RobotLimits;
@@ -116,7 +130,12 @@ export class NavigationStack {
   private message: string | null = null;
   private path: Vec2[] = [];
   private lastReplan = -Infinity;
-  private progress = { best: Infinity, at: 0 };
+  private lastNoProgressReplan = -Infinity;
+  /**
+   * Progress watch: the least remaining path length seen (metres), the least heading error
+   * seen while at the goal position (radians), and when either last improved (s).
+   */
+  private progress = { bestRemaining: Infinity, bestHeading: Infinity, at: 0 };
   private localFailures = 0;
   private needReplan = false;
 
@@ -144,7 +163,8 @@ export class NavigationStack {
     this.goal = goal;
     this.local.reset();
     this.localFailures = 0;
-    this.progress = { best: Infinity, at: now };
+    this.progress = { bestRemaining: Infinity, bestHeading: Infinity, at: now };
+    this.lastNoProgressReplan = -Infinity;
     const res = this.replan(from, now);
     if (!res.ok) {
       this.goal = null;
@@ -170,6 +190,7 @@ export class NavigationStack {
     if (!goal) return { ok: true };
     this.lastReplan = now;
     this.needReplan = false;
+    const oldRemaining = this.goal && this.path.length >= 2 ? remainingAlongPath(this.path, from) : Infinity;
     const cm = this.costmap;
     const grid = planningGridFromCosts(cm, cm.costs(), { allowUnknown: this.config.unknownIsFree });
     const planner = createGlobalPlanner(grid, { costWeight: this.config.globalCostWeight });
@@ -189,6 +210,10 @@ export class NavigationStack {
     // End exactly at the goal (the search ends at its cell centre).
     path[path.length - 1] = { x: goal.x, y: goal.y };
     this.path = path;
+    // A detour (the old way is blocked) restarts the progress watch from the new way's
+    // length; the clock keeps running, so alternating between ways still ends in failure.
+    const newRemaining = remainingAlongPath(path, from);
+    if (newRemaining > oldRemaining + this.config.progressEpsilonM) this.progress.bestRemaining = newRemaining;
     return { ok: true };
   }
 
@@ -222,25 +247,31 @@ export class NavigationStack {
     return from;
   }
 
-  /** True when the guidance path ahead runs through a lethal cell (a new obstacle). */
+  /**
+   * True when the guidance path ahead of the robot runs through a cell where the robot does
+   * not fit (cost ≥ inscribed: a new obstacle, since the path was planned around the old
+   * ones). Checked from the robot's projection on the path onward (the stretch behind it
+   * no longer matters), skipping only the footprint's own circle: the robot may stand in
+   * the inflation of a wall it drove close to, and that is not a blocked path.
+   */
   private pathBlocked(from: Vec2): boolean {
+    const path = this.path;
+    if (path.length < 2) return false;
     const cm = this.costmap;
     const costs = cm.costs();
     const step = cm.resolution;
-    let passedRobot = false;
-    for (let i = 1; i < this.path.length; i++) {
-      const a = this.path[i - 1]!;
-      const b = this.path[i]!;
+    const skip = circumscribedRadius(this.robot.limits.footprint);
+    const { segment, along } = projectOntoPath(path, from);
+    for (let i = segment; i < path.length - 1; i++) {
+      const a = path[i]!;
+      const b = path[i + 1]!;
       const len = distance(a, b);
       const n = Math.max(1, Math.ceil(len / step));
-      for (let k = 0; k <= n; k++) {
+      const k0 = i === segment ? Math.floor((along / Math.max(len, 1e-9)) * n) : 0;
+      for (let k = k0; k <= n; k++) {
         const x = a.x + ((b.x - a.x) * k) / n;
         const y = a.y + ((b.y - a.y) * k) / n;
-        // Ignore the stretch around the robot itself: it may sit in its own inflation.
-        if (!passedRobot) {
-          if (Math.hypot(x - from.x, y - from.y) < 0.5) continue;
-          passedRobot = true;
-        }
+        if (Math.hypot(x - from.x, y - from.y) < skip) continue;
         const col = Math.floor((x - cm.origin.x) / cm.resolution);
         const row = Math.floor((y - cm.origin.y) / cm.resolution);
         if (col < 0 || row < 0 || col >= cm.width || row >= cm.height) continue;
@@ -248,6 +279,18 @@ export class NavigationStack {
       }
     }
     return false;
+  }
+
+  /**
+   * Progress toward the goal, as the stack judges it: remaining length along the guidance
+   * path from the robot's projection (plus the hop onto the path), metres, and — at the
+   * goal position — the heading error still to turn away, radians. Straight-line distance
+   * would call a detour around a wall regress, and turning in place at the goal nothing.
+   */
+  private progressState(pose: Pose2D, goal: Pose2D): { remaining: number; heading: number } {
+    const remaining = remainingAlongPath(this.path, pose);
+    const atGoal = distance(pose, goal) <= this.local.config.goalTolerance * 2;
+    return { remaining, heading: atGoal ? Math.abs(angleDiff(pose.theta, goal.theta)) : Infinity };
   }
 
   private updatePerception(input: NavCycleInput): { tracks: PersonTrack[]; predictions: PersonPrediction[] } {
@@ -271,9 +314,16 @@ export class NavigationStack {
     const { tracks, predictions } = this.updatePerception(input);
     if (input.scan) {
       const clearance = this.config.personClearanceM;
-      const endpoints = tracks.length === 0
-        ? input.scan.endpoints
-        : input.scan.endpoints.filter((e) => e.hit === false || tracks.every((t) => Math.hypot(e.x - t.x, e.y - t.y) > clearance));
+      const explained = this.config.staticExplainedM;
+      // Hits the static map explains (a wall seen with range noise) would only thicken the
+      // walls by a cell, narrowing doorways; people are predicted, not mapped. Both still
+      // clear the cells their beams cross.
+      const endpoints = input.scan.endpoints.map((e) =>
+        e.hit === false ||
+        (this.staticField.distanceAt(e.x, e.y) > explained && tracks.every((t) => Math.hypot(e.x - t.x, e.y - t.y) > clearance))
+          ? e
+          : { x: e.x, y: e.y, hit: false },
+      );
       this.costmap.obstacles.integrateScan(input.scan.sensor, endpoints);
     }
     const out: NavCycleOutput = {
@@ -290,15 +340,19 @@ export class NavigationStack {
       predictions,
       personRisk: new Map(),
       replanned: false,
+      replanReason: null,
     };
     const goal = this.goal;
     if (!goal || this.status !== 'active') return out;
     const pose = input.state.pose;
     const now = input.now;
 
-    // Progress: the best remaining straight distance so far; stuck for too long → replan, then fail.
-    const remaining = distance(pose, goal);
-    if (remaining < this.progress.best - this.config.progressEpsilonM) this.progress = { best: remaining, at: now };
+    // Progress watch: stuck for noProgressS → replan (once per period); twice → fail.
+    const p = this.progressState(pose, goal);
+    const eps = this.config.progressEpsilonM;
+    if (p.remaining < this.progress.bestRemaining - eps || p.heading < this.progress.bestHeading - eps) {
+      this.progress = { bestRemaining: Math.min(p.remaining, this.progress.bestRemaining), bestHeading: Math.min(p.heading, this.progress.bestHeading), at: now };
+    }
     const stuckFor = now - this.progress.at;
     if (stuckFor > 2 * this.config.noProgressS) {
       this.status = 'failed';
@@ -306,11 +360,17 @@ export class NavigationStack {
       this.goal = null;
       return { ...out, status: this.status, message: this.message, goal: null };
     }
-    if (stuckFor > this.config.noProgressS) this.needReplan = true;
+    let reason: ReplanReason | null = null;
+    if (stuckFor > this.config.noProgressS && now - this.lastNoProgressReplan > this.config.noProgressS) {
+      reason = 'no-progress';
+      this.lastNoProgressReplan = now;
+    } else if (this.needReplan || now - this.lastReplan > this.config.replanPeriodS) reason = 'periodic';
+    else if (now - this.lastReplan >= this.config.minReplanIntervalS && this.pathBlocked(pose)) reason = 'path-blocked';
 
-    if (this.needReplan || now - this.lastReplan > this.config.replanPeriodS || this.pathBlocked(pose)) {
+    if (reason) {
       const res = this.replan(pose, now);
       out.replanned = true;
+      out.replanReason = reason;
       if (!res.ok) {
         // Keep the old path for now: a person standing in a doorway blocks it only for a while.
         this.message = `Replanning failed: ${res.message}`;
@@ -395,4 +455,30 @@ export function personRisks(traj: Trajectory, predictions: readonly PersonPredic
     risks.set(p.trackId, Math.min(1, worst));
   }
   return risks;
+}
+
+/** Segment index and distance along it of the point of `path` nearest `p` (map frame, metres). */
+export function projectOntoPath(path: readonly Vec2[], p: Vec2): { segment: number; along: number; offset: number } {
+  let best = { segment: 0, along: 0, offset: Infinity };
+  for (let i = 0; i < path.length - 1; i++) {
+    const a = path[i]!;
+    const b = path[i + 1]!;
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    const len = Math.hypot(dx, dy);
+    const u = len > 1e-9 ? Math.max(0, Math.min(len, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len)) : 0;
+    const off = len > 1e-9 ? Math.hypot(p.x - a.x - (u * dx) / len, p.y - a.y - (u * dy) / len) : Math.hypot(p.x - a.x, p.y - a.y);
+    if (off < best.offset - 1e-9) best = { segment: i, along: u, offset: off };
+  }
+  return best;
+}
+
+/** Length of `path` from the point nearest `p` to its end, plus the hop from `p` onto it, metres. */
+export function remainingAlongPath(path: readonly Vec2[], p: Vec2): number {
+  if (path.length === 0) return 0;
+  if (path.length === 1) return distance(p, path[0]!);
+  const { segment, along, offset } = projectOntoPath(path, p);
+  let rest = distance(path[segment]!, path[segment + 1]!) - along;
+  for (let i = segment + 1; i < path.length - 1; i++) rest += distance(path[i]!, path[i + 1]!);
+  return rest + offset;
 }
