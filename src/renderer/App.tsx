@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ConsoleEvent } from '../shared/api';
+import type { ConsoleEvent, HeatmapView, Zone, ZoneInput } from '../shared/api';
 import type { ApiHandle } from './api';
 import { ConnectionPanel } from './components/ConnectionPanel';
 import { EStop } from './components/EStop';
@@ -10,8 +10,13 @@ import { MapView } from './components/MapView';
 import { PeoplePanel } from './components/PeoplePanel';
 import { StatusBar } from './components/StatusBar';
 import { TeleopPanel } from './components/TeleopPanel';
-import { TopBar } from './components/TopBar';
-import { DEFAULT_LAYERS, type LayerVisibility } from './scene/MapScene';
+import { TopBar, type ViewMode } from './components/TopBar';
+import { IncidentPanel } from './components/review/IncidentPanel';
+import { ReviewDock } from './components/review/ReviewDock';
+import { RunsPanel } from './components/review/RunsPanel';
+import { ZonesPanel } from './components/review/ZonesPanel';
+import { openReviewSession, type ReviewSession } from './review/session';
+import { DEFAULT_LAYERS, type LayerVisibility, type ZoneDrawKind } from './scene/MapScene';
 import { Ctx, type ConsoleContext } from './state/context';
 import type { Store } from './state/store';
 import { TeleopController } from './teleop/controller';
@@ -37,6 +42,15 @@ export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
   const [goalMode, setGoalMode] = useState(false);
   const [follow, setFollow] = useState(false);
   const [layers, setLayers] = useState<LayerVisibility>(loadLayers);
+  const [mode, setMode] = useState<ViewMode>(() => (new URLSearchParams(window.location.search).get('view') === 'review' ? 'review' : 'live'));
+  const [session, setSession] = useState<ReviewSession | null>(null);
+  const [openRunId, setOpenRunId] = useState<number | null>(null);
+  const [reviewError, setReviewError] = useState<string | null>(null);
+  const [zones, setZones] = useState<Zone[]>([]);
+  const [zoneDraw, setZoneDraw] = useState<ZoneDrawKind>(null);
+  const [pendingZone, setPendingZone] = useState<{ kind: Zone['kind']; polygon: number[] } | null>(null);
+  const [zoneError, setZoneError] = useState<string | null>(null);
+  const [heatmap, setHeatmap] = useState<HeatmapView | null>(null);
 
   const emergencyStop = useCallback(() => {
     api.invoke('emergencyStop', null).then(
@@ -113,27 +127,145 @@ export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
     }
   }, [layers]);
 
+  // Review: open a run (one session at a time), dispose the previous one.
+  const openRun = useCallback((runId: number) => {
+    setOpenRunId(runId);
+    setReviewError(null);
+    openReviewSession(api, runId).then(
+      (s) => setSession((old) => {
+        old?.dispose();
+        return s;
+      }),
+      (e: unknown) => setReviewError(`Run ${runId} could not be opened: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }, [api]);
+  useEffect(() => () => session?.dispose(), [session]);
+  const onRunDeleted = useCallback((runId: number) => {
+    if (runId === openRunId) {
+      setSession((old) => {
+        old?.dispose();
+        return null;
+      });
+      setOpenRunId(null);
+    }
+  }, [openRunId]);
+  // Pause playback when leaving the review.
+  useEffect(() => {
+    if (mode === 'live') session?.pause();
+  }, [mode, session]);
+
+  // Zones: load once the console is reachable; the heatmap when its layer is on.
+  const reloadZones = useCallback(() => {
+    api.invoke('listZones', null).then(
+      (z) => {
+        setZones(z);
+        setZoneError(null);
+      },
+      (e: unknown) => setZoneError(`Zones not loaded: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }, [api]);
+  useEffect(() => {
+    if (transport.status.state === 'open') reloadZones();
+    return transport.onStatus((t) => {
+      if (t.state === 'open') reloadZones();
+    });
+  }, [transport, reloadZones]);
+  useEffect(() => {
+    if (!layers.heatmap) return;
+    let cancelled = false;
+    api.invoke('getHeatmap', null).then(
+      (h) => !cancelled && setHeatmap(h),
+      () => {},
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, layers.heatmap, mode]);
+  const saveZone = useCallback(async (z: ZoneInput): Promise<string | null> => {
+    try {
+      const r = await api.invoke('saveZone', z);
+      if (!r.ok) return r.error;
+      setPendingZone(null);
+      reloadZones();
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }, [api, reloadZones]);
+  const deleteZone = useCallback(async (id: number): Promise<string | null> => {
+    try {
+      const r = await api.invoke('deleteZone', { id });
+      if (!r.ok) {
+        setZoneError(r.error);
+        return r.error;
+      }
+      reloadZones();
+      return null;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      setZoneError(msg);
+      return msg;
+    }
+  }, [api, reloadZones]);
+  const onZoneComplete = useCallback((polygon: number[]) => {
+    setPendingZone((prev) => prev ?? (zoneDraw ? { kind: zoneDraw, polygon } : null));
+    setZoneDraw(null);
+  }, [zoneDraw]);
+
   const ctx: ConsoleContext = useMemo(() => ({ api, store, teleop }), [api, store, teleop]);
 
   return (
     <Ctx.Provider value={ctx}>
-      <div className="app">
-        <TopBar estop={<EStop onStop={emergencyStop} />} />
+      <div className={`app mode-${mode}`} data-mode={mode}>
+        <TopBar estop={<EStop onStop={emergencyStop} />} mode={mode} setMode={setMode} />
         <aside className="sidebar">
-          <ConnectionPanel />
-          <TeleopPanel />
-          <GoalPanel goalMode={goalMode} setGoalMode={setGoalMode} />
+          {mode === 'live' ? (
+            <>
+              <ConnectionPanel />
+              <TeleopPanel />
+              <GoalPanel goalMode={goalMode} setGoalMode={setGoalMode} />
+            </>
+          ) : (
+            <>
+              <RunsPanel openRunId={openRunId} onOpen={openRun} onDeleted={onRunDeleted} />
+              {reviewError && <div className="error small pad">{reviewError}</div>}
+              {session && <IncidentPanel key={session.run.id} session={session} />}
+            </>
+          )}
+          <ZonesPanel
+            zones={zones}
+            drawing={zoneDraw}
+            setDrawing={(k) => {
+              setPendingZone(null);
+              setZoneDraw(k);
+            }}
+            pending={pendingZone}
+            onSave={saveZone}
+            onCancelPending={() => setPendingZone(null)}
+            onDelete={deleteZone}
+            error={zoneError}
+          />
           <LayersPanel layers={layers} setLayers={setLayers} />
-          <PeoplePanel />
-          <EventLog />
+          {mode === 'live' && <PeoplePanel />}
+          {mode === 'live' && <EventLog />}
         </aside>
         <MapView
           layers={layers}
-          goalMode={goalMode}
+          goalMode={mode === 'live' && goalMode}
           setGoalMode={setGoalMode}
           follow={follow}
           setFollow={setFollow}
+          feed={mode === 'review' ? session : null}
+          zones={zones}
+          heatmap={layers.heatmap ? heatmap : null}
+          zoneDraw={zoneDraw}
+          onZoneComplete={onZoneComplete}
         />
+        {mode === 'review' && (session ? (
+          <ReviewDock key={session.run.id} session={session} />
+        ) : (
+          <section className="review-dock empty muted" data-testid="review-dock-empty">Open a run from the list to replay it here.</section>
+        ))}
         <StatusBar />
       </div>
     </Ctx.Provider>

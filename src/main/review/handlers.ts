@@ -104,10 +104,28 @@ export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
   const zonesChanged = () => {
     if (deps.onZonesChanged && deps.zones) deps.onZonesChanged(deps.zones.list());
   };
+  const incidentCounts = new Map<number, number>();
   let heatmapCache: { key: string; value: ReviewApiMethods['getHeatmap']['res'] } | null = null;
 
   return {
-    listRuns: async (q) => (deps.store ? filterRuns(deps.store.listRuns(), q?.search, q?.tag) : []),
+    listRuns: async (q) => {
+      if (!deps.store) return [];
+      const runs = filterRuns(deps.store.listRuns(), q?.search, q?.tag);
+      // The recorder leaves the incident count at 0: fill it from detection (kept for finished runs).
+      return runs.map((r) => {
+        if (r.incidents > 0) return r;
+        let n = incidentCounts.get(r.id);
+        if (n === undefined) {
+          try {
+            n = incidentsOf(r.id).length;
+          } catch {
+            n = 0;
+          }
+          if (r.endedAt !== null) incidentCounts.set(r.id, n);
+        }
+        return { ...r, incidents: n };
+      });
+    },
     getRun: async ({ runId }) => needStore().getRun(runId),
     renameRun: async ({ runId, name }) => command(() => needStore().renameRun(runId, name)),
     tagRun: async ({ runId, tags }) => command(() => needStore().setTags(runId, tags)),
@@ -115,6 +133,7 @@ export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
       command(() => {
         needStore().deleteRun(runId);
         cache.delete(runId);
+        incidentCounts.delete(runId);
         heatmapCache = null;
       }),
     getRunTimeline: async ({ runId }) => buildTimeline(runCache(runId).events, incidentsOf(runId)),

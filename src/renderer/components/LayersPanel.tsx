@@ -1,7 +1,7 @@
 import { LAYER_LABELS, type LayerName, type LayerVisibility } from '../scene/MapScene';
 import { Panel } from './Panel';
 
-const ORDER: LayerName[] = ['map', 'inflation', 'scan', 'robot', 'gaze', 'path', 'candidates', 'chosen', 'goal', 'people', 'windows'];
+const ORDER: LayerName[] = ['map', 'inflation', 'scan', 'robot', 'gaze', 'path', 'candidates', 'chosen', 'goal', 'people', 'windows', 'zones', 'heatmap'];
 
 export function LayersPanel({ layers, setLayers }: { layers: LayerVisibility; setLayers: (l: LayerVisibility) => void }) {
   return (

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Pose2D, Vec2 } from '../../shared/geometry';
-import { MapScene, type LayerVisibility, type SceneStats } from '../scene/MapScene';
+import type { HeatmapView, Zone } from '../../shared/api';
+import type { FrameFeed } from '../review/session';
+import { MapScene, type LayerVisibility, type SceneStats, type ZoneDrawKind } from '../scene/MapScene';
 import { scaleBar } from '../scene/viewport';
 import { useConsole } from '../state/context';
 
@@ -31,6 +33,10 @@ function writeStats(el: HTMLElement, s: SceneStats): void {
   d.view = JSON.stringify({ scale: +s.view.scale.toFixed(4), offsetX: +s.view.offsetX.toFixed(2), offsetY: +s.view.offsetY.toFixed(2) });
   d.follow = String(s.follow);
   d.goalMode = String(s.goalMode);
+  d.frameT = s.frameT === null ? '' : s.frameT.toFixed(3);
+  d.zones = String(s.zones);
+  d.heatmapCells = String(s.heatmapCells);
+  d.draftVertices = String(s.draftVertices);
 }
 
 /** `?fps=N` in the page URL caps the map redraw rate (tests, slow machines). */
@@ -45,9 +51,17 @@ interface Props {
   setGoalMode: (on: boolean) => void;
   follow: boolean;
   setFollow: (on: boolean) => void;
+  /** A recorded run's frames instead of the live snapshots (review); null for live. */
+  feed?: FrameFeed | null;
+  zones?: readonly Zone[];
+  heatmap?: HeatmapView | null;
+  /** Zone polygon tool: the kind being drawn, or null. */
+  zoneDraw?: ZoneDrawKind;
+  onZoneDraft?: (points: number[]) => void;
+  onZoneComplete?: (points: number[]) => void;
 }
 
-export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Props) {
+export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed = null, zones, heatmap = null, zoneDraw = null, onZoneDraft, onZoneComplete }: Props) {
   const { api, store } = useConsole();
   const hostRef = useRef<HTMLDivElement>(null);
   const statsRef = useRef<HTMLDivElement>(null);
@@ -57,12 +71,19 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
   const [error, setError] = useState<string | null>(null);
 
   // Callbacks the scene calls: keep the latest closures without recreating the scene.
-  const cbRef = useRef({ setGoalMode, setFollow, onGoal: (_g: Pose2D) => {} });
+  const cbRef = useRef({
+    setGoalMode, setFollow, onGoal: (_g: Pose2D) => {}, feed: null as FrameFeed | null,
+    onZoneDraft: undefined as ((p: number[]) => void) | undefined, onZoneComplete: undefined as ((p: number[]) => void) | undefined,
+  });
   useEffect(() => {
     cbRef.current = {
       setGoalMode,
       setFollow,
+      feed,
+      onZoneDraft,
+      onZoneComplete,
       onGoal: (g: Pose2D) => {
+        if (feed) return; // reviewing a recording: no goals to the live robot from this map
         api.invoke('setGoal', g).then(
           (r) => {
             if (!r.ok) store.addEvent({ t: performance.now() / 1000, level: 'error', message: `Goal refused: ${r.error}` });
@@ -83,7 +104,10 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
       onGoal: (g) => cbRef.current.onGoal(g),
       onFollowChange: (on) => cbRef.current.setFollow(on),
       onGoalModeChange: (on) => cbRef.current.setGoalMode(on),
+      onZoneDraft: (p) => cbRef.current.onZoneDraft?.(p),
+      onZoneComplete: (p) => cbRef.current.onZoneComplete?.(p),
       onStats: (s) => {
+        cbRef.current.feed?.onDrawn(s.frameT);
         if (statsRef.current) writeStats(statsRef.current, s);
         const bar = scaleRef.current;
         if (bar) {
@@ -119,9 +143,25 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
     };
   }, []);
 
-  // Feed the scene straight from the store: no React render per snapshot.
+  // Feed the scene straight from the store (live) or from the review feed: no React render per snapshot.
   useEffect(() => {
     if (!scene) return;
+    if (feed) {
+      scene.setMap(store.get().map);
+      let lastMap = store.get().map;
+      const offStore = store.subscribe(() => {
+        const st = store.get();
+        if (st.map !== lastMap) {
+          lastMap = st.map;
+          scene.setMap(st.map);
+        }
+      });
+      const detach = feed.attach({ setSnapshot: (s, urgent) => scene.setSnapshot(s, urgent) });
+      return () => {
+        offStore();
+        detach();
+      };
+    }
     let lastSnap = store.get().snapshot;
     let lastMap = store.get().map;
     scene.setMap(lastMap);
@@ -137,7 +177,24 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
         if (st.snapshot) scene.setSnapshot(st.snapshot);
       }
     });
-  }, [scene, store]);
+  }, [scene, store, feed]);
+
+  useEffect(() => scene?.setZones(zones ?? []), [scene, zones]);
+  useEffect(() => scene?.setHeatmap(heatmap), [scene, heatmap]);
+  useEffect(() => scene?.setZoneDraw(zoneDraw), [scene, zoneDraw]);
+  useEffect(() => {
+    if (!scene || !zoneDraw) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' || e.key === 'Backspace') {
+        const tag = (e.target as HTMLElement | null)?.tagName;
+        if (tag === 'INPUT' || tag === 'TEXTAREA') return;
+        e.preventDefault();
+        scene.zoneKey(e.key);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [scene, zoneDraw]);
 
   useEffect(() => scene?.setLayers(layers), [scene, layers]);
   useEffect(() => scene?.setFollow(follow), [scene, follow]);
@@ -171,7 +228,12 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow }: Pr
           Goal
         </button>
       </div>
-      {goalMode && <div className="map-hint">Press at the goal, drag toward its heading, release. Esc cancels.</div>}
+      {goalMode && !feed && <div className="map-hint">Press at the goal, drag toward its heading, release. Esc cancels.</div>}
+      {zoneDraw && (
+        <div className="map-hint" data-testid="zone-hint">
+          Click the corners of the {zoneDraw} zone; click the first corner, double-click or press Enter to finish. Backspace removes a corner.
+        </div>
+      )}
       <div className="map-footer">
         <div ref={scaleRef} className="scale-bar" data-testid="scale-bar" />
         <span ref={cursorRef} className="cursor-pos" />

@@ -12,7 +12,7 @@
  */
 import 'pixi.js/unsafe-eval'; // no eval/new Function: the console runs under a strict CSP
 import { Application, BufferImageSource, Container, Graphics, Sprite, Text, Texture } from 'pixi.js';
-import type { ConsoleSnapshot, MapPayload, RobotInfo } from '../../shared/api';
+import type { ConsoleSnapshot, HeatmapView, MapPayload, RobotInfo, Zone } from '../../shared/api';
 import { circumscribedRadius, inscribedRadius, type Pose2D, type Vec2 } from '../../shared/geometry';
 import { costColor, futureAlpha, normalizeCosts, riskColor } from './colors';
 import { goalFromDrag } from './goal';
@@ -30,7 +30,9 @@ export type LayerName =
   | 'scan'
   | 'gaze'
   | 'goal'
-  | 'robot';
+  | 'robot'
+  | 'zones'
+  | 'heatmap';
 
 export const LAYER_LABELS: Record<LayerName, string> = {
   map: 'Static map',
@@ -44,6 +46,8 @@ export const LAYER_LABELS: Record<LayerName, string> = {
   gaze: 'Screen gaze',
   goal: 'Goal',
   robot: 'Robot',
+  zones: 'Keep-out & slow zones',
+  heatmap: 'Intervention heatmap (all runs)',
 };
 
 export type LayerVisibility = Record<LayerName, boolean>;
@@ -60,6 +64,8 @@ export const DEFAULT_LAYERS: LayerVisibility = {
   gaze: true,
   goal: true,
   robot: true,
+  zones: true,
+  heatmap: false,
 };
 
 /** What was drawn last, for the stats element end-to-end tests read. Counts are of what is drawn: 0 for a hidden layer. */
@@ -80,7 +86,16 @@ export interface SceneStats {
   view: ViewState;
   follow: boolean;
   goalMode: boolean;
+  /** Time of the snapshot drawn (host clock, s); null before the first. */
+  frameT: number | null;
+  /** Zones drawn, heatmap cells with a count, vertices of the zone being drawn. */
+  zones: number;
+  heatmapCells: number;
+  draftVertices: number;
 }
+
+/** Zone drawing: the kind being drawn, or null when the tool is off. */
+export type ZoneDrawKind = Zone['kind'] | null;
 
 export interface MapSceneCallbacks {
   /** The operator finished a goal drag (position and heading, map frame). */
@@ -93,6 +108,10 @@ export interface MapSceneCallbacks {
   onStats?: (stats: SceneStats) => void;
   /** Pointer moved over the map: world position under the cursor, or null on leave. */
   onCursor?: (p: Vec2 | null) => void;
+  /** The zone being drawn changed (vertices, flat [x0, y0, …], map frame). */
+  onZoneDraft?: (points: number[]) => void;
+  /** The zone polygon was closed (first corner clicked, double-click or Enter). */
+  onZoneComplete?: (points: number[]) => void;
 }
 
 export interface MapSceneOptions {
@@ -124,7 +143,12 @@ const C = {
   pass: 0x3fb950,
   scale: 0xd29922,
   stop: 0xf85149,
+  keepOut: 0xf85149,
+  slow: 0xd29922,
+  draft: 0xffffff,
 };
+const ZONE_CLOSE_PX = 10;
+const CLICK_SLOP_PX = 4;
 
 export class MapScene {
   readonly viewport = new Viewport();
@@ -149,6 +173,17 @@ export class MapScene {
   private readonly robotBody = new Container();
   private readonly gRobot = new Graphics();
   private readonly gInteraction = new Graphics();
+  private readonly gZones = new Graphics();
+  private readonly heatmapSprite = new Sprite();
+  private heatmapTexture: Texture | null = null;
+  private readonly zoneLabels: Text[] = [];
+  private zones: Zone[] = [];
+  private heatmap: HeatmapView | null = null;
+  private heatmapCells = 0;
+  private zoneDraw: ZoneDrawKind = null;
+  private draft: number[] = [];
+  private draftHover: Vec2 | null = null;
+  private urgent = false;
   private readonly labelPool: Text[] = [];
   private readonly labelFill = new WeakMap<Text, number>();
 
@@ -178,7 +213,7 @@ export class MapScene {
   private height = 1;
 
   private drag:
-    | { kind: 'pan'; id: number; last: Vec2 }
+    | { kind: 'pan'; id: number; last: Vec2; down?: Vec2; moved?: boolean }
     | { kind: 'goal'; id: number; startScreen: Vec2; start: Vec2; end: Vec2 }
     | null = null;
   private readonly detach: (() => void)[] = [];
@@ -199,15 +234,20 @@ export class MapScene {
       gaze: new Container(),
       goal: new Container(),
       robot: new Container(),
+      zones: new Container(),
+      heatmap: new Container(),
     };
     // Draw order: bottom first.
-    const order: LayerName[] = ['map', 'inflation', 'windows', 'path', 'candidates', 'people', 'chosen', 'scan', 'gaze', 'goal', 'robot'];
+    const order: LayerName[] = ['map', 'heatmap', 'inflation', 'zones', 'windows', 'path', 'candidates', 'people', 'chosen', 'scan', 'gaze', 'goal', 'robot'];
     for (const name of order) {
       this.layers[name].label = `layer:${name}`;
       this.world.addChild(this.layers[name]);
     }
     this.layers.map.addChild(this.mapSprite);
     this.layers.inflation.addChild(this.inflationSprite);
+    this.layers.heatmap.addChild(this.heatmapSprite);
+    this.layers.zones.addChild(this.gZones);
+    this.heatmapSprite.visible = false;
     this.layers.windows.addChild(this.gWindows);
     this.layers.path.addChild(this.gPath);
     this.layers.candidates.addChild(this.gCandidates);
@@ -284,9 +324,11 @@ export class MapScene {
     this.markDirty();
   }
 
-  setSnapshot(s: ConsoleSnapshot): void {
+  /** `urgent`: draw on the next animation frame even above the redraw cap (a review seek). */
+  setSnapshot(s: ConsoleSnapshot, urgent = false): void {
     if (this.destroyed) return;
     this.snapshot = s;
+    if (urgent) this.urgent = true;
     if (this.follow && s.pose) this.viewport.centerOn(s.pose, { x: this.width / 2, y: this.height / 2 });
     this.markDirty();
   }
@@ -308,6 +350,75 @@ export class MapScene {
     this.goalMode = on;
     this.canvas.style.cursor = on ? 'crosshair' : 'grab';
     if (!on && this.drag?.kind === 'goal') this.drag = null;
+    this.markDirty();
+  }
+
+  /** Operator zones to draw (map frame). */
+  setZones(zones: readonly Zone[]): void {
+    this.zones = [...zones];
+    this.markDirty();
+  }
+
+  /** The intervention heatmap (counts on a grid), or null. */
+  setHeatmap(h: HeatmapView | null): void {
+    this.heatmap = h;
+    this.heatmapTexture?.destroy(true);
+    this.heatmapTexture = null;
+    this.heatmapCells = 0;
+    if (h && h.width > 0 && h.height > 0 && h.max > 0) {
+      const rgba = new Uint8ClampedArray(h.width * h.height * 4);
+      // Image row 0 is the largest y (as the map sprite).
+      for (let j = 0; j < h.height; j++) {
+        for (let i = 0; i < h.width; i++) {
+          const c = h.counts[j * h.width + i] ?? 0;
+          if (c <= 0) continue;
+          this.heatmapCells++;
+          const f = Math.sqrt(c / h.max);
+          const o = ((h.height - 1 - j) * h.width + i) * 4;
+          rgba[o] = 255;
+          rgba[o + 1] = Math.round(200 * (1 - f));
+          rgba[o + 2] = 40;
+          rgba[o + 3] = Math.round(90 + 140 * f);
+        }
+      }
+      this.heatmapTexture = rgbaTexture(rgba, h.width, h.height);
+      this.heatmapSprite.texture = this.heatmapTexture;
+      placeGridSprite(this.heatmapSprite, h.origin, h.width, h.height, h.cellSize);
+      this.heatmapSprite.visible = true;
+    } else {
+      this.heatmapSprite.visible = false;
+    }
+    this.markDirty();
+  }
+
+  /** Starts (a kind) or ends (null) the zone polygon tool; ending drops an unfinished draft. */
+  setZoneDraw(kind: ZoneDrawKind): void {
+    this.zoneDraw = kind;
+    this.draft = [];
+    this.draftHover = null;
+    this.canvas.style.cursor = kind ? 'crosshair' : this.goalMode ? 'crosshair' : 'grab';
+    this.cb.onZoneDraft?.([]);
+    this.markDirty();
+  }
+
+  /** Keyboard for the zone tool: Enter closes, Backspace removes the last corner. */
+  zoneKey(key: 'Enter' | 'Backspace'): void {
+    if (!this.zoneDraw) return;
+    if (key === 'Enter') this.closeDraft();
+    else {
+      this.draft.length = Math.max(0, this.draft.length - 2);
+      this.cb.onZoneDraft?.([...this.draft]);
+    }
+    this.markDirty();
+  }
+
+  private closeDraft(): void {
+    if (this.draft.length < 6) return;
+    const pts = [...this.draft];
+    this.draft = [];
+    this.draftHover = null;
+    this.cb.onZoneDraft?.([]);
+    this.cb.onZoneComplete?.(pts);
     this.markDirty();
   }
 
@@ -337,6 +448,7 @@ export class MapScene {
     this.resizeObserver?.disconnect();
     this.mapTexture?.destroy(true);
     this.inflationTexture?.destroy(true);
+    this.heatmapTexture?.destroy(true);
     this.app.destroy({ removeView: true }, { children: true });
   }
 
@@ -375,15 +487,19 @@ export class MapScene {
     on('pointerleave', () => this.cb.onCursor?.(null));
     on('wheel', (e) => this.onWheel(e), { passive: false });
     on('contextmenu', (e) => e.preventDefault());
-    on('dblclick', () => this.fitToMap());
+    on('dblclick', () => {
+      if (this.zoneDraw) this.closeDraft();
+      else this.fitToMap();
+    });
 
     const loop = () => {
       if (this.destroyed) return;
       this.raf = requestAnimationFrame(loop);
       const now = performance.now();
       // Small slack so a 60 Hz cap is not missed by rAF jitter.
-      if (this.dirty && now - this.lastDrawAt >= this.minFrameMs - 4) {
+      if (this.dirty && (this.urgent || now - this.lastDrawAt >= this.minFrameMs - 4)) {
         this.dirty = false;
+        this.urgent = false;
         this.lastDrawAt = now;
         this.draw();
       }
@@ -412,10 +528,13 @@ export class MapScene {
   private onPointerDown(e: PointerEvent): void {
     if (this.drag) return;
     const p = this.local(e);
-    const wantsGoal = this.goalMode || e.shiftKey || e.button === 2;
+    const wantsGoal = !this.zoneDraw && (this.goalMode || e.shiftKey || e.button === 2);
     if (e.button !== 0 && e.button !== 2) return;
     this.canvas.setPointerCapture?.(e.pointerId);
-    if (wantsGoal) {
+    if (this.zoneDraw && e.button === 0) {
+      // A click adds a corner; a drag still pans.
+      this.drag = { kind: 'pan', id: e.pointerId, last: p, down: p, moved: false };
+    } else if (wantsGoal) {
       const w = this.viewport.screenToWorld(p);
       this.drag = { kind: 'goal', id: e.pointerId, startScreen: p, start: w, end: w };
     } else {
@@ -428,9 +547,17 @@ export class MapScene {
   private onPointerMove(e: PointerEvent): void {
     const p = this.local(e);
     this.cb.onCursor?.(this.viewport.screenToWorld(p));
+    if (this.zoneDraw) {
+      this.draftHover = this.viewport.screenToWorld(p);
+      if (this.draft.length > 0) this.markDirty();
+    }
     const d = this.drag;
     if (!d || d.id !== e.pointerId) return;
     if (d.kind === 'pan') {
+      if (d.down && !d.moved) {
+        if (Math.hypot(p.x - d.down.x, p.y - d.down.y) < CLICK_SLOP_PX) return;
+        d.moved = true;
+      }
       const dx = p.x - d.last.x;
       const dy = p.y - d.last.y;
       if (dx === 0 && dy === 0) return;
@@ -451,7 +578,21 @@ export class MapScene {
     if (!d || d.id !== e.pointerId) return;
     this.drag = null;
     this.canvas.releasePointerCapture?.(e.pointerId);
-    this.canvas.style.cursor = this.goalMode ? 'crosshair' : 'grab';
+    this.canvas.style.cursor = this.goalMode || this.zoneDraw ? 'crosshair' : 'grab';
+    if (d.kind === 'pan' && this.zoneDraw && d.down && !d.moved) {
+      const w = this.viewport.screenToWorld(this.local(e));
+      const n = this.draft.length;
+      if (n >= 6) {
+        const first = this.viewport.worldToScreen({ x: this.draft[0], y: this.draft[1] });
+        const here = this.local(e);
+        if (Math.hypot(first.x - here.x, first.y - here.y) <= ZONE_CLOSE_PX) {
+          this.closeDraft();
+          return;
+        }
+      }
+      this.draft.push(w.x, w.y);
+      this.cb.onZoneDraft?.([...this.draft]);
+    }
     if (d.kind === 'goal') {
       const p = this.local(e);
       d.end = this.viewport.screenToWorld(p);
@@ -517,6 +658,7 @@ export class MapScene {
 
     if (this.visibility.inflation && s?.robot) this.updateInflation();
 
+    this.drawZones(px);
     this.drawWindows(s, px);
     this.drawPath(s, px);
     this.drawCandidates(s, px);
@@ -560,7 +702,56 @@ export class MapScene {
       view: this.viewport.state,
       follow: this.follow,
       goalMode: this.goalMode,
+      frameT: s?.t ?? null,
+      zones: vis.zones ? this.zones.length : 0,
+      heatmapCells: vis.heatmap ? this.heatmapCells : 0,
+      draftVertices: this.draft.length / 2,
     };
+  }
+
+  private drawZones(px: number): void {
+    const g = this.gZones.clear();
+    let used = 0;
+    if (this.visibility.zones) {
+      for (const z of this.zones) {
+        if (z.polygon.length < 6) continue;
+        const col = z.kind === 'keep-out' ? C.keepOut : C.slow;
+        g.poly(z.polygon, true).fill({ color: col, alpha: z.kind === 'keep-out' ? 0.22 : 0.14 });
+        g.poly(z.polygon, true).stroke({ width: 2 * px, color: col, alpha: 0.9 });
+        let cx = 0;
+        let cy = 0;
+        const n = z.polygon.length / 2;
+        for (let i = 0; i < n; i++) {
+          cx += z.polygon[2 * i] / n;
+          cy += z.polygon[2 * i + 1] / n;
+        }
+        let t = this.zoneLabels[used];
+        if (!t) {
+          t = new Text({ text: '', style: { fontFamily: 'system-ui, sans-serif', fontSize: 11, fill: 0xffffff, stroke: { color: 0x000000, width: 3 } }, resolution: Math.min(window.devicePixelRatio || 1, 2) });
+          t.anchor.set(0.5);
+          this.zoneLabels.push(t);
+          this.overlay.addChild(t);
+        }
+        used++;
+        const text = z.kind === 'slow' ? `${z.name} · ≤ ${(z.slowSpeed ?? 0).toFixed(2)} m/s` : `${z.name} · keep out`;
+        if (t.text !== text) t.text = text;
+        const sp = this.viewport.worldToScreen({ x: cx, y: cy });
+        t.position.set(Math.round(sp.x), Math.round(sp.y));
+        t.visible = true;
+      }
+    }
+    for (let i = used; i < this.zoneLabels.length; i++) this.zoneLabels[i].visible = false;
+    // The polygon being drawn (always visible while the tool is on).
+    const d = this.draft;
+    if (this.zoneDraw && d.length >= 2) {
+      const col = this.zoneDraw === 'keep-out' ? C.keepOut : C.slow;
+      g.moveTo(d[0], d[1]);
+      for (let i = 2; i + 1 < d.length; i += 2) g.lineTo(d[i], d[i + 1]);
+      if (this.draftHover) g.lineTo(this.draftHover.x, this.draftHover.y);
+      g.stroke({ width: 2 * px, color: C.draft, alpha: 0.9 });
+      if (d.length >= 6) g.poly(d, true).fill({ color: col, alpha: 0.15 });
+      for (let i = 0; i + 1 < d.length; i += 2) disc(g, d[i], d[i + 1], (i === 0 ? 5 : 3.5) * px, px).fill({ color: i === 0 ? col : C.draft });
+    }
   }
 
   private drawWindows(s: ConsoleSnapshot | null, px: number): void {

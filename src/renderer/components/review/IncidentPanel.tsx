@@ -1,0 +1,60 @@
+import { useSyncExternalStore } from 'react';
+import type { ReviewSession } from '../../review/session';
+import { fmtClock } from '../../review/clock';
+import { Panel } from '../Panel';
+import { STAGE_WORDS } from './format';
+
+/** The incidents of the open run; the selected one explained (what happened, which stage, evidence). */
+export function IncidentPanel({ session }: { session: ReviewSession }) {
+  const selected = useSyncExternalStore(session.subscribe, () => session.get().selectedIncident);
+  const incidents = session.incidents;
+  const inc = incidents.find((i) => i.id === selected) ?? null;
+  const t0 = session.timeline.startT;
+  return (
+    <Panel title={`Incidents (${incidents.length})`} testid="incidents-panel">
+      {incidents.length === 0 && <div className="muted small empty">No incidents detected in this run.</div>}
+      <ul className="incident-list">
+        {incidents.map((i) => (
+          <li key={i.id}>
+            <button
+              type="button"
+              className={`incident-row${i.id === selected ? ' selected' : ''}`}
+              data-testid={`incident-${i.id}`}
+              onClick={() => session.selectIncident(i.id)}
+              title="Jump there"
+            >
+              <span className={`dot kind-${i.kind}`} aria-hidden="true" />
+              <span className="mono">{fmtClock(i.t - t0)}</span>
+              <span className="incident-label">{i.label}</span>
+              <span className="muted small">{STAGE_WORDS[i.stage] ?? i.stage}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {inc && (
+        <div className="explanation" data-testid="incident-explanation" role="region" aria-label="Incident explanation">
+          <div className="explanation-head">
+            <b>{inc.label}</b>
+            <span className="mono muted">at {fmtClock(inc.t - t0)}</span>
+          </div>
+          <div className="stage-line">
+            Earliest failing stage: <b data-testid="incident-stage">{STAGE_WORDS[inc.stage] ?? inc.stage}</b>
+          </div>
+          <p className="summary" data-testid="incident-summary">{inc.summary}</p>
+          {inc.evidence.length > 0 && (
+            <ul className="evidence">
+              {inc.evidence.map((e, k) => (
+                <li key={k}>{e}</li>
+              ))}
+            </ul>
+          )}
+          {inc.pose && (
+            <div className="muted small mono">
+              robot at {inc.pose.x.toFixed(2)}, {inc.pose.y.toFixed(2)} m
+            </div>
+          )}
+        </div>
+      )}
+    </Panel>
+  );
+}
