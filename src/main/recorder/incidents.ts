@@ -895,7 +895,7 @@ function reactiveCheck(v: RunView, d: Draft, planClearanceM: number | null): Sta
     const numbers: Record<string, number> = { ...(s.ttc !== null ? { ttcS: r2(s.ttc) } : {}), ...(planClearanceM !== null ? { planClearanceM: r2(planClearanceM) } : {}) };
     if (/invalid/i.test(s.reason)) return check('reactive-control', 'failed', `the reactive layer rejected its input (${s.reason})`, numbers);
     return check('reactive-control', 'failed',
-      `${planClearanceM !== null ? `the plan cleared it by ${f2(planClearanceM)} m, ` : ''}yet the reactive layer stopped (${s.reason}${s.zone ? `, zone ${s.zone}` : ''}${s.ttc !== null ? `, ttc ${f2(s.ttc)} s` : ''}): the robot strayed from the plan or the reactive margin is stricter than the planner's`,
+      `${planClearanceM !== null ? `the plan cleared it by ${f2(planClearanceM)} m, yet ` : 'no earlier stage failed; '}the reactive layer stopped (${s.reason}${s.zone ? `, zone ${s.zone}` : ''}${s.ttc !== null ? `, ttc ${f2(s.ttc)} s` : ''}): the robot strayed from the plan or the reactive margin is stricter than the planner's`,
       numbers);
   }
   // Near miss with a plan that kept its distance: the robot got closer than planned, and
@@ -939,6 +939,11 @@ function explainContact(v: RunView, d: Draft, pose: Pose2D | null): Explained {
   if (done(globalCheck(v, d, s, per.seenForS, what))) return { subject: s.subject, trace };
   const local = localCheck(v, d, s, per.seenForS, what);
   if (done(local.check)) return { subject: s.subject, trace };
+  if (local.check.verdict === 'no-data' && per.check.verdict === 'no-data') {
+    // Without scans or plans to compare with, blaming the last stage would be a guess.
+    trace.push(check('reactive-control', 'no-data', `the reactive layer ${d.kind === 'safety-stop' ? `stopped (${d.first!.reason})` : 'let it happen'}; the recording lacks the scans and plans to say whether that was right`));
+    return { subject: s.subject, trace };
+  }
   done(reactiveCheck(v, d, local.planClearanceM));
   return { subject: s.subject, trace };
 }

@@ -3,16 +3,19 @@
  *
  *   runs list [--json] [--db FILE]
  *   runs export ID --mcap FILE [--no-candidates] [--db FILE]
+ *   runs incidents ID [--json] [--db FILE]
  *
  * Output contract (scripts depend on it): `list --json` prints one JSON object per line,
  * `{"id","started_at","duration_s","outcome","incidents"}` (started_at in seconds since the
  * Unix epoch, host clock; outcome "recording" for a run still being recorded), and nothing
- * else on stdout. Errors go to stderr with a non-zero exit code.
+ * else on stdout. `incidents --json` prints one Incident (src/shared/incidents.ts) per line,
+ * in time order. Errors go to stderr with a non-zero exit code.
  */
 import { existsSync } from 'node:fs';
 import { UsageError, type CliCommand } from '../command';
 import { RunStore } from '../../recorder/run-store';
 import { exportRunToMcap } from '../../recorder/mcap-export';
+import { explainRun, formatIncident } from '../../recorder/incidents';
 import { resolveRunsDbPath } from '../../recorder/paths';
 import { NoSuchRunError, RunDatabaseError } from '../../recorder/errors';
 import type { RunSummary } from '../../../shared/recording';
@@ -20,11 +23,15 @@ import type { RunSummary } from '../../../shared/recording';
 const USAGE = `Usage:
   foresight runs list [--json] [--db FILE]
   foresight runs export ID --mcap FILE [--no-candidates] [--db FILE]
+  foresight runs incidents ID [--json] [--db FILE]
 
   list      recorded runs, newest first. --json: one line per run,
             {"id","started_at","duration_s","outcome","incidents"} (started_at: s since the Unix epoch)
   export    write run ID as an MCAP file (Foxglove schemas; opens in Foxglove or Lichtblick).
             --no-candidates leaves out the planner's candidate samples (most of the file's size)
+  incidents the run's incidents (interventions, safety stops, near misses, no progress, link
+            losses), each with the earliest stage that failed and its evidence; stores their
+            count in the run list. --json: one line per incident
 
   --db FILE the run database (default: $FORESIGHT_DB, else the app's data folder,
             e.g. ~/.local/share/foresight/runs.sqlite)`;
@@ -146,12 +153,41 @@ async function run(argv: string[]): Promise<number> {
       store.close();
     }
   }
-  throw new UsageError(sub === undefined ? 'missing sub-command (list or export)' : `unknown sub-command '${sub}'`);
+  if (sub === 'incidents') {
+    if (rest.length !== 1) throw new UsageError('incidents needs exactly one run ID');
+    if (!/^\d+$/.test(rest[0]!)) throw new UsageError(`run ID must be a positive integer (got ${rest[0]})`);
+    const id = Number(rest[0]);
+    let store: RunStore;
+    try {
+      store = RunStore.open(path, { create: false });
+    } catch (err) {
+      if (err instanceof RunDatabaseError) return fail(err.message);
+      throw err;
+    }
+    try {
+      const run = store.getRun(id);
+      const incidents = explainRun(store, id);
+      if (args.json) {
+        for (const inc of incidents) process.stdout.write(`${JSON.stringify(inc)}\n`);
+      } else {
+        const where = run.name ? ` (${run.name})` : '';
+        process.stdout.write(`run ${id}${where}: ${incidents.length} incident${incidents.length === 1 ? '' : 's'}${run.outcome === null ? ' so far (still recording)' : ''}\n`);
+        for (const inc of incidents) process.stdout.write(`${formatIncident(inc, run.startedAt)}\n`);
+      }
+      return 0;
+    } catch (err) {
+      if (err instanceof NoSuchRunError) return fail(`${err.message} in ${path}`);
+      throw err;
+    } finally {
+      store.close();
+    }
+  }
+  throw new UsageError(sub === undefined ? 'missing sub-command (list, export or incidents)' : `unknown sub-command '${sub}'`);
 }
 
 const runs: CliCommand = {
   name: 'runs',
-  summary: 'runs list [--json] | runs export ID --mcap FILE [--db FILE]: recorded runs',
+  summary: 'runs list [--json] | runs export ID --mcap FILE | runs incidents ID [--json] [--db FILE]: recorded runs',
   usage: USAGE,
   run,
 };
