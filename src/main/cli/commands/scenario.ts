@@ -1,24 +1,40 @@
-/** `foresight scenario run FILE [--json] [--record] [--predictor NAME]`: one closed-loop scenario run. */
+/**
+ * `foresight scenario run FILE... [--json] [--predictor NAME]`: closed-loop scenario runs;
+ * `foresight scenario compare FILE... [--json]`: each scenario with the default people
+ * predictor and with constant velocity, side by side.
+ */
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
 import { loadScenarioFile } from '../../scenario/scenario-file';
 import { runScenario } from '../../scenario/run-scenario';
+import { compareScenario, formatComparisonTable, type ScenarioComparison } from '../../scenario/people-compare';
 import { isPredictorModel } from '../../../planner/predict';
 
 const usage = `Usage: foresight scenario run FILE... [--json] [--predictor social|cv] [--record] [--db FILE]
+       foresight scenario compare FILE... [--json]
 
-Runs each scenario closed loop (simulator + the full planning stack) faster than real
-time, deterministic for the scenario's seed, and reports success, collisions, time to
-goal, path length, minimum clearance, RMS jerk and number of stops.
+run: runs each scenario closed loop (simulator + the full planning stack, screen gaze
+included) faster than real time, deterministic for the scenario's seed, and reports
+success, collisions, time to goal, path length, minimum clearance (to obstacles and to
+people), RMS jerk, number of stops and the gaze lead time before turns larger than 45°.
+
+compare: runs each scenario twice, with the planner's default people predictor (social)
+and with constant-velocity prediction in its place, and reports for both: success,
+collisions, time to goal, minimum distance to people (footprint to body), RMS jerk,
+stops and gaze lead (min / median over turns > 45°). --json prints one line per scenario:
+{"scenario", "default_predictor", "runs": {"social": {...}, "cv": {...}}}, each run with
+success, outcome, collisions, time_s, min_person_distance_m, rms_jerk, stops,
+safety_stops, gaze_turns, gaze_turns_missed, gaze_lead_min_s, gaze_lead_median_s.
+Exit status 1 when a file cannot be loaded or a default-predictor run fails.
 
   --json            one JSON line per scenario on stdout, nothing else there
-  --predictor NAME  people predictor: social (default) or cv (constant velocity)
-  --record          record the run to the run database like a live one
+  --predictor NAME  run: people predictor, social (default) or cv (constant velocity)
+  --record          run: record the run to the run database like a live one
   --db FILE         run database (default: the app's data folder)`;
 
 const scenario: CliCommand = {
   name: 'scenario',
-  summary: 'scenario run FILE [--json] [--record]',
+  summary: 'scenario run|compare FILE... [--json]',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -27,8 +43,12 @@ const scenario: CliCommand = {
       options: { json: { type: 'boolean' }, predictor: { type: 'string' }, record: { type: 'boolean' }, db: { type: 'string' } },
     });
     const [verb, ...files] = positionals;
-    if (verb !== 'run') throw new UsageError(verb ? `unknown verb '${verb}'` : 'missing verb: run');
+    if (verb !== 'run' && verb !== 'compare') throw new UsageError(verb ? `unknown verb '${verb}'` : 'missing verb: run or compare');
     if (files.length === 0) throw new UsageError('name at least one scenario file');
+    if (verb === 'compare') {
+      if (values.predictor !== undefined) throw new UsageError('compare runs both predictors; --predictor is for run');
+      return compare(files, values.json === true);
+    }
     const predictor = values.predictor ?? 'social';
     if (!isPredictorModel(predictor)) throw new UsageError(`unknown predictor '${predictor}'`);
     let failures = 0;
@@ -51,13 +71,26 @@ const scenario: CliCommand = {
         stops: r.stops,
       };
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ ...line, min_person_clearance_m: finiteOrNull(r.min_person_clearance_m, 3), safety_stops: r.safety_stops, replans: r.replans, outcome: r.outcome })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({
+            ...line,
+            min_person_clearance_m: finiteOrNull(r.min_person_clearance_m, 3),
+            safety_stops: r.safety_stops,
+            replans: r.replans,
+            outcome: r.outcome,
+            gaze_turns: r.gaze_turns,
+            gaze_turns_missed: r.gaze_turns_missed,
+            gaze_lead_min_s: r.gaze_lead_min_s === null ? null : round(r.gaze_lead_min_s, 2),
+            gaze_lead_median_s: r.gaze_lead_median_s === null ? null : round(r.gaze_lead_median_s, 2),
+          })}\n`,
+        );
       } else {
         process.stdout.write(
           `${r.scenario}: ${r.success ? 'reached' : `FAILED (${r.outcome}${r.message ? `: ${r.message}` : ''})`} in ${line.time_s} s, ` +
             `${line.path_length_m} m, collisions ${r.collisions}, min clearance ${line.min_clearance_m} m` +
             `${Number.isFinite(r.min_person_clearance_m) ? `, min person clearance ${round(r.min_person_clearance_m, 3)} m` : ''}, ` +
-            `RMS jerk ${line.rms_jerk} m/s³, stops ${r.stops}, safety stops ${r.safety_stops}, replans ${r.replans}, ${r.candidates_per_cycle} candidates/cycle\n`,
+            `RMS jerk ${line.rms_jerk} m/s³, stops ${r.stops}, safety stops ${r.safety_stops}, replans ${r.replans}, ${r.candidates_per_cycle} candidates/cycle, ` +
+            `gaze lead ${r.gaze_turns === 0 ? 'n/a (no turns > 45°)' : `min ${leadText(r.gaze_lead_min_s)} / median ${leadText(r.gaze_lead_median_s)} over ${r.gaze_turns} turns${r.gaze_turns_missed > 0 ? ` (${r.gaze_turns_missed} not led)` : ''}`}\n`,
         );
       }
       if (!r.success || r.collisions > 0) failures++;
@@ -65,6 +98,31 @@ const scenario: CliCommand = {
     return failures > 0 ? 1 : 0;
   },
 };
+
+/** The compare verb: both predictors per scenario; a table, or one JSON line per scenario. */
+async function compare(files: readonly string[], json: boolean): Promise<number> {
+  let failures = 0;
+  const rows: ScenarioComparison[] = [];
+  for (const file of files) {
+    const loaded = await loadScenarioFile(file);
+    if (!loaded.ok) {
+      process.stderr.write(`foresight scenario: ${loaded.message}\n`);
+      failures++;
+      continue;
+    }
+    const c = compareScenario(loaded.scenario);
+    const main = c.runs[c.default_predictor];
+    if (!main.success || main.collisions > 0) failures++;
+    if (json) process.stdout.write(`${JSON.stringify(c)}\n`);
+    else rows.push(c);
+  }
+  if (!json && rows.length > 0) process.stdout.write(formatComparisonTable(rows));
+  return failures > 0 ? 1 : 0;
+}
+
+function leadText(x: number | null): string {
+  return x === null ? '—' : `${round(x, 2)} s`;
+}
 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
