@@ -66,9 +66,14 @@ export function bucketize(times: ArrayLike<number>, values: ArrayLike<number>, t
   return b.values();
 }
 
-/** Number of buckets for a run: at most `points`, and no finer than 20 ms. */
+/**
+ * Number of buckets for a run: at most `points`, and no finer than 0.25 s — comfortably
+ * longer than the period of the scans, planner cycles and predictions (10 Hz), so those
+ * series have a sample in every bucket and a gap means data really is missing (a link loss).
+ */
+export const MIN_BUCKET_S = 0.25;
 export function bucketCount(durationS: number, points: number): number {
-  return Math.max(1, Math.min(points, Math.ceil(durationS / 0.02)));
+  return Math.max(1, Math.min(points, Math.ceil(durationS / MIN_BUCKET_S - 1e-9)));
 }
 
 /** Reads a run's records and reduces them to plot series. */

@@ -373,12 +373,13 @@ export class MapScene {
           const c = h.counts[j * h.width + i] ?? 0;
           if (c <= 0) continue;
           this.heatmapCells++;
-          const f = Math.sqrt(c / h.max);
+          // Yellow (one event) → red (the most), translucent so the map and robot show through.
+          const f = h.max > 1 ? Math.sqrt((c - 1) / (h.max - 1)) : 1;
           const o = ((h.height - 1 - j) * h.width + i) * 4;
           rgba[o] = 255;
-          rgba[o + 1] = Math.round(200 * (1 - f));
+          rgba[o + 1] = Math.round(210 * (1 - f) + 40 * f);
           rgba[o + 2] = 40;
-          rgba[o + 3] = Math.round(90 + 140 * f);
+          rgba[o + 3] = Math.round(70 + 80 * f);
         }
       }
       this.heatmapTexture = rgbaTexture(rgba, h.width, h.height);

@@ -120,10 +120,10 @@ describe('runs', () => {
   });
 
   it('reduces records to plot series that keep the extremes', async () => {
-    const s = await h.getRunSeries({ runId, points: 300 });
-    expect(s.t).toHaveLength(300);
-    for (const k of ['speed', 'clearance', 'cycleMs', 'risk'] as const) expect(s[k]).toHaveLength(300);
-    const at = (sec: number) => Math.floor((sec / RUN_DURATION_S) * 300);
+    const s = await h.getRunSeries({ runId, points: 200 });
+    expect(s.t).toHaveLength(200);
+    for (const k of ['speed', 'clearance', 'cycleMs', 'risk'] as const) expect(s[k]).toHaveLength(200);
+    const at = (sec: number) => Math.floor((sec / RUN_DURATION_S) * 200);
     expect(s.speed[at(10)]!).toBeCloseTo(0.16, 2);
     expect(s.speed[at(20.5)]!).toBeCloseTo(0, 6);
     // The slow cycle near the stop (40 ms) survives decimation.

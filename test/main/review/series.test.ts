@@ -34,8 +34,8 @@ describe('series decimation', () => {
     expect(b.times()).toEqual([11, 13, 15, 17, 19]);
   });
 
-  it('never buckets finer than 20 ms', () => {
-    expect(bucketCount(1, 1500)).toBe(50);
+  it('never buckets finer than 0.25 s', () => {
+    expect(bucketCount(1, 1500)).toBe(4);
     expect(bucketCount(3600, 1500)).toBe(1500);
     expect(bucketCount(0, 1500)).toBe(1);
   });

@@ -21,6 +21,13 @@ const PLOTS: PlotDef[] = [
 
 const PLOT_H = 62;
 
+/** Tick labels with just enough decimals for the tick spacing. */
+function tickLabels(vals: number[]): string[] {
+  const step = vals.length > 1 ? Math.abs(vals[1]! - vals[0]!) : 1;
+  const decimals = step > 0 ? Math.min(3, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+  return vals.map((v) => v.toFixed(decimals));
+}
+
 /** Speed, clearance, planner cycle time and risk over the run (uPlot), with a playhead synced to playback; click to seek. */
 export function Plots({ session, series }: { session: ReviewSession; series: RunSeries }) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -42,13 +49,15 @@ export function Plots({ session, series }: { session: ReviewSession; series: Run
       const last = i === PLOTS.length - 1;
       const u = new uPlot({
         width,
-        height: PLOT_H + (last ? 18 : 0),
+        height: PLOT_H + (last ? 24 : 0),
         legend: { show: false },
+        // Same padding on every plot so their x scales line up (the last one carries the time axis).
+        padding: [6, 14, 0, 0],
         cursor: { sync: { key: sync.key }, drag: { x: false, y: false }, points: { show: false } },
         scales: { x: { time: false }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, p.key === 'risk' ? 1 : 0.1) * 1.05] } },
         axes: [
-          { ...axisStyle, show: last, size: 18, values: (_u, vals) => vals.map((v) => `${Math.floor(v / 60)}:${String(Math.floor(v % 60)).padStart(2, '0')}`) },
-          { ...axisStyle, size: 44, values: (_u, vals) => vals.map((v) => v.toFixed(p.digits > 1 && v >= 10 ? 0 : p.digits > 1 ? 1 : p.digits)) },
+          { ...axisStyle, show: last, size: 24, values: (_u, vals) => vals.map((v) => `${Math.floor(v / 60)}:${String(Math.floor(v % 60)).padStart(2, '0')}`) },
+          { ...axisStyle, size: 44, space: 14, values: (_u, vals) => tickLabels(vals) },
         ],
         series: [{}, { label: p.label, stroke: p.color, width: 1.25, fill: `${p.color}22`, spanGaps: false, points: { show: false } }],
       }, [xs, series[p.key] as (number | null)[]] as uPlot.AlignedData, el);
@@ -84,7 +93,7 @@ export function Plots({ session, series }: { session: ReviewSession; series: Run
     });
     const ro = new ResizeObserver(() => {
       const w = Math.max(200, host.clientWidth);
-      for (const [i, { u }] of plots.entries()) u.setSize({ width: w, height: PLOT_H + (i === plots.length - 1 ? 18 : 0) });
+      for (const [i, { u }] of plots.entries()) u.setSize({ width: w, height: PLOT_H + (i === plots.length - 1 ? 24 : 0) });
       place();
     });
     ro.observe(host);

@@ -16,13 +16,13 @@ export function Transport({ session }: { session: ReviewSession }) {
   };
   return (
     <div className="transport">
-      <button type="button" className="btn small" onClick={() => jump(-1)} title="Previous marker" data-testid="prev-marker">⏮</button>
+      <button type="button" className="btn small" onClick={() => jump(-1)} title="Previous marker" data-testid="prev-marker">‹ ⚑</button>
       <button type="button" className="btn small" onClick={() => session.step(-1)} title="Step back 0.1 s" data-testid="step-back">◀︎|</button>
       <button type="button" className="btn small primary play" onClick={() => session.toggle()} data-testid="play" aria-pressed={st.playing} title={st.playing ? 'Pause' : 'Play'}>
         {st.playing ? '❚❚ Pause' : '▶ Play'}
       </button>
       <button type="button" className="btn small" onClick={() => session.step(1)} title="Step forward 0.1 s" data-testid="step-fwd">|▶︎</button>
-      <button type="button" className="btn small" onClick={() => jump(1)} title="Next marker" data-testid="next-marker">⏭</button>
+      <button type="button" className="btn small" onClick={() => jump(1)} title="Next marker" data-testid="next-marker">⚑ ›</button>
       <select className="input rate" value={st.rate} onChange={(e) => session.setRate(Number(e.target.value))} data-testid="rate" title="Playback speed">
         {RATES.map((r) => (
           <option key={r} value={r}>{r}×</option>
