@@ -148,7 +148,7 @@ export function generateTrajectory(
 export function toTrajectory(buf: CandidateBuffer, t0: number, params: CandidateParams, limits?: RobotLimits): Trajectory {
   const thetas = new Float64Array(buf.count);
   for (let k = 0; k < buf.count; k++) thetas[k] = normalizeAngle(buf.thetas[k]!);
-  const commands = limits ? settleCommands(buf, limits) : null;
+  const commands = limits ? targetCommands(buf, params) : null;
   return {
     t0,
     dt: buf.dt,
@@ -163,6 +163,25 @@ export function toTrajectory(buf: CandidateBuffer, t0: number, params: Candidate
     ...(commands ? { commandVs: commands.vs, commandWs: commands.ws } : {}),
     params,
   };
+}
+
+/**
+ * The velocity target in force at each sample: (v1, w1) before the switch, (v2, w2) from
+ * it on. A base that tracks commands with jerk-limited, minimum-time ramps (the model every
+ * candidate is built on, and fast-forwarding assumes) then drives exactly this trajectory;
+ * and the reactive layer, which judges the arc of the command, sees where the robot is
+ * heading rather than where it is (a turn already under way, a stop already begun).
+ */
+function targetCommands(buf: CandidateBuffer, params: CandidateParams): { vs: Float64Array; ws: Float64Array } {
+  const n = buf.count;
+  const vs = new Float64Array(n);
+  const ws = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const before = k * buf.dt < params.tSwitch - 1e-9;
+    vs[k] = before ? params.v1 : params.v2;
+    ws[k] = before ? params.w1 : params.w2;
+  }
+  return { vs, ws };
 }
 
 /**
