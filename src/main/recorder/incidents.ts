@@ -959,11 +959,26 @@ function explainNoProgress(v: RunView, d: Draft): Explained {
     ? check('link', 'failed', `the link was lost ${f1(lost.t - d.start)} s into the stall (${lost.message || 'lost'})`, { linkLostAfterS: r2(lost.t - d.start) })
     : check('link', 'ok', 'the link stayed up'))) return { subject: null, trace };
   trace.push(check('perception', 'not-applicable', 'not judged for a stall'));
-  const people = v.peopleAt(d.end)?.people ?? [];
-  const pose = v.poseAt(d.end);
-  const near = pose ? people.filter((q) => Math.hypot(q.x - pose.x, q.y - pose.y) < 1.5).length : 0;
-  trace.push(check('prediction', 'not-applicable', near > 0 ? `${near} people within 1.5 m at the end (yielding is judged by local planning)` : 'no people nearby', { peopleWithin1_5M: near }));
+  // Waiting while people are close is yielding, not a failure: the stall is theirs.
+  const yieldRadius = 1.5;
+  const recs = v.d.predictions.filter((r) => r.t >= d.start && r.t <= d.end);
+  let withPeople = 0;
+  let most = 0;
+  for (const r of recs) {
+    const pose = v.poseAt(r.t);
+    const n = pose ? r.people.filter((q) => Math.hypot(q.x - pose.x, q.y - pose.y) < yieldRadius).length : 0;
+    if (n > 0) withPeople++;
+    most = Math.max(most, n);
+  }
+  const share = recs.length > 0 ? withPeople / recs.length : 0;
   const dur = d.end - d.start;
+  if (share >= 0.5) {
+    trace.push(check('prediction', 'ok',
+      `the robot was yielding: up to ${most} people within ${f1(yieldRadius)} m during ${Math.round(share * 100)} % of the ${f1(dur)} s without progress`,
+      { peopleNearShare: r2(share), mostPeopleNear: most }));
+    return { subject: null, trace };
+  }
+  trace.push(check('prediction', 'not-applicable', withPeople > 0 ? `people within ${f1(yieldRadius)} m during only ${Math.round(share * 100)} % of the stall` : 'no people nearby', { peopleNearShare: r2(share) }));
   const changes = v.d.guidance.filter((g) => g.t > d.start && g.t <= d.end);
   const gi = newestAtOrBefore(v.d.guidance, d.end);
   const inForce = gi >= 0 ? v.d.guidance[gi]! : null;

@@ -12,7 +12,7 @@ import { detectIncidents, explainRun, footprintClearance, formatIncident } from 
 import { Recorder } from '../../../src/main/recorder/recorder';
 import { runClosedLoop } from '../../../src/main/scenario/closed-loop';
 import { createSimCore } from '../../../src/sim/start';
-import { HELLO, tempDir } from './fixtures';
+import { HELLO, simulateSession, tempDir } from './fixtures';
 
 // Hand-built runs. The robot is HELLO's: 0.5 x 0.4 m footprint centred on base_link, lidar
 // 0.1 m ahead of base_link, braking at 1 m/s². Times are seconds from T0 on the host clock.
@@ -345,7 +345,7 @@ describe('near misses', () => {
 });
 
 describe('no progress', () => {
-  function stalled(opts: { replan: boolean; chosen: boolean }): RecordedRecord[] {
+  function stalled(opts: { replan: boolean; chosen: boolean; crowd?: boolean }): RecordedRecord[] {
     const goal = { x: 5, y: 0, theta: 0 };
     const records: RecordedRecord[] = [hello(), operator(0, 'set-goal', { goal }), guidance(0, [1, 0, 5, 0])];
     for (let k = 0; k <= 100; k++) {
@@ -355,6 +355,7 @@ describe('no progress', () => {
       records.push(odom(t, { x, y: 0, theta: 0 }, 0.01));
       records.push(cycle(t, { x, y: 0, theta: 0 }, goal, opts.chosen ? straight({ x, y: 0 }, 0.5) : []));
       if (opts.replan && k % 20 === 10) records.push(guidance(t, [x, 0, 3, 1 + k / 100, 5, 0]));
+      if (opts.crowd) records.push(people(t, [1, 2].map((id) => ({ id, x: x + 1, y: id * 0.4 - 0.6, vx: 0, vy: 0, risk: 0.6, futures: [] }))));
     }
     return sorted(records);
   }
@@ -371,6 +372,12 @@ describe('no progress', () => {
     const [np] = ofKind(detectIncidents(stalled({ replan: true, chosen: false })), 'no-progress');
     expect(np!.attribution.stage).toBe('local-planning');
     expect(np!.attribution.evidence.text).toMatch(/the local planner chose a trajectory longer than 0\.1 m in only 0 of/);
+  });
+
+  it('no stage when the robot was waiting for people around it (yielding)', () => {
+    const [np] = ofKind(detectIncidents(stalled({ replan: false, chosen: true, crowd: true })), 'no-progress');
+    expect(np!.attribution.stage).toBeNull();
+    expect(np!.attribution.evidence.text).toMatch(/the robot was yielding: up to 2 people within 1\.5 m during 100 % of the 9\.4 s/);
   });
 
   it('none when the goal is reached steadily', () => {
@@ -452,6 +459,22 @@ describe('detectIncidents', () => {
 });
 
 describe('explainRun end to end', () => {
+  it('finds nothing in an uneventful session (steady progress, slow-downs only, bad frames but no loss)', async () => {
+    const tmp = tempDir();
+    try {
+      const rec = Recorder.open(join(tmp.dir, 'runs.sqlite'));
+      const id = rec.startRun({ robotName: 'sim-bot', source: 'sim', startedAt: T0 })!;
+      simulateSession(rec, T0, 20);
+      rec.endRun('completed', T0 + 20);
+      expect(await rec.flush()).toBe(true);
+      expect(explainRun(rec.store, id)).toEqual([]);
+      expect(rec.store.getRun(id).incidents).toBe(0);
+      await rec.close();
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('records a closed-loop run where a box drops in front of the robot, and explains the stop', async () => {
     const tmp = tempDir();
     try {
