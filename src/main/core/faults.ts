@@ -130,8 +130,9 @@ export class RobotClockMonitor {
     }
     const lagMs = baseMs - offsetMs;
     // Start-up grace: the first frames after connecting may be old (queued in the adapter), so
-    // a baseline taken from them is too low; frames ahead of it then only correct it.
-    if (lagMs < 0 && now - this.firstAtMs < this.baselineWindowMs) {
+    // a baseline taken from them is too low by up to the queueing delay; frames ahead of it by
+    // no more than a stale frame may lag only correct it.
+    if (lagMs < 0 && -lagMs <= this.staleAfterMs && now - this.firstAtMs < this.baselineWindowMs) {
       this.candidates = [];
       this.rebase(offsetMs, now);
       return { kind: 'ok' };
@@ -445,5 +446,8 @@ function formatMs(ms: number): string {
 
 function formatSeconds(ms: number): string {
   const s = ms / 1000;
-  return s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 1 ? `${s.toFixed(1)} s` : `${Math.round(ms)} ms`;
+  if (s < 1) return `${Math.round(ms)} ms`;
+  if (s < 120) return `${s.toFixed(1)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
 }

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SerialTransport } from '../../../src/main/link/serial-transport';
 import { createPseudoTerminal, type PseudoTerminal } from '../../../src/sim/pty';
 import { TELEOP_DEADMAN_S } from '../../../src/main/core/console';
-import { FaultyRobot, STOP_BOUND_MS, driveThenFault, sleep, startRig, waitUntil, type Rig } from './fault-harness';
+import { FaultyRobot, ROBOT_STOP_BOUND_MS, STOP_BOUND_MS, driveThenFault, sleep, startRig, waitUntil, type Rig } from './fault-harness';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -32,7 +32,7 @@ describe('fault: the port vanishes mid-run', () => {
 
     // Motion: the core hands the link zeros; the robot had its last moving command before the pull.
     expect(r.coreStoppedAfterMs).toBeLessThanOrEqual(STOP_BOUND_MS);
-    expect(r.robotLastMovingAfterMs!).toBeLessThanOrEqual(STOP_BOUND_MS);
+    expect(r.robotStoppedAfterMs!).toBeLessThanOrEqual(ROBOT_STOP_BOUND_MS);
     const snap = rig.core.snapshot();
     expect(snap.command).toEqual({ v: 0, w: 0 });
     expect(snap.motion).toBe('idle');

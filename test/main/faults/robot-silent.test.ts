@@ -1,7 +1,7 @@
 /** Fault: the robot goes silent (hung firmware) while the port stays open. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryTransport } from '../../../src/main/link/memory-transport';
-import { FaultyRobot, STOP_BOUND_MS, driveThenFault, startRig, waitUntil } from './fault-harness';
+import { FaultyRobot, ROBOT_STOP_BOUND_MS, STOP_BOUND_MS, driveThenFault, startRig, waitUntil } from './fault-harness';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -20,7 +20,7 @@ describe('fault: the robot goes silent with the port open', () => {
 
     // Motion stops on the newest scan going stale (0.2 s), well before the link's 500 ms silence rule.
     expect(r.coreStoppedAfterMs).toBeLessThanOrEqual(STOP_BOUND_MS);
-    expect(r.robotLastMovingAfterMs!).toBeLessThanOrEqual(STOP_BOUND_MS);
+    expect(r.robotStoppedAfterMs!).toBeLessThanOrEqual(ROBOT_STOP_BOUND_MS);
     // Then the link gives up on the robot and says so.
     const snap = rig.core.snapshot();
     expect(snap.command).toEqual({ v: 0, w: 0 });

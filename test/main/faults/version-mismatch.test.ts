@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryTransport } from '../../../src/main/link/memory-transport';
 import { ConsoleCore } from '../../../src/main/core/console';
 import { RobotLink } from '../../../src/main/link/robot-link';
-import { FaultyRobot, RunLog, STOP_BOUND_MS, driveThenFault, nowMs, sleep, startRig, waitUntil } from './fault-harness';
+import { FaultyRobot, ROBOT_STOP_BOUND_MS, RunLog, STOP_BOUND_MS, driveThenFault, nowMs, sleep, startRig, waitUntil } from './fault-harness';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -46,7 +46,7 @@ describe('fault: protocol version mismatch', () => {
     const r = await driveThenFault(rig, robot, () => { robot.headerVersion = 2; });
 
     expect(r.coreStoppedAfterMs).toBeLessThanOrEqual(STOP_BOUND_MS);
-    expect(r.robotLastMovingAfterMs!).toBeLessThanOrEqual(STOP_BOUND_MS);
+    expect(r.robotStoppedAfterMs!).toBeLessThanOrEqual(ROBOT_STOP_BOUND_MS);
     const snap = rig.core.snapshot();
     expect(snap.link.state).toBe('incompatible');
     expect(snap.command).toEqual({ v: 0, w: 0 });
