@@ -5,7 +5,7 @@ import type { NavCycleOutput, NavigationConfig } from '../../planner/nav';
 import { scenarioPeople, type ScriptedPersonSpec } from '../../sim';
 import type { SimCore } from '../../sim/sim-core';
 import { createSimCore } from '../../sim/start';
-import { runClosedLoop, type ClosedLoopResult } from './closed-loop';
+import { runClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './closed-loop';
 import { poseOf, type Scenario, type ScenarioTrigger } from './scenario-file';
 
 export interface ScenarioReport extends ClosedLoopResult {
@@ -20,6 +20,8 @@ export interface ScenarioRunOptions {
   onGaze?: (t: number, out: GazeOutput) => void;
   /** Called once with the simulator before the run (ground truth for logging, traces). */
   onSim?: (sim: SimCore) => void;
+  /** Gaze planning on (default), off, or with configuration overrides. */
+  gaze?: ClosedLoopOptions['gaze'];
   /** Navigation overrides on top of the scenario's own (the predictor option wins). */
   nav?: Partial<NavigationConfig>;
 }
@@ -69,6 +71,7 @@ export function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Scenari
       opts.onCycle?.(t, out);
     },
     onGaze: opts.onGaze,
+    gaze: opts.gaze,
   });
   return { scenario: s.name, ...result, replans };
 }

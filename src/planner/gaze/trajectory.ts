@@ -60,12 +60,15 @@ export interface LookaheadConfig {
    * turn on the spot it is the robot itself). Looking at least this far along the
    * trajectory (past its end along the final heading) lets the screen face the new
    * direction well before the body turns: ≥ 0.5 s for 90° turns at up to 1 m/s with
-   * 1.5 m, against 0.16 s at 1 m/s with 1.0 m (see test/planner/gaze).
+   * 1.5 m, against 0.16 s at 1 m/s with 1.0 m (see test/planner/gaze). Closed loop, the
+   * local planner takes corners later and tighter than that test path and the head's own
+   * tracker adds lag: from the hallway into the office (a 99° left turn at 1 m/s) the
+   * lead was 0.12 s with 1.5 m and 0.66 s with 2.0 m, hence 2.0 m.
    */
   minLookaheadDistance: number;
 }
 
-export const DEFAULT_LOOKAHEAD: LookaheadConfig = { lookaheadTime: 1.0, minLookaheadDistance: 1.5 };
+export const DEFAULT_LOOKAHEAD: LookaheadConfig = { lookaheadTime: 1.0, minLookaheadDistance: 2.0 };
 
 /**
  * The look-ahead point for a robot at time `t`: the trajectory point `lookaheadTime`

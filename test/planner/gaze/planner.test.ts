@@ -71,8 +71,8 @@ describe('GazePlanner limits', () => {
 });
 
 describe('GazePlanner look-ahead', () => {
-  it('looks at a point on the trajectory about 1 s ahead when driving at 1.5 m/s', () => {
-    const path = leftTurnPath(1.5, 1, 0);
+  it('looks at a point on the trajectory about 1 s ahead when driving at 2 m/s', () => {
+    const path = leftTurnPath(2, 1, 0);
     const planner = new GazePlanner();
     const out = planner.update({ now: 2, robotPose: poseOn(path, 2), pan: { angle: 0, rate: 0 }, trajectory: trajectoryFrom(path, 2), people: [], limits: LIMITS });
     expect(out.reason.kind).toBe('lookahead');
@@ -81,18 +81,19 @@ describe('GazePlanner look-ahead', () => {
     if (out.reason.kind === 'lookahead') expect(out.reason.time).toBeCloseTo(3, 1);
   });
 
-  it('at walking pace looks farther along the trajectory, at least 1.5 m away, still on it', () => {
-    const path = leftTurnPath(0.5, 1.2, Math.PI / 2);
+  it('at walking pace looks farther along the trajectory, at least 2 m away, still on it', () => {
+    // 0.7 m/s: 2 m is 2.9 s ahead, within the 3 s trajectory (slower, it lies past its end).
+    const path = leftTurnPath(0.7, 1.2, Math.PI / 2);
     const planner = new GazePlanner();
     const now = 2.5;
     const out = planner.update({ now, robotPose: poseOn(path, now), pan: { angle: 0, rate: 0 }, trajectory: trajectoryFrom(path, now), people: [], limits: LIMITS });
     const here = poseOn(path, now);
-    expect(Math.hypot(out.gazeTarget.x - here.x, out.gazeTarget.y - here.y)).toBeGreaterThanOrEqual(1.5 - 1e-6);
+    expect(Math.hypot(out.gazeTarget.x - here.x, out.gazeTarget.y - here.y)).toBeGreaterThanOrEqual(2 - 1e-6);
     // On the path: some path sample lies within 5 cm of it.
     let nearest = Infinity;
     for (let i = 0; i < path.xs.length; i++) nearest = Math.min(nearest, Math.hypot(path.xs[i] - out.gazeTarget.x, path.ys[i] - out.gazeTarget.y));
     expect(nearest).toBeLessThan(0.05);
-    // 1.5 m ahead reaches into the bend that starts at 4 s: the target pan is already left.
+    // 2 m ahead reaches into the bend that starts at 4 s: the target pan is already left.
     expect(out.targetPan).toBeGreaterThan(0.1);
   });
 
