@@ -315,6 +315,11 @@ export interface ReviewIncident {
   summary: string;
   /** Evidence lines: "person #7's actual path left the predicted futures 1.2 s before the stop". */
   evidence: string[];
+  /** When the condition ended (host clock, s), for incidents that last. */
+  endT?: number;
+  severity?: 'low' | 'medium' | 'high';
+  /** The decision trace: each pipeline stage checked, in order, with its verdict. */
+  trace?: { stage: IncidentStage; verdict: 'failed' | 'ok' | 'not-applicable' | 'no-data'; text: string }[];
 }
 
 /** An operator-drawn zone, obeyed by every planning layer. Polygon in the map frame, m. */

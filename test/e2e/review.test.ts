@@ -156,7 +156,7 @@ describe('run review in Chromium', () => {
   });
 
   it('jumps to an incident marker and shows the explanation', async () => {
-    await page.getByTestId('marker-incident:0').click();
+    await page.getByTestId('marker-incident:1').click();
     const exp = page.getByTestId('incident-explanation');
     await exp.waitFor({ timeout: 5_000 });
     expect(await exp.textContent()).toContain('Safety stop');
@@ -165,7 +165,7 @@ describe('run review in Chromium', () => {
     await expect.poll(frameT, { timeout: 3_000 }).toBeCloseTo(MARKS.safetyStop, 1);
     await shot('03-incident');
     // The emergency stop marker too.
-    await page.getByTestId('marker-incident:2').click();
+    await page.getByTestId('marker-incident:3').click();
     await expect.poll(async () => (await page.getByTestId('incident-summary').textContent()) ?? '', { timeout: 3_000 }).toContain('emergency stop');
     await expect.poll(frameT, { timeout: 3_000 }).toBeCloseTo(MARKS.estop, 1);
   });

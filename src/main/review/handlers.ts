@@ -13,6 +13,7 @@ import type { RunSummary } from '../../shared/recording';
 import type { Vec2 } from '../../shared/geometry';
 import type { RunStore } from '../recorder/run-store';
 import { basicIncidents } from './basic-incidents';
+import { explainForReview, heatmapForReview } from './explained';
 import { frameSnapshot } from './frame';
 import { binHeatmap, DEFAULT_HEATMAP_CELL } from './heatmap';
 import { readRunEvents, type RunEvents } from './run-events';
@@ -26,8 +27,9 @@ export interface ReviewDeps {
   /** Operator zones; null when there is no zones file. */
   zones: ZoneStore | null;
   /**
-   * Explains a run's incidents. Default: the basic finder (basic-incidents.ts). The full
-   * explainer (recorder/incidents.ts explainRun) plugs in here, mapped to ReviewIncident.
+   * Explains a run's incidents. Default: the full explainer (recorder/incidents.ts
+   * explainRun, which also stores the run's incident count), falling back to the basic
+   * finder (basic-incidents.ts) if it fails on a run.
    */
   explain?: (store: RunStore, runId: number) => ReviewIncident[];
   /** Called after saveZone/deleteZone with every zone (the planners obey them). */
@@ -63,7 +65,14 @@ export function filterRuns(runs: readonly RunSummary[], search?: string, tag?: s
 
 export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
   const cache = new Map<number, RunCache>();
-  const explain = deps.explain ?? ((store: RunStore, runId: number) => basicIncidents(store, runId));
+  const explain = deps.explain ?? ((store: RunStore, runId: number) => {
+    try {
+      return explainForReview(store, runId);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'NoSuchRunError') throw err;
+      return basicIncidents(store, runId);
+    }
+  });
 
   const needStore = (): RunStore => {
     if (!deps.store) throw new Error('No run database is open (recording is off), so there are no runs to review');
@@ -183,18 +192,17 @@ export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
       const runs = deps.store.listRuns();
       const key = `${cell}|${runs.map((r) => `${r.id}:${r.endedAt ?? 'open'}`).join(',')}`;
       if (heatmapCache?.key === key && runs.every((r) => r.endedAt !== null)) return heatmapCache.value;
-      const points: Vec2[] = [];
-      let used = 0;
-      for (const r of runs) {
-        let any = false;
-        for (const i of incidentsOf(r.id)) {
-          if (!i.pose || i.kind === 'link-loss') continue; // where the robot was, not where it was driven wrong
-          points.push({ x: i.pose.x, y: i.pose.y });
-          any = true;
+      let value: ReviewApiMethods['getHeatmap']['res'];
+      if (deps.explain) {
+        // A custom explainer: bin its incidents (interventions and stops, not link losses).
+        const points: Vec2[] = [];
+        for (const r of runs) {
+          for (const i of incidentsOf(r.id)) if (i.pose && i.kind !== 'link-loss') points.push({ x: i.pose.x, y: i.pose.y });
         }
-        if (any) used++;
+        value = binHeatmap(points, cell, runs.length);
+      } else {
+        value = heatmapForReview(deps.store, cell);
       }
-      const value = binHeatmap(points, cell, used);
       heatmapCache = { key, value };
       return value;
     },

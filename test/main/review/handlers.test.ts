@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { RunStore } from '../../../src/main/recorder/run-store';
 import { createReviewHandlers, type ReviewHandlers } from '../../../src/main/review/handlers';
 import { ZoneStore, ZoneStoreError, zonesPathFor } from '../../../src/main/review/zones';
+import { basicIncidents } from '../../../src/main/review/basic-incidents';
 import { validateRequest } from '../../../src/main/api/validate';
 import type { Zone } from '../../../src/shared/api';
 import { tempDir } from '../recorder/fixtures';
@@ -39,6 +40,7 @@ afterAll(() => {
 describe('runs', () => {
   it('lists, searches, renames, tags and deletes', async () => {
     const all = await h.listRuns(null);
+    expect(all.map((r) => r.incidents)).toEqual([expect.any(Number), 4]);
     expect(all.map((r) => r.id)).toEqual([secondRun, runId]);
     expect(all[1]!.durationS).toBeCloseTo(RUN_DURATION_S, 3);
     expect(all[1]!.distanceM).toBeGreaterThan(5);
@@ -59,20 +61,35 @@ describe('runs', () => {
     expect(kinds).toEqual(['safety-stop', 'link-loss', 'emergency-stop', 'teleop-override']);
     const stop = incidents[0]!;
     expect(stop.t).toBeCloseTo(RUN_T0 + MARKS.safetyStop, 6);
-    expect(stop.summary).toContain('person 0.6 m ahead');
-    expect(stop.evidence.join('\n')).toMatch(/stopped for 1\.5 s/);
+    expect(stop.summary).toContain('person 0.6 m ahead in the stop zone');
+    expect(stop.evidence.length).toBeGreaterThan(0);
+    // The decision trace runs from the link to the stage blamed.
+    expect(stop.trace?.[0]?.stage).toBe('link');
+    expect(stop.trace?.find((c) => c.verdict === 'failed')?.stage).toBe(stop.stage);
     expect(stop.pose!.x).toBeCloseTo(robotX(MARKS.safetyStop), 1);
     expect(stop.pose!.y).toBeCloseTo(START.y, 6);
     expect(incidents[1]!.stage).toBe('link');
-    expect(incidents[1]!.summary).toContain('back after 1.4 s');
+    expect(incidents[1]!.summary).toContain('1.4 s');
+    expect(incidents[2]!.summary).toMatch(/emergency stop/);
+    expect(incidents[3]!.stage).toBe('operator');
 
     const tl = await h.getRunTimeline({ runId });
     expect(tl.startT).toBe(RUN_T0);
     expect(tl.durationS).toBeCloseTo(RUN_DURATION_S, 6);
     // Each raw stop/loss is carried by its incident marker, not repeated.
     expect(tl.markers.map((m) => m.kind)).toEqual(['incident', 'incident', 'incident', 'incident']);
-    expect(tl.markers.map((m) => m.incidentId)).toEqual([0, 1, 2, 3]);
+    expect(tl.markers.map((m) => m.incidentId)).toEqual(incidents.map((i) => i.id));
     expect(tl.markers[2]!.label).toBe('Emergency stop');
+  });
+
+  it('the basic finder (fallback) finds the same events', async () => {
+    const basic = createReviewHandlers({ store, zones: null, explain: basicIncidents });
+    const incidents = await basic.getIncidents({ runId });
+    expect(incidents.map((i) => i.kind)).toEqual(['safety-stop', 'link-loss', 'emergency-stop', 'teleop-override']);
+    expect(incidents[0]!.evidence.join('\n')).toMatch(/stopped for 1\.5 s/);
+    expect((await basic.getRunTimeline({ runId })).markers).toHaveLength(4);
+    const hm = await basic.getHeatmap(null);
+    expect(hm.events).toBeGreaterThanOrEqual(3);
   });
 
   it('builds a ConsoleSnapshot-shaped frame at any instant', async () => {

@@ -4,6 +4,8 @@ import { fmtClock } from '../../review/clock';
 import { Panel } from '../Panel';
 import { STAGE_WORDS } from './format';
 
+const VERDICT_MARK = { ok: '✓', failed: '✗', 'no-data': '?', 'not-applicable': '–' } as const;
+
 /** The incidents of the open run; the selected one explained (what happened, which stage, evidence). */
 export function IncidentPanel({ session }: { session: ReviewSession }) {
   const selected = useSyncExternalStore(session.subscribe, () => session.get().selectedIncident);
@@ -35,18 +37,32 @@ export function IncidentPanel({ session }: { session: ReviewSession }) {
         <div className="explanation" data-testid="incident-explanation" role="region" aria-label="Incident explanation">
           <div className="explanation-head">
             <b>{inc.label}</b>
-            <span className="mono muted">at {fmtClock(inc.t - t0)}</span>
+            <span className="mono muted">
+              at {fmtClock(inc.t - t0)}
+              {inc.endT !== undefined && inc.endT > inc.t + 0.05 ? ` for ${(inc.endT - inc.t).toFixed(1)} s` : ''}
+              {inc.severity ? ` · ${inc.severity}` : ''}
+            </span>
           </div>
           <div className="stage-line">
             Earliest failing stage: <b data-testid="incident-stage">{STAGE_WORDS[inc.stage] ?? inc.stage}</b>
           </div>
           <p className="summary" data-testid="incident-summary">{inc.summary}</p>
           {inc.evidence.length > 0 && (
-            <ul className="evidence">
+            <ul className="evidence" data-testid="incident-evidence">
               {inc.evidence.map((e, k) => (
                 <li key={k}>{e}</li>
               ))}
             </ul>
+          )}
+          {inc.trace && inc.trace.some((c) => c.verdict !== 'not-applicable') && (
+            <ol className="trace" data-testid="incident-trace" aria-label="Stage by stage">
+              {inc.trace.filter((c) => c.verdict !== 'not-applicable').map((c) => (
+                <li key={c.stage} className={`verdict-${c.verdict}`}>
+                  <span className="verdict" aria-label={c.verdict}>{VERDICT_MARK[c.verdict]}</span>
+                  <b>{STAGE_WORDS[c.stage] ?? c.stage}</b> <span>{c.text}</span>
+                </li>
+              ))}
+            </ol>
           )}
           {inc.pose && (
             <div className="muted small mono">
