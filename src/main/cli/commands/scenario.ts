@@ -25,7 +25,8 @@ stops and gaze lead (min / median over turns > 45°). --json prints one line per
 {"scenario", "default_predictor", "runs": {"social": {...}, "cv": {...}}}, each run with
 success, outcome, collisions, time_s, min_person_distance_m, rms_jerk, stops,
 safety_stops, gaze_turns, gaze_turns_missed, gaze_lead_min_s, gaze_lead_median_s.
-Exit status 1 when a file cannot be loaded or a default-predictor run fails.
+Exit status 1 when a file cannot be loaded or a default-predictor run fails, collides or
+comes closer to someone than the scenario's expect.minPersonClearanceM.
 
   --json            one JSON line per scenario on stdout, nothing else there
   --predictor NAME  run: people predictor, social (default) or cv (constant velocity)
@@ -112,7 +113,9 @@ async function compare(files: readonly string[], json: boolean): Promise<number>
     }
     const c = compareScenario(loaded.scenario);
     const main = c.runs[c.default_predictor];
-    if (!main.success || main.collisions > 0) failures++;
+    const bound = loaded.scenario.expect.minPersonClearanceM;
+    const tooClose = bound !== undefined && main.min_person_distance_m !== null && main.min_person_distance_m < bound;
+    if (!main.success || main.collisions > 0 || tooClose) failures++;
     if (json) process.stdout.write(`${JSON.stringify(c)}\n`);
     else rows.push(c);
   }
