@@ -13,7 +13,7 @@ import type { Pose2D, Twist2D, Vec2 } from '../../shared/geometry';
 import { angleDiff, circumscribedRadius, distance } from '../../shared/geometry';
 import type { OccupancyGrid } from '../../shared/grid';
 import type { PersonPrediction, PersonTrack } from '../../shared/people';
-import { Costmap, COST_INSCRIBED, inflationForFootprint, type ScanEndpoint } from '../grid';
+import { Costmap, COST_INSCRIBED, COST_UNKNOWN, costForDistance, inflationForFootprint, type ScanEndpoint } from '../grid';
 import { createGlobalPlanner, planningGridFromCosts, type GlobalPlanFailureReason } from '../global';
 import {
   LocalPlanner,
@@ -50,6 +50,13 @@ export interface NavigationConfig {
   personClearanceM: number;
   /** Local planner failures in a row before giving up, cycles. */
   maxLocalFailures: number;
+  /**
+   * A track that stays within 0.15 m of one place for this long is mapped as an obstacle
+   * and no longer predicted, s (Infinity: never). A 2D scan cannot tell a box from a
+   * standing torso; something that has not moved for seconds is safest treated as a thing
+   * the robot must go round, and it is predicted again as soon as it moves off.
+   */
+  staticTrackAfterS: number;
   /** Let people detection run (off: people are plain obstacles). */
   perception: boolean;
   /** Treat unknown map cells as free (a map built as the robot goes, e.g. BARN). */
@@ -66,6 +73,7 @@ export const DEFAULT_NAVIGATION_CONFIG: NavigationConfig = {
   progressEpsilonM: 0.15,
   minReplanIntervalS: 0.5,
   staticExplainedM: 0.08,
+  staticTrackAfterS: 2,
   personClearanceM: 0.4,
   maxLocalFailures: 30,
   perception: true,
@@ -138,6 +146,10 @@ export class NavigationStack {
   private progress = { bestRemaining: Infinity, bestHeading: Infinity, at: 0 };
   private localFailures = 0;
   private needReplan = false;
+  /** Plan with room to turn (see replan) for the rest of this goal. */
+  private wideForGoal = false;
+  /** Per track id: where and since when it has stayed put (map frame, s). */
+  private readonly anchors = new Map<number, { x: number; y: number; since: number }>();
 
   constructor(
     map: OccupancyGrid,
@@ -165,6 +177,7 @@ export class NavigationStack {
     this.localFailures = 0;
     this.progress = { bestRemaining: Infinity, bestHeading: Infinity, at: now };
     this.lastNoProgressReplan = -Infinity;
+    this.wideForGoal = false;
     const res = this.replan(from, now);
     if (!res.ok) {
       this.goal = null;
@@ -185,17 +198,33 @@ export class NavigationStack {
     this.local.reset();
   }
 
-  private replan(from: Pose2D, now: number): GoalResult {
+  /**
+   * Plans the guidance path. `wide`: after the robot made no progress on the current way,
+   * plan only through cells where the footprint can turn (clearance above its circumscribed
+   * radius), so a squeeze the local planner could not take is avoided; if that finds no
+   * way, plan as usual.
+   */
+  private replan(from: Pose2D, now: number, wide = false): GoalResult {
     const goal = this.goal;
     if (!goal) return { ok: true };
     this.lastReplan = now;
     this.needReplan = false;
-    const oldRemaining = this.goal && this.path.length >= 2 ? remainingAlongPath(this.path, from) : Infinity;
     const cm = this.costmap;
-    const grid = planningGridFromCosts(cm, cm.costs(), { allowUnknown: this.config.unknownIsFree });
-    const planner = createGlobalPlanner(grid, { costWeight: this.config.globalCostWeight });
-    const start = this.freeStart(from, grid.blocked);
-    const res = planner.plan({ start, goal });
+    const costs = cm.costs();
+    const grid = planningGridFromCosts(cm, costs, { allowUnknown: this.config.unknownIsFree });
+    let res: ReturnType<ReturnType<typeof createGlobalPlanner>['plan']> | null = null;
+    if (wide) {
+      const turnCost = costForDistance(circumscribedRadius(this.robot.limits.footprint), cm.config.inflation);
+      const blocked = grid.blocked.slice();
+      for (let i = 0; i < blocked.length; i++) if (costs[i]! >= turnCost && costs[i]! !== COST_UNKNOWN) blocked[i] = 1;
+      const wideGrid = { ...grid, blocked };
+      const wideRes = createGlobalPlanner(wideGrid, { costWeight: this.config.globalCostWeight }).plan({ start: this.freeStart(from, grid.blocked), goal });
+      if (wideRes.ok) res = wideRes;
+    }
+    if (!res) {
+      const planner = createGlobalPlanner(grid, { costWeight: this.config.globalCostWeight });
+      res = planner.plan({ start: this.freeStart(from, grid.blocked), goal });
+    }
     if (!res.ok) {
       const what: Record<GlobalPlanFailureReason, string> = {
         'start-occupied': 'The robot is inside an obstacle or too close to one to plan from here',
@@ -210,10 +239,9 @@ export class NavigationStack {
     // End exactly at the goal (the search ends at its cell centre).
     path[path.length - 1] = { x: goal.x, y: goal.y };
     this.path = path;
-    // A detour (the old way is blocked) restarts the progress watch from the new way's
-    // length; the clock keeps running, so alternating between ways still ends in failure.
-    const newRemaining = remainingAlongPath(path, from);
-    if (newRemaining > oldRemaining + this.config.progressEpsilonM) this.progress.bestRemaining = newRemaining;
+    // The progress watch measures along the new way from here; its clock keeps running, so
+    // only the robot's own motion counts as progress, not a switch to a shorter-looking way.
+    this.progress.bestRemaining = remainingAlongPath(path, from);
     return { ok: true };
   }
 
@@ -304,10 +332,22 @@ export class NavigationStack {
       ys[i] = p.y;
     });
     const detections = detectPeople({ xs, ys }, input.state.pose, this.staticField);
-    const tracks = this.tracker.update(detections, scan.time);
+    const all = this.tracker.update(detections, scan.time);
+    const tracks = all.filter((t) => !this.stayedPut(t, scan.time));
+    for (const id of [...this.anchors.keys()]) if (!all.some((t) => t.id === id)) this.anchors.delete(id);
     const agents = tracks.map((t) => agentFromTrack(t, this.tracker.recentPath(t.id, 0.4, 8) ?? undefined));
     const predictions = agents.length > 0 ? this.predictor.predict({ t0: scan.time, historyDt: 0.4, agents, obstacles: this.staticField }) : [];
     return { tracks, predictions };
+  }
+
+  /** True once a track has stayed within 0.15 m of one place for staticTrackAfterS. */
+  private stayedPut(t: PersonTrack, now: number): boolean {
+    const a = this.anchors.get(t.id);
+    if (!a || Math.hypot(t.x - a.x, t.y - a.y) > 0.15) {
+      this.anchors.set(t.id, { x: t.x, y: t.y, since: now });
+      return false;
+    }
+    return now - a.since >= this.config.staticTrackAfterS;
   }
 
   cycle(input: NavCycleInput): NavCycleOutput {
@@ -368,7 +408,9 @@ export class NavigationStack {
     else if (now - this.lastReplan >= this.config.minReplanIntervalS && this.pathBlocked(pose)) reason = 'path-blocked';
 
     if (reason) {
-      const res = this.replan(pose, now);
+      // Once the robot got stuck on a way, keep planning with room to turn for this goal.
+      if (reason === 'no-progress') this.wideForGoal = true;
+      const res = this.replan(pose, now, this.wideForGoal);
       out.replanned = true;
       out.replanReason = reason;
       if (!res.ok) {
