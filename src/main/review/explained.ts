@@ -38,7 +38,9 @@ export function toReviewIncident(inc: Incident): ReviewIncident {
   const kind = reviewKind(inc);
   const stage: IncidentStage = inc.attribution.stage ?? (inc.kind === 'intervention' ? 'operator' : 'unknown');
   // The attribution's evidence; the stage-by-stage checks travel in `trace`.
-  const evidence = inc.attribution.evidence.text ? [inc.attribution.evidence.text] : [];
+  const ev = inc.attribution.evidence.text;
+  // Not repeated when it only restates a stage check the trace shows.
+  const evidence = ev && !inc.trace.some((c) => c.text.length > 0 && ev.endsWith(c.text)) ? [ev] : [];
   if (inc.relatedIncidentId !== null) evidence.push(`follows incident #${inc.relatedIncidentId}`);
   return {
     id: inc.id,

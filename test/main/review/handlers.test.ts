@@ -62,7 +62,6 @@ describe('runs', () => {
     const stop = incidents[0]!;
     expect(stop.t).toBeCloseTo(RUN_T0 + MARKS.safetyStop, 6);
     expect(stop.summary).toContain('person 0.6 m ahead in the stop zone');
-    expect(stop.evidence.length).toBeGreaterThan(0);
     // The decision trace runs from the link to the stage blamed.
     expect(stop.trace?.[0]?.stage).toBe('link');
     expect(stop.trace?.find((c) => c.verdict === 'failed')?.stage).toBe(stop.stage);
