@@ -74,7 +74,8 @@ function newestMtimeMs(dir) {
 function outTarget() {
   const out = join(root, 'out');
   if (!existsSync(join(out, 'main'))) return { scan: false, note: 'out/ not built; scanned src/ only' };
-  const builtAt = newestMtimeMs(out);
+  // The Electron-side bundles only: a renderer-only rebuild (vite build) does not refresh them.
+  const builtAt = Math.min(newestMtimeMs(join(out, 'main')), existsSync(join(out, 'preload')) ? newestMtimeMs(join(out, 'preload')) : 0);
   const sourcesAt = Math.max(newestMtimeMs(join(root, 'src/main/hosts/electron')), newestMtimeMs(join(root, 'src/preload')));
   if (builtAt < sourcesAt) return { scan: false, note: 'out/ is older than src/main/hosts/electron or src/preload; skipped (run npm run build to scan it)' };
   return { scan: true, note: 'out/ scanned' };
