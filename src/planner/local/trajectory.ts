@@ -184,30 +184,6 @@ function targetCommands(buf: CandidateBuffer, params: CandidateParams): { vs: Fl
   return { vs, ws };
 }
 
-/**
- * Settle velocity of each axis at each sample: the velocity a jerk-limited base reaches if
- * its acceleration is ramped to zero at once, v + a·|a| / (2·jerkMax). Commanding it makes
- * a minimum-time tracker produce exactly the current acceleration, so the base follows the
- * planned profile instead of trailing it. It lies between the velocity and the candidate's
- * target, so it stays within the velocity limits (clamped against rounding).
- */
-function settleCommands(buf: CandidateBuffer, limits: RobotLimits): { vs: Float64Array; ws: Float64Array } {
-  const n = buf.count;
-  const vs = new Float64Array(n);
-  const ws = new Float64Array(n);
-  const kv = 1 / (2 * limits.jerkMax);
-  const kw = 1 / (2 * limits.yawJerkMax);
-  for (let k = 0; k < n; k++) {
-    const a = buf.accels[k]!;
-    const al = buf.alphas[k]!;
-    const v = buf.vs[k]! + a * Math.abs(a) * kv;
-    const w = buf.ws[k]! + al * Math.abs(al) * kw;
-    vs[k] = v < limits.vMin ? limits.vMin : v > limits.vMax ? limits.vMax : v;
-    ws[k] = w < -limits.wMax ? -limits.wMax : w > limits.wMax ? limits.wMax : w;
-  }
-  return { vs, ws };
-}
-
 /** Reads packed parameters into an object. */
 export function unpackParams(params: Float64Array, off: number): CandidateParams {
   return {

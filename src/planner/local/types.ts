@@ -92,9 +92,10 @@ export interface Trajectory {
   /**
    * Velocity command to send at each sample (m/s, rad/s) so that a base tracking commands
    * with jerk-limited, minimum-time ramps (the model of planner/predictive and of every
-   * candidate) follows this trajectory: the settle velocity v + a·|a| / (2·jerkMax) of each
-   * axis. Sending the velocities themselves would make such a base lag: it only accelerates
-   * toward a command that leads its velocity. Absent on hand-made trajectories.
+   * candidate) drives this trajectory: the candidate's target in force, (v1, w1) before
+   * tSwitch and (v2, w2) after. Sending the planned velocities themselves makes such a base
+   * lag (it only accelerates toward a command that leads its velocity: at 5 m/s³ it settled
+   * near 0.1 m/s²). Absent on hand-made trajectories.
    */
   commandVs?: Float64Array;
   commandWs?: Float64Array;

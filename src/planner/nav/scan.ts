@@ -36,11 +36,11 @@ export function scanEndpoints(
 
 /**
  * The velocity command to send at time `t` (seconds, the trajectory's clock) to follow a
- * trajectory: its settle-velocity commands when it carries them (every planner trajectory
- * does; see Trajectory.commandVs), else its velocity; linear interpolation between samples;
- * zero outside it. Bases track commands with jerk-limited ramps, so commanding the planned
- * velocity itself would leave the base trailing the plan (at 1 m/s² planned, a 5 m/s³ base
- * settles near 0.1 m/s²).
+ * trajectory: its commands when it carries them (every planner trajectory does: the
+ * candidate's velocity target in force, see Trajectory.commandVs), else its velocity;
+ * linear interpolation between samples; zero outside it. Bases track commands with
+ * jerk-limited ramps, so commanding the planned velocity itself would leave the base
+ * trailing the plan (at 1 m/s² planned, a 5 m/s³ base settled near 0.1 m/s²).
  */
 export function trajectoryCommandAt(
   traj: { t0: number; dt: number; count: number; vs: ArrayLike<number>; ws: ArrayLike<number>; commandVs?: ArrayLike<number>; commandWs?: ArrayLike<number> },
