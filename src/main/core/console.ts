@@ -93,6 +93,8 @@ export interface ConsoleCoreOptions {
   startupWarnings?: string[];
   /** Handlers for methods served outside the core (run review, zones). */
   handlers?: ApiHandlers;
+  /** Releases what the creator opened beside the core (e.g. the zones file). */
+  onShutdown?: () => void;
   /** Start the tick and snapshot timers (tests may drive `tick()` by hand). */
   timers?: boolean;
 }
@@ -467,5 +469,6 @@ export class ConsoleCore implements ApiBackend {
     await this.disconnect();
     await this.autonomy?.shutdown();
     await this.opts.recording?.close(this.now());
+    this.opts.onShutdown?.();
   }
 }

@@ -11,6 +11,7 @@ import { startSimProcess } from './sim-process';
 import { PlannerAutonomy } from './autonomy';
 import { Recorder, defaultRunsDbPath } from '../recorder';
 import { RunRecording } from './run-recording';
+import { createReviewHandlers, ZoneStore, zonesPathFor } from '../review';
 
 export interface CreateConsoleOptions {
   /** The project's resources folder (maps, scenarios). */
@@ -60,7 +61,20 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     }
   }
 
+  // Operator zones live beside the run database; a foreign zones file is refused, untouched.
+  let zones: ZoneStore | null = null;
+  if (dbPath) {
+    try {
+      zones = ZoneStore.open(zonesPathFor(dbPath));
+    } catch (err) {
+      warnings.push(`Zones not loaded: ${(err as Error).message}`);
+    }
+  }
+  const handlers = createReviewHandlers({ store: recording?.store ?? null, zones });
+
   return new ConsoleCore({
+    handlers,
+    onShutdown: () => zones?.close(),
     recording,
     clock: () => systemClock.nowMs() / 1000,
     linkFactory,

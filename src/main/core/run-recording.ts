@@ -19,6 +19,11 @@ export class RunRecording {
 
   constructor(private readonly recorder: Recorder) {}
 
+  /** Read access to the run database (review). */
+  get store(): Recorder['store'] {
+    return this.recorder.store;
+  }
+
   /** One line for the operator, e.g. "recording: ok" or "recording: degraded — disk full". */
   statusLine(): string {
     return this.recorder.status().message;
