@@ -16,6 +16,7 @@
  * Pure (no Node APIs, no timers): the caller advances time with `advanceTo` / `stepOnce`.
  * RealTimeDriver (realtime.ts) does that from a monotonic clock.
  */
+import type { RobotParams } from './robot-params';
 import { encodeWire, FrameDecoder } from '../main/link/codec';
 import { PROTOCOL_VERSION, type HelloMsg, type HostMessage, type LinkFrame, type RobotMessage } from '../shared/protocol';
 import type { SimCore, SimScan } from './sim-core';
@@ -100,36 +101,7 @@ export class SimRobot {
 
   /** The robot's self-description, as sent in Hello. */
   hello(): HelloMsg {
-    const p = this.core.params;
-    const l = p.lidar;
-    return {
-      type: 'hello',
-      protocolVersion: PROTOCOL_VERSION,
-      name: p.name,
-      footprintLength: p.footprintLength,
-      footprintWidth: p.footprintWidth,
-      footprintCenterOffsetX: p.footprintCenterOffsetX,
-      wheelBase: p.wheelBase,
-      maxLinearVelocity: p.maxLinearVelocity,
-      maxAngularVelocity: p.maxAngularVelocity,
-      maxLinearAccel: p.maxLinearAccel,
-      maxAngularAccel: p.maxAngularAccel,
-      maxLinearJerk: p.maxLinearJerk,
-      maxAngularJerk: p.maxAngularJerk,
-      panMin: p.panMin,
-      panMax: p.panMax,
-      panMaxRate: p.panMaxRate,
-      panMaxAccel: p.panMaxAccel,
-      lidarBeams: l.beams,
-      lidarAngleMin: l.angleMin,
-      lidarAngleIncrement: l.angleIncrement,
-      lidarRangeMin: l.rangeMin,
-      lidarRangeMax: l.rangeMax,
-      lidarRateHz: l.rateHz,
-      lidarMountX: l.mountX,
-      lidarMountY: l.mountY,
-      lidarMountYaw: l.mountYaw,
-    };
+    return helloFromParams(this.core.params);
   }
 
   /** Bytes from the host, in any chunking. */
@@ -241,4 +213,37 @@ export class SimRobot {
 
 function toMicros(seconds: number): number {
   return Math.max(0, Math.round(seconds * 1e6));
+}
+
+/** A simulated robot's self-description, as its firmware sends it in Hello. */
+export function helloFromParams(p: RobotParams): HelloMsg {
+  const l = p.lidar;
+  return {
+    type: 'hello',
+    protocolVersion: PROTOCOL_VERSION,
+    name: p.name,
+    footprintLength: p.footprintLength,
+    footprintWidth: p.footprintWidth,
+    footprintCenterOffsetX: p.footprintCenterOffsetX,
+    wheelBase: p.wheelBase,
+    maxLinearVelocity: p.maxLinearVelocity,
+    maxAngularVelocity: p.maxAngularVelocity,
+    maxLinearAccel: p.maxLinearAccel,
+    maxAngularAccel: p.maxAngularAccel,
+    maxLinearJerk: p.maxLinearJerk,
+    maxAngularJerk: p.maxAngularJerk,
+    panMin: p.panMin,
+    panMax: p.panMax,
+    panMaxRate: p.panMaxRate,
+    panMaxAccel: p.panMaxAccel,
+    lidarBeams: l.beams,
+    lidarAngleMin: l.angleMin,
+    lidarAngleIncrement: l.angleIncrement,
+    lidarRangeMin: l.rangeMin,
+    lidarRangeMax: l.rangeMax,
+    lidarRateHz: l.rateHz,
+    lidarMountX: l.mountX,
+    lidarMountY: l.mountY,
+    lidarMountYaw: l.mountYaw,
+  };
 }

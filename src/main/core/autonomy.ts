@@ -114,15 +114,17 @@ export class PlannerAutonomy implements Autonomy {
     this.goal = null;
     for (const resolve of this.pendingGoals.values()) resolve({ ok: false, error: 'The planner stopped unexpectedly' });
     this.pendingGoals.clear();
-    this.core.say('error', `Planner stopped unexpectedly (${reason})${hadGoal ? '; the robot was stopped and the goal dropped' : ''}. Restarting the planner.`);
     this.core.setNotice('Planner restarted after a crash');
-    this.core.tick();
+    this.core.reportFault('planner-crash', `Planner stopped unexpectedly (${reason})${hadGoal ? '; the robot was stopped and the goal dropped' : ''}. Restarting the planner.`);
   }
 
   private onMessage(msg: FromPlanner): void {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
+        return;
+      case 'fatal':
+        this.onCrash(msg.message);
         return;
       case 'goal-result': {
         const resolve = this.pendingGoals.get(msg.id);

@@ -33,6 +33,7 @@ import type { NavCycleOutput } from '../../planner/nav';
 import type { Clock } from './clock';
 import type { RunRecording } from './run-recording';
 import { RobotState } from './state';
+import { FaultMonitor, type FaultEvent } from './faults';
 
 /** Teleop input older than this stops teleop motion, s (renderer repeats at 10 Hz). */
 export const TELEOP_DEADMAN_S = 0.3;
@@ -101,6 +102,9 @@ export interface ConsoleCoreOptions {
 
 export class ConsoleCore implements ApiBackend {
   readonly state = new RobotState();
+  /** Detectors for robot clock jumps, odometry jumps and blind scans; they can hold motion. */
+  readonly faults = new FaultMonitor();
+  private lastFaultSaidAt = -Infinity;
   private session: LinkSession | null = null;
   private unsubscribeLink: (() => void)[] = [];
   private readonly reactive: ReactiveSafety;
@@ -188,6 +192,7 @@ export class ConsoleCore implements ApiBackend {
     try {
       await this.disconnect();
       this.state.reset();
+      this.faults.reset();
       const session = await this.opts.linkFactory(req);
       this.session = session;
       this.source = req.kind === 'serial' ? `serial:${req.path}` : req.kind === 'tcp' ? `tcp:${req.host}:${req.port}` : 'sim';
@@ -195,8 +200,17 @@ export class ConsoleCore implements ApiBackend {
       const rec = this.opts.recording;
       this.unsubscribeLink = [
         link.on('frame', (frame) => {
+          // Every frame is checked before it is applied: a jumped clock or pose, or a blind
+          // lidar, stops motion and is said and recorded; stale frames are not applied at all.
+          const verdict = this.faults.onFrame(frame);
+          if (verdict.fault) this.onFault(verdict.fault);
           rec?.frame(frame, frame.receivedAtMs / 1000);
-          this.onFrame(frame);
+          if (verdict.apply) this.onFrame(frame);
+        }),
+        link.on('clock-jump', (jump) => {
+          const text = `Robot clock jumped (${JSON.stringify(jump)}); clock sync restarted`;
+          this.say('warn', text);
+          rec?.fault({ kind: 'robot-clock-jump', message: text, atMs: jump.atMs, detail: {} }, jump.atMs / 1000);
         }),
         link.on('state', (change) => {
           rec?.link(change.state, change.message, change.atMs / 1000);
@@ -205,6 +219,7 @@ export class ConsoleCore implements ApiBackend {
         link.on('bad-frame', (bad) => rec?.badFrame(bad.reason, bad.detail, bad.atMs / 1000)),
         link.on('hello', (hello) => {
           this.state.hello = hello;
+          this.faults.onHello(hello);
           rec?.start(hello.name, this.source, this.now());
         }),
         link.on('sent', (sent) => {
@@ -323,11 +338,44 @@ export class ConsoleCore implements ApiBackend {
         }
       }
     }
-    const command = this.guard(desired, source, now);
+    let command = this.guard(desired, source, now);
+    const held = this.faults.holding(now * 1000);
+    if (held) {
+      command = { v: 0, w: 0 };
+      source = 'idle';
+      this.lastSafety = null;
+      this.safetyNote = { action: 'stop', reason: held.message };
+    }
     this.recordSafety(desired, command, now);
+    const wasMoving = this.lastCommand.v !== 0 || this.lastCommand.w !== 0;
+    const overridden = (desired.v !== 0 || desired.w !== 0 || held !== null) && command.v === 0 && command.w === 0;
     this.lastCommand = command;
     this.motion = source;
-    this.link?.setVelocity(command, now * 1000);
+    // A safety or fault stop goes out now as Stop, not on the link's next 40 ms command tick.
+    if (wasMoving && overridden) this.link?.stop(StopReason.Safety);
+    else this.link?.setVelocity(command, now * 1000);
+  }
+
+  /** Says and records a detected fault; pose and clock faults also end autonomy. */
+  private onFault(fault: FaultEvent): void {
+    const now = this.now();
+    if (fault.kind !== 'stale-frame' || now - this.lastFaultSaidAt > 1) {
+      this.say(fault.kind === 'stale-frame' ? 'warn' : 'error', fault.message);
+      this.lastFaultSaidAt = now;
+    }
+    this.opts.recording?.fault(fault, fault.atMs / 1000);
+    if (fault.kind === 'odometry-jump' || fault.kind === 'robot-clock-jump') {
+      if (this.motion === 'autonomy') this.say('warn', 'Goal cancelled: the robot pose can no longer be trusted');
+      this.autonomy?.cancel();
+    }
+    this.tick();
+  }
+
+  /** A fault found outside the link (e.g. the planner crashed): said, recorded, motion stopped. */
+  reportFault(kind: string, message: string): void {
+    this.say('error', message);
+    this.opts.recording?.fault({ kind, message, atMs: this.now() * 1000, detail: {} }, this.now());
+    this.tick();
   }
 
   /**

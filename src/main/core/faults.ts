@@ -308,6 +308,10 @@ export interface ScanHealth {
  * Counts what is wrong with a scan. The console drops every invalid beam; when most beams are
  * invalid (default: more than half), the scan is not "an empty room" but a lidar that cannot
  * see, and must not clear the way for motion.
+ *
+ * REP 117: +Infinity (or a finite range beyond rangeMax) means "no return within range" and
+ * −Infinity "closer than rangeMin". Both are valid measurements — an open room, an obstacle
+ * touching the sensor — not faults. NaN and negative finite ranges are invalid.
  */
 export function assessScan(scan: Pick<LaserScanMsg, 'ranges' | 'rangeMin' | 'rangeMax'>, maxInvalidFraction = 0.5): ScanHealth {
   let nan = 0, infinite = 0, negative = 0, outOfRange = 0;
@@ -321,7 +325,8 @@ export function assessScan(scan: Pick<LaserScanMsg, 'ranges' | 'rangeMin' | 'ran
     else if (!(r >= min && r <= max)) outOfRange++;
   }
   const beams = scan.ranges.length;
-  const invalid = nan + infinite + negative + outOfRange;
+  // Infinite and out-of-range beams are counted for the record but are valid (see above).
+  const invalid = nan + negative;
   const invalidFraction = beams === 0 ? 1 : invalid / beams;
   const usable = beams > 0 && invalidFraction <= maxInvalidFraction;
   const parts = [

@@ -28,5 +28,7 @@ export type ToPlanner =
 
 export type FromPlanner =
   | { type: 'ready' }
+  /** The worker hit an error it cannot recover from; it exits right after sending this. */
+  | { type: 'fatal'; message: string }
   | { type: 'goal-result'; id: number; result: GoalResult }
   | { type: 'cycle-result'; id: number; output: NavCycleOutput; computeS: number };

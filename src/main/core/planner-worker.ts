@@ -19,6 +19,16 @@ function send(msg: FromPlanner): void {
 }
 
 port.on('message', (msg: ToPlanner) => {
+  try {
+    handle(msg);
+  } catch (err) {
+    // Tell the core first (it stops the robot at once), then die: the core restarts us.
+    send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  }
+});
+
+function handle(msg: ToPlanner): void {
   switch (msg.type) {
     case 'init':
       stack = new NavigationStack(msg.map, { limits: msg.limits }, msg.config);
@@ -58,4 +68,4 @@ port.on('message', (msg: ToPlanner) => {
       return;
     }
   }
-});
+}

@@ -114,6 +114,11 @@ export class RunRecording {
     if (people.length > 0) this.recorder.recordPredictions(people, t);
   }
 
+  /** A detected fault (clock or pose jump, blind lidar, planner crash), with its numbers. */
+  fault(fault: { kind: string; message: string; atMs: number; detail: Record<string, number | string> }, t: number): void {
+    if (this.running) this.recorder.record('fault', { kind: fault.kind, message: fault.message, detail: fault.detail }, t);
+  }
+
   async close(t: number): Promise<void> {
     this.end('completed', t);
     await this.recorder.close();

@@ -91,8 +91,12 @@ export class RobotState {
    */
   applyScan(msg: LaserScanMsg, hostTime: number): ScanView {
     const h = this.hello;
+    // REP 117: −Infinity means "closer than rangeMin": keep it as an obstacle at rangeMin
+    // rather than dropping the nearest thing the lidar sees.
+    let ranges: ArrayLike<number> = msg.ranges;
+    if (msg.ranges.includes(-Infinity)) ranges = msg.ranges.map((r) => (r === -Infinity ? Math.max(msg.rangeMin, 1e-3) : r));
     const base = scanToPoints(
-      msg.ranges,
+      ranges,
       msg.angleMin,
       msg.angleIncrement,
       hostTime,

@@ -85,13 +85,21 @@ describe('OdometryJumpDetector', () => {
 
 describe('assessScan', () => {
   it('counts each kind of invalid beam and calls a mostly invalid scan unusable', () => {
-    const ranges = new Float32Array(360).map((_, i) => (i % 4 === 0 ? NaN : i % 4 === 1 ? Infinity : i % 4 === 2 ? -1 : 3));
+    const ranges = new Float32Array(360).map((_, i) => (i % 4 <= 1 ? NaN : i % 4 === 2 ? -1 : 3));
     const h = assessScan({ ranges, rangeMin: 0.05, rangeMax: 8 });
-    expect(h).toMatchObject({ beams: 360, nan: 90, infinite: 90, negative: 90, outOfRange: 0, invalid: 270, usable: false });
-    expect(h.message).toBe('The lidar cannot see: 270 of 360 beams are invalid (90 NaN, 90 infinite, 90 negative); motion stopped');
+    expect(h).toMatchObject({ beams: 360, nan: 180, infinite: 0, negative: 90, outOfRange: 0, invalid: 270, usable: false });
+    expect(h.message).toBe('The lidar cannot see: 270 of 360 beams are invalid (180 NaN, 90 negative); motion stopped');
     const ok = assessScan({ ranges: new Float32Array(360).map((_, i) => (i < 100 ? NaN : i < 110 ? 20 : 3)), rangeMin: 0.05, rangeMax: 8 });
     expect(ok).toMatchObject({ nan: 100, outOfRange: 10, usable: true, message: '' });
     expect(assessScan({ ranges: new Float32Array(0), rangeMin: 0, rangeMax: 8 }).usable).toBe(false);
+  });
+
+  it('reads no-return (+Infinity) and too-close (−Infinity) beams as measurements, per REP 117', () => {
+    // An open room: nothing within range in most directions is not a blind lidar.
+    const open = assessScan({ ranges: new Float32Array(360).map((_, i) => (i < 300 ? Infinity : 5)), rangeMin: 0.05, rangeMax: 8 });
+    expect(open).toMatchObject({ infinite: 300, invalid: 0, usable: true });
+    const touching = assessScan({ ranges: new Float32Array(360).fill(-Infinity), rangeMin: 0.05, rangeMax: 8 });
+    expect(touching).toMatchObject({ infinite: 360, invalid: 0, usable: true });
   });
 });
 

@@ -269,12 +269,3 @@ export function attachFaultMonitor(link: RobotLink): { monitor: FaultMonitor; fa
   return { monitor, faults };
 }
 
-/**
- * Whether the core runs the fault detectors itself (the hook described in the report: a
- * public `faults: FaultMonitor` on ConsoleCore). Until it does, the through-core assertions
- * for faults only the detectors catch are skipped, and the detector tests stand in for them.
- */
-export function coreHasFaultHook(): boolean {
-  const probe = new ConsoleCore({ clock: () => 0, linkFactory: async () => { throw new Error('probe'); }, timers: false });
-  return (probe as unknown as { faults?: unknown }).faults instanceof FaultMonitor;
-}

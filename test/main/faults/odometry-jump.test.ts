@@ -1,7 +1,7 @@
 /** Fault: odometry jumps (a reset encoder count, a corrupted value that passed the CRC). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryTransport } from '../../../src/main/link/memory-transport';
-import { FaultyRobot, ROBOT_STOP_BOUND_MS, STOP_BOUND_MS, attachFaultMonitor, coreHasFaultHook, driveThenFault, sleep, startRig } from './fault-harness';
+import { FaultyRobot, ROBOT_STOP_BOUND_MS, STOP_BOUND_MS, attachFaultMonitor, driveThenFault, sleep, startRig } from './fault-harness';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -27,11 +27,9 @@ describe('fault: odometry jumps', () => {
     expect(monitor.holding(jump!.atMs + 500)?.kind).toBe('odometry-jump');
     // Reported once: the new pose is the new reference.
     expect(faults.filter((f) => f.kind === 'odometry-jump')).toHaveLength(1);
-    if (coreHasFaultHook()) {
-      expect(res.coreStoppedAfterMs).toBeLessThanOrEqual(STOP_BOUND_MS);
-      expect(res.robotStoppedAfterMs!).toBeLessThanOrEqual(ROBOT_STOP_BOUND_MS);
-      expect(rig.events.some((e) => e.message.startsWith('Odometry jumped'))).toBe(true);
-      expect(rig.log.safetyActions()).toContainEqual(expect.objectContaining({ action: 'stop', reason: expect.stringContaining('Odometry jumped') }));
-    }
+    expect(res.coreStoppedAfterMs).toBeLessThanOrEqual(STOP_BOUND_MS);
+    expect(res.robotStoppedAfterMs!).toBeLessThanOrEqual(ROBOT_STOP_BOUND_MS);
+    expect(rig.events.some((e) => e.message.startsWith('Odometry jumped'))).toBe(true);
+    expect(rig.log.safetyActions()).toContainEqual(expect.objectContaining({ action: 'stop', reason: expect.stringContaining('Odometry jumped') }));
   }, 20_000);
 });
