@@ -18,6 +18,8 @@ export interface ScenarioRunOptions {
   onCycle?: (t: number, out: NavCycleOutput) => void;
   /** Called after each gaze update (10 Hz). */
   onGaze?: (t: number, out: GazeOutput) => void;
+  /** Called after each 50 Hz safety tick. */
+  onSafety?: ClosedLoopOptions['onSafety'];
   /** Called once with the simulator before the run (ground truth for logging, traces). */
   onSim?: (sim: SimCore) => void;
   /** Gaze planning on (default), off, or with configuration overrides. */
@@ -71,6 +73,7 @@ export function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Scenari
       opts.onCycle?.(t, out);
     },
     onGaze: opts.onGaze,
+    onSafety: opts.onSafety,
     gaze: opts.gaze,
   });
   return { scenario: s.name, ...result, replans };

@@ -9,6 +9,9 @@ import { loadScenarioFile } from '../../scenario/scenario-file';
 import { runScenario } from '../../scenario/run-scenario';
 import { compareScenario, formatComparisonTable, type ScenarioComparison } from '../../scenario/people-compare';
 import { isPredictorModel } from '../../../planner/predict';
+import { ScenarioRecording } from '../../scenario/record-run';
+import { poseOf } from '../../scenario/scenario-file';
+import { Recorder, resolveRunsDbPath } from '../../recorder';
 
 const usage = `Usage: foresight scenario run FILE... [--json] [--predictor social|cv] [--record] [--db FILE]
        foresight scenario compare FILE... [--json]
@@ -52,6 +55,8 @@ const scenario: CliCommand = {
     }
     const predictor = values.predictor ?? 'social';
     if (!isPredictorModel(predictor)) throw new UsageError(`unknown predictor '${predictor}'`);
+    // --record: every run goes into the run database like a live session.
+    const recorder = values.record ? Recorder.open(resolveRunsDbPath(values.db)) : null;
     let failures = 0;
     for (const file of files) {
       const loaded = await loadScenarioFile(file);
@@ -60,7 +65,14 @@ const scenario: CliCommand = {
         failures++;
         continue;
       }
-      const r = runScenario(loaded.scenario, { predictor });
+      const recording = recorder ? new ScenarioRecording(recorder, loaded.scenario.name, Date.now() / 1000) : null;
+      const r = runScenario(loaded.scenario, {
+        predictor,
+        onSim: recording ? (sim) => recording.attach(sim, poseOf(loaded.scenario.goal)) : undefined,
+        onCycle: recording ? (t, out) => recording.cycle(t, out) : undefined,
+        onSafety: recording ? (t, d) => recording.safety(t, d) : undefined,
+      });
+      recording?.end(r.success ? 'goal-reached' : 'failed', r.time_s);
       const line = {
         scenario: r.scenario,
         success: r.success,
@@ -95,6 +107,10 @@ const scenario: CliCommand = {
         );
       }
       if (!r.success || r.collisions > 0) failures++;
+    }
+    if (recorder) {
+      await recorder.close();
+      if (!values.json) process.stdout.write(`recorded to ${resolveRunsDbPath(values.db)}\n`);
     }
     return failures > 0 ? 1 : 0;
   },
