@@ -1,0 +1,77 @@
+/**
+ * Autonomy end to end: a goal set by click-and-drag on the map is reached, with the
+ * global path, the candidate trajectories and the chosen one drawn on the way.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ApiProbe, launchChromium, startForesight, type RunningProcess } from './support';
+
+let dir: string;
+let sim: RunningProcess;
+let serve: RunningProcess;
+let browser: Browser;
+let page: Page;
+let probe: ApiProbe;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'foresight-goal-'));
+  const tty = join(dir, 'robot.tty');
+  sim = startForesight(['sim', '--pty', '--link', tty, '--seed', '5', '--people', '0']);
+  await sim.waitFor(/\/dev\/pts\/\d+/, 15_000);
+  serve = startForesight(['serve', '--port', tty, '--http-port', '0', '--db', join(dir, 'runs.sqlite')]);
+  const url = (await serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/, 30_000))[0];
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(url);
+  probe = await ApiProbe.connect(url);
+  await probe.until((s) => s.link.state === 'connected' && s.pose !== null && s.scan.length > 0, 20_000, 'robot connected');
+}, 90_000);
+
+afterAll(async () => {
+  probe?.close();
+  await browser?.close();
+  await serve?.kill();
+  await sim?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Canvas pixel of a map-frame point, from the scene's published view transform. */
+async function toScreen(x: number, y: number): Promise<{ x: number; y: number }> {
+  const stats = page.getByTestId('scene-stats');
+  const view = JSON.parse((await stats.getAttribute('data-view'))!) as { scale: number; offsetX: number; offsetY: number };
+  const box = (await page.getByTestId('map-host').locator('canvas').boundingBox())!;
+  return { x: box.x + view.offsetX + view.scale * x, y: box.y + view.offsetY - view.scale * y };
+}
+
+describe('goal set on the map', () => {
+  it('is reached, with the path, candidates and chosen trajectory visible on the way', async () => {
+    const goal = { x: 5.5, y: 4.6 };
+    await page.getByTestId('goal-mode').click();
+    const at = await toScreen(goal.x, goal.y);
+    const ahead = await toScreen(goal.x + 0.8, goal.y);
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.down();
+    await page.mouse.move(ahead.x, ahead.y, { steps: 5 });
+    await page.mouse.up();
+
+    const set = await probe.until((s) => s.goal !== null, 5_000, 'goal accepted');
+    expect(set.goal!.x).toBeCloseTo(goal.x, 0);
+    expect(set.goal!.y).toBeCloseTo(goal.y, 0);
+    expect(Math.abs(set.goal!.theta)).toBeLessThan(0.3);
+
+    // On the way: the planner's layers are drawn, not just sent.
+    await probe.until((s) => s.motion === 'autonomy' && s.velocity.v > 0.2, 15_000, 'driving toward the goal');
+    const stats = page.getByTestId('scene-stats');
+    await expect.poll(async () => Number(await stats.getAttribute('data-path')), { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await stats.getAttribute('data-candidates')), { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await stats.getAttribute('data-chosen')), { timeout: 5_000 }).toBeGreaterThan(0);
+
+    const done = await probe.until((s) => s.goal === null, 40_000, 'goal reached');
+    expect(done.notice).toBe('Goal reached');
+    expect(Math.hypot(done.pose!.x - goal.x, done.pose!.y - goal.y)).toBeLessThan(0.2);
+    await probe.until((s) => Math.abs(s.velocity.v) < 0.02, 3_000, 'robot at rest');
+  }, 90_000);
+});
