@@ -47,7 +47,7 @@ async function toScreen(x: number, y: number): Promise<{ x: number; y: number }>
 }
 
 describe('goal set on the map', () => {
-  it('is reached, with the path, candidates and chosen trajectory visible on the way', async () => {
+  it('is reached, with the path, candidates, chosen trajectory and gaze target visible on the way', async () => {
     const goal = { x: 5.5, y: 4.6 };
     await page.getByTestId('goal-mode').click();
     const at = await toScreen(goal.x, goal.y);
@@ -63,7 +63,9 @@ describe('goal set on the map', () => {
     expect(Math.abs(set.goal!.theta)).toBeLessThan(0.3);
 
     // On the way: the planner's layers are drawn, not just sent.
-    await probe.until((s) => s.motion === 'autonomy' && s.velocity.v > 0.2, 15_000, 'driving toward the goal');
+    const driving = await probe.until((s) => s.motion === 'autonomy' && s.velocity.v > 0.2 && s.gazeTarget !== null, 15_000, 'driving toward the goal');
+    // The screen looks where the robot is about to go: ahead of it, toward the goal.
+    expect(driving.gazeTarget!.x).toBeGreaterThan(driving.pose!.x + 0.5);
     const stats = page.getByTestId('scene-stats');
     await expect.poll(async () => Number(await stats.getAttribute('data-path')), { timeout: 5_000 }).toBeGreaterThan(0);
     await expect.poll(async () => Number(await stats.getAttribute('data-candidates')), { timeout: 5_000 }).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ import type { Pose2D, Twist2D } from '../../shared/geometry';
 import type { OccupancyGrid } from '../../shared/grid';
 import { scanEndpoints, trajectoryVelocityAt, type NavCycleOutput, type NavigationConfig } from '../../planner/nav';
 import type { RobotLimits } from '../../planner/local';
+import { GazePlanner, gazeInputFromCycle, panLimitsOf, type GazeOutput } from '../../planner/gaze';
 import type { Autonomy, ConsoleCore } from './console';
 import type { FromPlanner, ToPlanner } from './planner-protocol';
 
@@ -46,6 +47,9 @@ export class PlannerAutonomy implements Autonomy {
   private cycleInFlight: { id: number; sentAt: number } | null = null;
   private last: NavCycleOutput | null = null;
   private people: PersonView[] = [];
+  /** The screen's plan: where it looks and the pan profile the 50 Hz tick follows. */
+  private readonly gaze = new GazePlanner();
+  private gazeOut: GazeOutput | null = null;
   private goal: Pose2D | null = null;
   private timer: NodeJS.Timeout;
   private computeS = 0.03;
@@ -145,6 +149,7 @@ export class PlannerAutonomy implements Autonomy {
         const out = msg.output;
         this.last = out;
         this.people = peopleViews(out);
+        this.planGaze(out);
         this.core.recordPlannerCycle(out, msg.computeS, this.people);
         if (this.goal && out.status !== 'active') {
           if (out.status === 'reached') this.core.say('info', 'Goal reached');
@@ -155,6 +160,26 @@ export class PlannerAutonomy implements Autonomy {
         return;
       }
     }
+  }
+
+  /** Plans the screen's pan for this cycle: toward the trajectory ~1 s ahead, or a person it yields to. */
+  private planGaze(out: NavCycleOutput): void {
+    const s = this.core.state;
+    const h = s.hello;
+    if (!this.goal || !h || !s.pose) {
+      this.gazeOut = null;
+      return;
+    }
+    const now = this.core.now();
+    this.gazeOut = this.gaze.update(gazeInputFromCycle(out, { now, robotPose: s.pose, pan: { angle: s.screenPan ?? 0, rate: 0 } }, panLimitsOf(h)));
+  }
+
+  /** The screen command for now while autonomy drives (pan rad in base_link, rate rad/s), else null. */
+  screenCommand(now: number): { panAngle: number; maxRate: number } | null {
+    const h = this.core.state.hello;
+    if (!this.goal || !this.gazeOut || !h) return null;
+    const c = this.gaze.panCommandAt(now);
+    return c ? { panAngle: c.angle, maxRate: h.panMaxRate } : null;
   }
 
   async setGoal(goal: Pose2D): Promise<CommandResult> {
@@ -176,6 +201,8 @@ export class PlannerAutonomy implements Autonomy {
   cancel(): void {
     if (this.goal) this.core.setNotice('Goal cancelled');
     this.goal = null;
+    this.gazeOut = null;
+    this.gaze.reset();
     this.last = null;
     this.post({ type: 'cancel' });
   }
@@ -237,6 +264,7 @@ export class PlannerAutonomy implements Autonomy {
 
   fill(snap: ConsoleSnapshot): void {
     snap.goal = this.goal;
+    snap.gazeTarget = this.goal && this.gazeOut ? { x: round(this.gazeOut.gazeTarget.x), y: round(this.gazeOut.gazeTarget.y) } : null;
     const out = this.last;
     if (!out) return;
     snap.globalPath = out.globalPath.flatMap((p) => [round(p.x), round(p.y)]);

@@ -60,6 +60,8 @@ export interface Autonomy {
   cancel(): void;
   /** Command for now, or null when it has nothing to do (no goal, reached, failed). */
   command(now: number): Twist2D | null;
+  /** The screen (head) command for now, or null when autonomy does not steer the gaze. */
+  screenCommand?(now: number): { panAngle: number; maxRate: number } | null;
   /** Display data for the snapshot. */
   fill(snapshot: ConsoleSnapshot): void;
   shutdown(): Promise<void>;
@@ -105,6 +107,8 @@ export class ConsoleCore implements ApiBackend {
   /** Detectors for robot clock jumps, odometry jumps and blind scans; they can hold motion. */
   readonly faults = new FaultMonitor();
   private lastFaultSaidAt = -Infinity;
+  /** Last pan sent, rad; the screen command is only re-sent when it moves. */
+  private lastPanSent: number | null = null;
   private session: LinkSession | null = null;
   private unsubscribeLink: (() => void)[] = [];
   private readonly reactive: ReactiveSafety;
@@ -354,6 +358,16 @@ export class ConsoleCore implements ApiBackend {
     // A safety or fault stop goes out now as Stop, not on the link's next 40 ms command tick.
     if (wasMoving && overridden) this.link?.stop(StopReason.Safety);
     else this.link?.setVelocity(command, now * 1000);
+    // The screen looks where autonomy is about to go (the link repeats it twice a second).
+    const pan = source === 'autonomy' ? (this.autonomy?.screenCommand?.(now) ?? null) : null;
+    if (pan && (this.lastPanSent === null || Math.abs(pan.panAngle - this.lastPanSent) > 0.005)) {
+      this.link?.setScreen(pan);
+      this.lastPanSent = pan.panAngle;
+    } else if (!pan && this.lastPanSent !== null && this.lastPanSent !== 0 && h) {
+      // Autonomy has ended: face forward again, where teleop drives.
+      this.link?.setScreen({ panAngle: 0, maxRate: h.panMaxRate });
+      this.lastPanSent = 0;
+    }
   }
 
   /** Says and records a detected fault; pose and clock faults also end autonomy. */
