@@ -10,6 +10,7 @@ import { Fault } from '../../shared/protocol';
 import type { Pose2D, Twist2D } from '../../shared/geometry';
 import { normalizeAngle } from '../../shared/geometry';
 import type { RobotInfo } from '../../shared/api';
+import { robotInfoFromHello } from '../../shared/robot-info';
 import { scanToPoints, type ScanPoints } from '../../planner/reactive';
 
 /** The newest scan, converted once for every consumer. */
@@ -52,18 +53,7 @@ export class RobotState {
   }
 
   robotInfo(): RobotInfo | null {
-    const h = this.hello;
-    if (!h) return null;
-    return {
-      name: h.name,
-      protocolVersion: h.protocolVersion,
-      footprint: { length: h.footprintLength, width: h.footprintWidth, centerOffsetX: h.footprintCenterOffsetX },
-      wheelBase: h.wheelBase,
-      maxLinearVelocity: h.maxLinearVelocity,
-      maxAngularVelocity: h.maxAngularVelocity,
-      panMin: h.panMin,
-      panMax: h.panMax,
-    };
+    return robotInfoFromHello(this.hello);
   }
 
   applyOdometry(msg: OdometryMsg, hostTime: number): void {

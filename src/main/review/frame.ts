@@ -8,10 +8,10 @@
  * at `t`, as the live console places the newest scan. Planner, guidance and predictions are
  * recorded in `map` already.
  */
-import type { ConsoleSnapshot, LinkStatus, PersonView, RobotInfo, SafetyState, TrajectoryView } from '../../shared/api';
+import type { ConsoleSnapshot, LinkStatus, PersonView, SafetyState, TrajectoryView } from '../../shared/api';
 import { normalizeAngle, type Pose2D } from '../../shared/geometry';
-import type { HelloMsg } from '../../shared/protocol';
 import type { RunStateAt } from '../../shared/recording';
+import { robotInfoFromHello } from '../../shared/robot-info';
 import { estopAt, linkStateAt, operatorGoalAt, teleopActiveAt, type RunEvents } from './run-events';
 
 /** Predictions and safety decisions older than this at `t` are not shown, s. */
@@ -21,20 +21,6 @@ export const SAFETY_MAX_AGE_S = 1;
 const PLANNER_ACTIVE_S = 0.5;
 /** Candidates sent per frame (the recorder keeps at most 64 per cycle). */
 const MAX_FRAME_CANDIDATES = 64;
-
-export function robotInfoFrom(h: HelloMsg | null): RobotInfo | null {
-  if (!h) return null;
-  return {
-    name: h.name,
-    protocolVersion: h.protocolVersion,
-    footprint: { length: h.footprintLength, width: h.footprintWidth, centerOffsetX: h.footprintCenterOffsetX },
-    wheelBase: h.wheelBase,
-    maxLinearVelocity: h.maxLinearVelocity,
-    maxAngularVelocity: h.maxAngularVelocity,
-    panMin: h.panMin,
-    panMax: h.panMax,
-  };
-}
 
 /** Pose of base_link in `map` from odometry (odom frame) and the map→odom transform. */
 export function mapPose(state: RunStateAt): Pose2D | null {
@@ -88,7 +74,7 @@ export function frameSnapshot(state: RunStateAt, ev: RunEvents): ConsoleSnapshot
   const t = state.t;
   const pose = mapPose(state);
   const linkNow = linkStateAt(ev, t);
-  const robot = robotInfoFrom(state.robot);
+  const robot = robotInfoFromHello(state.robot);
   const link: LinkStatus = {
     state: linkNow.state,
     message: linkNow.message,
