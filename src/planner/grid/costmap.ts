@@ -116,8 +116,10 @@ export class Costmap {
   readonly resolution: number;
   readonly origin: { x: number; y: number };
   readonly obstacles: ObstacleLayer;
-  /** Obstacle cells of the static map (1 = obstacle). */
+  /** Obstacle cells of the static map, plus keep-out cells (see setKeepOut) (1 = obstacle). */
   readonly staticMask: Uint8Array;
+  /** The map's own obstacle cells, without keep-out (so a removed zone frees its cells again). */
+  private readonly mapMask: Uint8Array;
   private readonly unknownMask: Uint8Array;
   private cached: { version: number; cost: Uint8Array; field: DistanceField } | undefined;
 
@@ -130,9 +132,22 @@ export class Costmap {
     this.resolution = staticMap.resolution;
     this.origin = { ...staticMap.origin };
     this.staticMask = obstacleMask(staticMap, config);
+    this.mapMask = this.staticMask.slice();
     this.unknownMask = new Uint8Array(this.width * this.height);
     for (let i = 0; i < this.unknownMask.length; i++) this.unknownMask[i] = staticMap.data[i] === CELL_UNKNOWN ? 1 : 0;
     this.obstacles = new ObstacleLayer(this.width, this.height, this.resolution, this.origin, config.obstacles);
+  }
+
+  /**
+   * Extra static obstacles, e.g. operator keep-out zones rasterized onto this grid
+   * (`[row * width + col]`, 1 = obstacle; null clears them). They replace the previous
+   * ones and are ORed into `staticMask`, so whole-map costs, windows and inflation treat
+   * them exactly as walls: the footprint is kept out, not just its centre.
+   */
+  setKeepOut(mask: Uint8Array | null): void {
+    if (mask && mask.length !== this.mapMask.length) throw new RangeError(`keep-out mask has ${mask.length} cells, the map ${this.mapMask.length}`);
+    for (let i = 0; i < this.mapMask.length; i++) this.staticMask[i] = this.mapMask[i]! | (mask ? mask[i]! : 0);
+    this.cached = undefined;
   }
 
   private combinedMask(): Uint8Array {
