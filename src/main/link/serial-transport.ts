@@ -5,6 +5,7 @@
  */
 import { SerialPort } from 'serialport';
 import {
+  SendBacklog,
   TransportError,
   TransportListeners,
   classifyError,
@@ -35,9 +36,8 @@ export class SerialTransport implements Transport {
   readonly endpoint: string;
   private readonly baudRate: number;
   private readonly drainTimeoutMs: number;
-  private readonly maxBacklogBytes: number;
+  private readonly backlog: SendBacklog;
   /** True while writes are being refused for backlog, so the error is reported once per episode. */
-  private backlogged = false;
   private readonly listeners = new TransportListeners();
   private port: SerialPort | null = null;
   /** Ports whose close has been reported, so each open session reports exactly once. */
@@ -49,7 +49,7 @@ export class SerialTransport implements Transport {
     this.endpoint = options.path;
     this.baudRate = options.baudRate ?? 115200;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 200;
-    this.maxBacklogBytes = options.maxBacklogBytes ?? 1024;
+    this.backlog = new SendBacklog(this.endpoint, options.maxBacklogBytes ?? 1024, this.listeners);
   }
 
   get isOpen(): boolean {
@@ -112,23 +112,9 @@ export class SerialTransport implements Transport {
   write(bytes: Uint8Array): boolean {
     const port = this.port;
     if (!port?.isOpen || this.closing) return false;
-    if (!this.admit(port.writableLength, bytes.length)) return false;
+    if (!this.backlog.admit(port.writableLength, bytes.length)) return false;
     port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return true;
-  }
-
-  /** Whether `length` more bytes fit in the send queue; reports the first refusal of an episode. */
-  private admit(queued: number, length: number): boolean {
-    // An empty queue always takes the write, however large.
-    if (queued === 0 || queued + length <= this.maxBacklogBytes) {
-      this.backlogged = false;
-      return true;
-    }
-    if (!this.backlogged) {
-      this.backlogged = true;
-      this.listeners.emitError(new TransportError('io', describeTransportError(this.endpoint, 'io', `send queue full (${queued} bytes waiting); dropping frames until it drains`)));
-    }
-    return false;
   }
 
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe { return this.listeners.add(this.listeners.data, listener); }

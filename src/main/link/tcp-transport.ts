@@ -4,6 +4,7 @@
  */
 import { Socket } from 'node:net';
 import {
+  SendBacklog,
   TransportError,
   TransportListeners,
   classifyError,
@@ -36,9 +37,8 @@ export class TcpTransport implements Transport {
   private readonly port: number;
   private readonly connectTimeoutMs: number;
   private readonly drainTimeoutMs: number;
-  private readonly maxBacklogBytes: number;
+  private readonly backlog: SendBacklog;
   /** True while writes are being refused for backlog, so the error is reported once per episode. */
-  private backlogged = false;
   private readonly listeners = new TransportListeners();
   private socket: Socket | null = null;
   private connected = false;
@@ -51,7 +51,7 @@ export class TcpTransport implements Transport {
     this.endpoint = `${options.host}:${options.port}`;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 200;
-    this.maxBacklogBytes = options.maxBacklogBytes ?? 1024;
+    this.backlog = new SendBacklog(this.endpoint, options.maxBacklogBytes ?? 1024, this.listeners);
   }
 
   get isOpen(): boolean {
@@ -132,23 +132,9 @@ export class TcpTransport implements Transport {
   write(bytes: Uint8Array): boolean {
     const socket = this.socket;
     if (!socket || !this.connected || this.closing || socket.destroyed) return false;
-    if (!this.admit(socket.writableLength, bytes.length)) return false;
+    if (!this.backlog.admit(socket.writableLength, bytes.length)) return false;
     socket.write(bytes);
     return true;
-  }
-
-  /** Whether `length` more bytes fit in the send queue; reports the first refusal of an episode. */
-  private admit(queued: number, length: number): boolean {
-    // An empty queue always takes the write, however large.
-    if (queued === 0 || queued + length <= this.maxBacklogBytes) {
-      this.backlogged = false;
-      return true;
-    }
-    if (!this.backlogged) {
-      this.backlogged = true;
-      this.listeners.emitError(new TransportError('io', describeTransportError(this.endpoint, 'io', `send queue full (${queued} bytes waiting); dropping frames until it drains`)));
-    }
-    return false;
   }
 
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe { return this.listeners.add(this.listeners.data, listener); }

@@ -95,3 +95,32 @@ export class TransportListeners {
   emitClose(info: TransportCloseInfo): void { for (const l of this.close) l(info); }
   emitError(error: TransportError): void { for (const l of this.error) l(error); }
 }
+
+/**
+ * Bounds a transport's send queue: a write that would grow the queue past `maxBytes` is
+ * refused whole (a late command is worse than none: the robot's watchdog stops it), and
+ * the first refusal of each backlog episode is reported once.
+ */
+export class SendBacklog {
+  private backlogged = false;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly maxBytes: number,
+    private readonly listeners: TransportListeners,
+  ) {}
+
+  /** Whether `length` more bytes fit behind `queued` waiting ones. */
+  admit(queued: number, length: number): boolean {
+    // An empty queue always takes the write, however large.
+    if (queued === 0 || queued + length <= this.maxBytes) {
+      this.backlogged = false;
+      return true;
+    }
+    if (!this.backlogged) {
+      this.backlogged = true;
+      this.listeners.emitError(new TransportError('io', describeTransportError(this.endpoint, 'io', `send queue full (${queued} bytes waiting); dropping frames until it drains`)));
+    }
+    return false;
+  }
+}
