@@ -30,6 +30,7 @@ import type { ApiBackend, EventListener } from '../hosts/backend';
 import type { ReceivedFrame, RobotLink } from '../link';
 import type { SentCommand } from '../../planner/predictive';
 import type { NavCycleOutput } from '../../planner/nav';
+import { guardZones, ZoneSet, type ZoneShape } from '../../planner/nav/zones';
 import type { Clock } from './clock';
 import type { RunRecording } from './run-recording';
 import { RobotState } from './state';
@@ -323,6 +324,34 @@ export class ConsoleCore implements ApiBackend {
     this.notice = text;
   }
 
+  /** Operator zones (map frame) the guard enforces on every command, teleop and autonomy. */
+  private zones = new ZoneSet();
+
+  /** Replaces the operator zones the guard enforces (the planner worker gets them separately). */
+  setZones(zones: readonly ZoneShape[]): void {
+    this.zones = new ZoneSet(zones);
+  }
+
+  /**
+   * Operator zones on the guarded command: slows and stops it short of keep-out zones along
+   * its arc and caps it for slow zones (planner/nav/zones.ts guardZones); says which zone.
+   */
+  private zoneGuard(command: Twist2D): Twist2D {
+    const h = this.state.hello;
+    const pose = this.state.pose;
+    if (this.zones.empty || !h || !pose || (command.v === 0 && command.w === 0)) return command;
+    const z = guardZones(this.zones, {
+      pose,
+      command,
+      footprint: { length: h.footprintLength, width: h.footprintWidth, centerOffsetX: h.footprintCenterOffsetX },
+      limits: { aMax: h.maxLinearAccel, alphaMax: h.maxAngularAccel },
+    });
+    if (z.action === 'pass') return command;
+    this.lastSafety = null;
+    this.safetyNote = { action: z.action, reason: z.reason ?? 'operator zone' };
+    return z.command;
+  }
+
   /** One safety tick: arbitrate, guard on the newest scan, hand the command to the link. */
   tick(): void {
     const now = this.now();
@@ -342,7 +371,7 @@ export class ConsoleCore implements ApiBackend {
         }
       }
     }
-    let command = this.guard(desired, source, now);
+    let command = this.zoneGuard(this.guard(desired, source, now));
     const held = this.faults.holding(now * 1000);
     if (held) {
       command = { v: 0, w: 0 };
