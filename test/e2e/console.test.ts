@@ -3,45 +3,21 @@
  * serve` over serialport ⇄ the renderer in Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ApiProbe, launchChromium, startForesight, type RunningProcess } from './support';
+import type { Page } from 'playwright-core';
+import { startConsoleRig, type ApiProbe, type ConsoleRig, type RunningProcess } from './support';
 
-let dir: string;
-let ttyLink: string;
+let rig: ConsoleRig;
 let sim: RunningProcess;
-let serve: RunningProcess;
-let browser: Browser;
 let page: Page;
 let probe: ApiProbe;
-let url: string;
-
-async function startSim(): Promise<RunningProcess> {
-  const p = startForesight(['sim', '--pty', '--link', ttyLink, '--seed', '7', '--people', '0']);
-  await p.waitFor(/\/dev\/pts\/\d+/, 15_000);
-  return p;
-}
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'foresight-e2e-'));
-  ttyLink = join(dir, 'robot.tty');
-  sim = await startSim();
-  serve = startForesight(['serve', '--port', ttyLink, '--http-port', '0', '--db', join(dir, 'runs.sqlite')]);
-  url = (await serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/, 30_000))[0];
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(url);
-  probe = await ApiProbe.connect(url);
+  rig = await startConsoleRig({ seed: 7 });
+  ({ sim, page, probe } = rig);
 }, 90_000);
 
 afterAll(async () => {
-  probe?.close();
-  await browser?.close();
-  await serve?.kill();
-  await sim?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 function speed(): number {
@@ -94,7 +70,7 @@ describe('console end to end', () => {
     await sim.kill('SIGKILL');
     await expect.poll(async () => ((await page.getByTestId('link-state').textContent()) ?? '').toLowerCase(), { timeout: 1_000, interval: 50 }).toContain('lost');
     expect(Date.now() - killedAt).toBeLessThan(1_000);
-    sim = await startSim();
+    sim = rig.sim = await rig.startSim();
     const restartedAt = Date.now();
     await expect.poll(async () => ((await page.getByTestId('link-state').textContent()) ?? '').toLowerCase(), { timeout: 3_000, interval: 50 }).toMatch(/^(?!.*lost).*connected/);
     expect(Date.now() - restartedAt).toBeLessThan(3_000);

@@ -3,39 +3,21 @@
  * global path, the candidate trajectories and the chosen one drawn on the way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ApiProbe, launchChromium, startForesight, type RunningProcess } from './support';
+import type { Page } from 'playwright-core';
+import { startConsoleRig, type ApiProbe, type ConsoleRig } from './support';
 
-let dir: string;
-let sim: RunningProcess;
-let serve: RunningProcess;
-let browser: Browser;
+let rig: ConsoleRig;
 let page: Page;
 let probe: ApiProbe;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'foresight-goal-'));
-  const tty = join(dir, 'robot.tty');
-  sim = startForesight(['sim', '--pty', '--link', tty, '--seed', '5', '--people', '0']);
-  await sim.waitFor(/\/dev\/pts\/\d+/, 15_000);
-  serve = startForesight(['serve', '--port', tty, '--http-port', '0', '--db', join(dir, 'runs.sqlite')]);
-  const url = (await serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/, 30_000))[0];
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(url);
-  probe = await ApiProbe.connect(url);
+  rig = await startConsoleRig({ seed: 5 });
+  ({ page, probe } = rig);
   await probe.until((s) => s.link.state === 'connected' && s.pose !== null && s.scan.length > 0, 20_000, 'robot connected');
 }, 90_000);
 
 afterAll(async () => {
-  probe?.close();
-  await browser?.close();
-  await serve?.kill();
-  await sim?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 /** Canvas pixel of a map-frame point, from the scene's published view transform. */

@@ -123,3 +123,47 @@ export class ApiProbe {
     this.ws.close();
   }
 }
+
+/** The simulator on a pty, `foresight serve` against it, Chromium on its page, an API probe. */
+export interface ConsoleRig {
+  dir: string;
+  /** Stable path of the simulator's pty (a restarted simulator gets the same one). */
+  tty: string;
+  sim: RunningProcess;
+  serve: RunningProcess;
+  url: string;
+  browser: Browser;
+  page: import('playwright-core').Page;
+  probe: ApiProbe;
+  /** (Re)starts the simulator on the same pty path. */
+  startSim(): Promise<RunningProcess>;
+  close(): Promise<void>;
+}
+
+export async function startConsoleRig(opts: { seed: number; people?: number }): Promise<ConsoleRig> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'foresight-e2e-'));
+  const tty = join(dir, 'robot.tty');
+  const startSim = async (): Promise<RunningProcess> => {
+    const p = startForesight(['sim', '--pty', '--link', tty, '--seed', String(opts.seed), '--people', String(opts.people ?? 0)]);
+    await p.waitFor(/\/dev\/pts\/\d+/, 15_000);
+    return p;
+  };
+  const rig = { dir, tty, startSim } as ConsoleRig;
+  rig.sim = await startSim();
+  rig.serve = startForesight(['serve', '--port', tty, '--http-port', '0', '--db', join(dir, 'runs.sqlite')]);
+  rig.url = (await rig.serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/, 30_000))[0];
+  rig.browser = await launchChromium();
+  rig.page = await rig.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await rig.page.goto(rig.url);
+  rig.probe = await ApiProbe.connect(rig.url);
+  rig.close = async () => {
+    rig.probe?.close();
+    await rig.browser?.close();
+    await rig.serve?.kill();
+    await rig.sim?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return rig;
+}
