@@ -4,16 +4,29 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
 
-const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+// Bare names ('fs'); the `node:` forms are caught by the 'node:*' pattern below.
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('node:'));
 
-/** Import patterns a layer may not use, with the reason shown in the lint message. */
-const forbid = (groups) => ({
-  'no-restricted-imports': ['error', { patterns: groups }],
+const PURE_MESSAGE = 'This layer is pure TypeScript: no Node built-ins and no Electron (DESIGN.md, layers).';
+
+/**
+ * Imports a layer may not use, with the reason shown in the lint message. Node built-ins are
+ * matched as exact module names (`paths`), never as patterns: a pattern `console` would also
+ * match a relative import such as '../core/console'.
+ */
+const forbid = (groups, { pure = false } = {}) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: pure ? nodeBuiltins.map((name) => ({ name, message: PURE_MESSAGE })) : [],
+      patterns: groups,
+    },
+  ],
 });
 
 const nodeAndElectron = {
-  group: ['node:*', 'electron', 'electron/*', ...nodeBuiltins],
-  message: 'This layer is pure TypeScript: no Node built-ins and no Electron (DESIGN.md, layers).',
+  group: ['node:*', 'electron', 'electron/*'],
+  message: PURE_MESSAGE,
 };
 const upward = (...layers) => ({
   group: layers.flatMap((l) => [`**/${l}/**`, `**/${l}`]),
@@ -30,12 +43,12 @@ export default tseslint.config(
   },
   {
     files: ['src/shared/**/*.ts'],
-    rules: forbid([nodeAndElectron, upward('planner', 'main', 'renderer', 'sim', 'preload')]),
+    rules: forbid([nodeAndElectron, upward('planner', 'main', 'renderer', 'sim', 'preload')], { pure: true }),
   },
   {
     files: ['src/planner/**/*.ts'],
     rules: {
-      ...forbid([nodeAndElectron, upward('main', 'renderer', 'sim', 'preload')]),
+      ...forbid([nodeAndElectron, upward('main', 'renderer', 'sim', 'preload')], { pure: true }),
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Planner time is passed in, never read (determinism).' },
@@ -60,7 +73,7 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      ...forbid([nodeAndElectron, upward('planner', 'main', 'sim', 'preload')]),
+      ...forbid([nodeAndElectron, upward('planner', 'main', 'sim', 'preload')], { pure: true }),
     },
   },
   {
