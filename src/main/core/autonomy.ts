@@ -14,6 +14,7 @@ import type { Pose2D, Twist2D } from '../../shared/geometry';
 import type { OccupancyGrid } from '../../shared/grid';
 import { scanEndpoints, trajectoryVelocityAt, type NavCycleOutput, type NavigationConfig } from '../../planner/nav';
 import type { RobotLimits } from '../../planner/local';
+import type { ZoneShape } from '../../planner/nav/zones';
 import { GazePlanner, gazeInputFromCycle, panLimitsOf, type GazeOutput } from '../../planner/gaze';
 import type { Autonomy, ConsoleCore } from './console';
 import type { FromPlanner, ToPlanner } from './planner-protocol';
@@ -55,6 +56,8 @@ export class PlannerAutonomy implements Autonomy {
   private computeS = 0.03;
   private cycles = 0;
   private stopped = false;
+  /** Operator zones; sent again to every new worker (restart after a crash, another robot). */
+  private zones: ZoneShape[] = [];
 
   constructor(
     private readonly core: ConsoleCore,
@@ -96,6 +99,7 @@ export class PlannerAutonomy implements Autonomy {
       if (this.worker === worker && !this.stopped) this.onCrash(`exited with code ${code}`);
     });
     this.post({ type: 'init', map: this.opts.map, limits, config: this.opts.config ?? {} });
+    if (this.zones.length > 0) this.post({ type: 'zones', zones: this.zones });
     return false;
   }
 
@@ -255,6 +259,15 @@ export class PlannerAutonomy implements Autonomy {
     const transit = (this.core.link?.rttMs ?? 2) / 2000;
     if (now > traj.t0 + PLAN_EXPIRY_S) return { v: 0, w: 0 };
     return trajectoryVelocityAt(traj, now + transit);
+  }
+
+  /**
+   * Operator zones for the planner (keep-out in its costmap, slow zones in its speed limits);
+   * a worker not running yet gets them when it starts.
+   */
+  setZones(zones: readonly ZoneShape[]): void {
+    this.zones = zones.slice();
+    this.post({ type: 'zones', zones: this.zones });
   }
 
   /** Makes the worker throw (tests of crash handling). */

@@ -3,7 +3,7 @@
  * RobotLink, the simulator process, port discovery. Both hosts start here.
  */
 import { join } from 'node:path';
-import type { ConnectRequest } from '../../shared/api';
+import type { ConnectRequest, Zone } from '../../shared/api';
 import { RobotLink, SerialTransport, TcpTransport, listPorts, systemClock } from '../link';
 import { ConsoleCore, type LinkSession } from './console';
 import { loadRosMapFile, mapPayload } from './map-file';
@@ -70,9 +70,17 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
       warnings.push(`Zones not loaded: ${(err as Error).message}`);
     }
   }
-  const handlers = createReviewHandlers({ store: recording?.store ?? null, zones });
+  // Zones are obeyed by the core's guard (teleop and autonomy) and by the planner worker
+  // (costmap and speed limits): both get them at start and after every change.
+  let core: ConsoleCore | null = null;
+  let autonomy: PlannerAutonomy | null = null;
+  const pushZones = (list: Zone[]): void => {
+    core?.setZones(list);
+    autonomy?.setZones(list);
+  };
+  const handlers = createReviewHandlers({ store: recording?.store ?? null, zones, onZonesChanged: pushZones });
 
-  return new ConsoleCore({
+  core = new ConsoleCore({
     handlers,
     onShutdown: () => zones?.close(),
     recording,
@@ -80,7 +88,15 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     linkFactory,
     map: mapPayload(loaded.name, loaded.map.grid),
     listPorts: () => listPorts(),
-    autonomy: (core) => new PlannerAutonomy(core, { map: loaded.map.grid }),
+    autonomy: (c) => (autonomy = new PlannerAutonomy(c, { map: loaded.map.grid })),
     startupWarnings: warnings,
   });
+  if (zones) {
+    try {
+      pushZones(zones.list());
+    } catch (err) {
+      warnings.push(`Zones not loaded: ${(err as Error).message}`);
+    }
+  }
+  return core;
 }

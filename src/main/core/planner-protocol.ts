@@ -4,11 +4,14 @@ import type { OccupancyGrid } from '../../shared/grid';
 import type { GoalResult, NavCycleOutput, NavigationConfig } from '../../planner/nav';
 import type { RobotLimits, RobotState } from '../../planner/local';
 import type { Latencies, SentCommand } from '../../planner/predictive';
+import type { ZoneShape } from '../../planner/nav/zones';
 
 export type ToPlanner =
   | { type: 'init'; map: OccupancyGrid; limits: RobotLimits; config: Partial<NavigationConfig> }
   | { type: 'goal'; id: number; goal: Pose2D; from: Pose2D; now: number }
   | { type: 'cancel' }
+  /** Operator zones (map frame), replacing the previous ones; the stack replans with them. */
+  | { type: 'zones'; zones: ZoneShape[] }
   | {
       type: 'cycle';
       id: number;

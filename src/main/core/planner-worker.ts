@@ -40,6 +40,10 @@ function handle(msg: ToPlanner): void {
     case 'cancel':
       stack?.cancel();
       return;
+    case 'zones':
+      // Sent right after 'init' (messages arrive in order), so the stack exists.
+      stack?.setZones(msg.zones);
+      return;
     case 'crash':
       throw new Error('planner crash requested (test hook)');
     case 'cycle': {

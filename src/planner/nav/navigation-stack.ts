@@ -25,6 +25,7 @@ import {
 } from '../local';
 import { detectPeople, PersonTracker } from '../perception';
 import { agentFromTrack, createPredictor, type PredictorConfig, type Predictor } from '../predict';
+import { rasterizeKeepOut, ZoneSet, zoneLimits, type ZoneShape } from './zones';
 
 export interface NavigationConfig {
   predictor: PredictorConfig;
@@ -196,6 +197,21 @@ export class NavigationStack {
     this.status = 'idle';
     this.message = message;
     this.local.reset();
+  }
+
+  /** Operator zones in force (see zones.ts). */
+  private zones = new ZoneSet();
+
+  /**
+   * Operator zones, map frame, replacing the previous ones: keep-out polygons become static
+   * obstacles of the costmap (so the global path and every local candidate keep the
+   * footprint out), slow zones cap the local planner's speed (zoneLimits, each cycle). An
+   * active goal is replanned on the next cycle.
+   */
+  setZones(zones: readonly ZoneShape[]): void {
+    this.zones = new ZoneSet(zones);
+    this.costmap.setKeepOut(this.zones.keepOut.length > 0 ? rasterizeKeepOut(this.zones, this.costmap) : null);
+    this.needReplan = true;
   }
 
   /**
@@ -426,7 +442,7 @@ export class NavigationStack {
     const result = this.local.plan({
       start: input.state,
       now,
-      limits: this.robot.limits,
+      limits: zoneLimits(this.robot.limits, this.zones, input.state.pose),
       guidancePath: this.path,
       goal,
       obstacles: field,

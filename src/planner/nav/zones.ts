@@ -8,7 +8,7 @@
  *   inflated costmap keeps the whole footprint out of them and the local planner's distance
  *   field treats their edges like walls.
  * - Local planning, speed: `zoneLimits` caps the local planner's vMax for the cycle with a
- *   braking envelope around every slow zone (√(v_zone² + 2·b·d) at distance d), so the robot
+ *   braking envelope around every slow zone (≈ √(v_zone² + 2·b·d) at distance d), so the robot
  *   is already at the zone's speed when its centre crosses the edge, and the cap rises
  *   continuously as it leaves; no mode switch.
  * - Reactive layer and teleop: `guardZones` checks the command about to go out along its
@@ -155,19 +155,23 @@ export class ZoneSet {
   }
 
   /**
-   * Highest speed at a point from which the robot, slowing at `decel` m/s², reaches every
-   * slow zone at no more than that zone's speed: min over zones of √(v_z² + 2·decel·d_z),
-   * d_z the distance to the zone (0 inside), metres. Infinity with no slow zones. It does
-   * not know the heading, so it is conservative beside a zone the robot is not heading into.
+   * Highest speed at a point from which the robot, slowing at `decel` m/s² after `reaction`
+   * seconds, reaches every slow zone at no more than that zone's speed: the least over zones
+   * of max(v_z, −decel·τ + √(decel²τ² + v_z² + 2·decel·d_z)), d_z the distance to the zone
+   * (0 inside), metres; with τ = 0 that is √(v_z² + 2·decel·d_z). Infinity with no slow
+   * zones. It does not know the heading, so it is conservative beside a zone the robot is
+   * not heading into.
    */
-  approachCap(x: number, y: number, decel: number): { cap: number; zone: CompiledZone | null } {
+  approachCap(x: number, y: number, decel: number, reaction = 0): { cap: number; zone: CompiledZone | null } {
     let cap = Infinity;
     let zone: CompiledZone | null = null;
+    const bt = decel * reaction;
+    const envelope = (vz: number, d: number): number => Math.max(vz, -bt + Math.sqrt(bt * bt + vz * vz + 2 * decel * d));
     for (const z of this.slow) {
       // The bounding box gives a lower bound on the distance: skip zones that cannot bind.
       const boxD = Math.hypot(Math.max(z.minX - x, 0, x - z.maxX), Math.max(z.minY - y, 0, y - z.maxY));
-      if (z.speed * z.speed + 2 * decel * boxD >= cap * cap) continue;
-      const c = Math.sqrt(z.speed * z.speed + 2 * decel * distanceToPolygon(x, y, z.polygon));
+      if (envelope(z.speed, boxD) >= cap) continue;
+      const c = envelope(z.speed, distanceToPolygon(x, y, z.polygon));
       if (c < cap) {
         cap = c;
         zone = z;
@@ -346,13 +350,21 @@ export interface ZoneLimitsOptions {
    * shrinking cap.
    */
   decelFraction: number;
+  /**
+   * Delay before the robot's deceleration takes hold, s: a planning cycle (0.1 s), the
+   * jerk-limited build-up of deceleration (aMax/jerkMax ≈ 0.1–0.2 s) and some slack. Without
+   * it the robot, tracking a cap that falls as it approaches, reached a 0.3 m/s zone at
+   * 0.35 m/s in the closed-loop test.
+   */
+  reactionS: number;
 }
 
-export const DEFAULT_ZONE_LIMITS_OPTIONS: ZoneLimitsOptions = { decelFraction: 0.5 };
+export const DEFAULT_ZONE_LIMITS_OPTIONS: ZoneLimitsOptions = { decelFraction: 0.5, reactionS: 0.3 };
 
 /**
  * The local planner's limits for a cycle that starts at `pose` (map frame): vMax (and a
- * reversing vMin) capped by the slow zones' braking envelope (ZoneSet.approachCap). Inside
+ * reversing vMin) capped by the slow zones' braking envelope (ZoneSet.approachCap, with a
+ * reaction delay). Inside
  * a zone that is the zone's speed; approaching one, the cap falls continuously so the robot
  * arrives at the zone's speed; with no slow zone near, `limits` itself is returned.
  *
@@ -363,7 +375,7 @@ export const DEFAULT_ZONE_LIMITS_OPTIONS: ZoneLimitsOptions = { decelFraction: 0
  */
 export function zoneLimits(limits: RobotLimits, zones: ZoneSet, pose: { x: number; y: number }, opts: ZoneLimitsOptions = DEFAULT_ZONE_LIMITS_OPTIONS): RobotLimits {
   if (zones.slow.length === 0) return limits;
-  const { cap } = zones.approachCap(pose.x, pose.y, opts.decelFraction * limits.aMax);
+  const { cap } = zones.approachCap(pose.x, pose.y, opts.decelFraction * limits.aMax, opts.reactionS);
   if (!(cap < limits.vMax)) return limits;
   return { ...limits, vMax: cap, vMin: Math.max(limits.vMin, -cap) };
 }

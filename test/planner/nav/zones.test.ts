@@ -137,6 +137,13 @@ describe('speed caps', () => {
     expect(zones.approachCap(-1, 0.5, b).cap).toBeCloseTo(Math.sqrt(0.25 + 2 * b * 1), 12);
     expect(zones.approachCap(-1e-9, 0.5, b).cap).toBeCloseTo(0.5, 6);
     expect(zones.approachCap(0.5, 0.5, b).cap).toBe(0.5);
+    // With a reaction delay the cap is lower, never below the zone's speed, and still continuous.
+    const withDelay = [0, 0.05, 0.1, 0.2, 0.5, 1].map((d) => zones.approachCap(-d, 0.5, b, 0.3).cap);
+    withDelay.forEach((c, i) => {
+      expect(c).toBeGreaterThanOrEqual(0.5);
+      if (i > 0) expect(c).toBeGreaterThanOrEqual(withDelay[i - 1]!);
+    });
+    expect(withDelay[5]!).toBeLessThan(zones.approachCap(-1, 0.5, b).cap);
     // Between the two: the nearer slower zone may bind first.
     expect(zones.approachCap(0.9, 1.5, b).cap).toBeCloseTo(Math.min(0.5, Math.sqrt(0.04 + 2 * b * 0.1)), 12);
   });
@@ -165,8 +172,11 @@ describe('speed caps', () => {
     expect(zoneLimits(LIMITS, zones, { x: 10, y: 10 })).toBe(LIMITS);
     expect(zoneLimits(LIMITS, zones, { x: 0.5, y: 0.5 }).vMax).toBe(0.5);
     expect(zoneLimits(LIMITS, zones, { x: 2, y: 2.5 }).vMax).toBe(0.2);
-    const near = zoneLimits(LIMITS, zones, { x: -0.3, y: 0.5 }).vMax; // b = 0.5·aMax
-    expect(near).toBeCloseTo(Math.sqrt(0.25 + 2 * 0.5 * 0.3), 12);
+    // b = 0.5·aMax after a 0.3 s reaction: −b·τ + √(b²τ² + v² + 2·b·d).
+    const near = zoneLimits(LIMITS, zones, { x: -0.3, y: 0.5 }).vMax;
+    expect(near).toBeCloseTo(-0.15 + Math.sqrt(0.15 ** 2 + 0.25 + 2 * 0.5 * 0.3), 12);
+    // Right at the edge the reaction delay means the zone's speed already applies.
+    expect(zoneLimits(LIMITS, zones, { x: -0.05, y: 0.5 }).vMax).toBe(0.5);
     const rev = zoneLimits({ ...LIMITS, vMin: -0.4 }, zones, { x: 1.5, y: 1.5 });
     expect(rev.vMin).toBe(-0.2);
     expect(zoneLimits(LIMITS, new ZoneSet([]), { x: 0, y: 0 })).toBe(LIMITS);
