@@ -5,7 +5,9 @@
  * and the safety state says why in plain words.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleCore } from '../../../src/main/core/console';
+import { ConsoleCore, type Autonomy } from '../../../src/main/core/console';
+import { PlannerAutonomy } from '../../../src/main/core/autonomy';
+import { CELL_FREE, type OccupancyGrid } from '../../../src/shared/grid';
 import { FrameDecoder, encodeWire } from '../../../src/main/link/codec';
 import { MemoryTransport, RobotLink, systemClock } from '../../../src/main/link';
 import type { HelloMsg, RobotMessage } from '../../../src/shared/protocol';
@@ -43,13 +45,14 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function connectedCore(hello: HelloMsg = HELLO) {
+async function connectedCore(hello: HelloMsg = HELLO, autonomy?: (core: ConsoleCore) => Autonomy) {
   const transport = new MemoryTransport();
   const robot = scriptedRobot(transport, hello);
   const core = new ConsoleCore({
     clock: () => systemClock.nowMs() / 1000,
     linkFactory: async () => ({ link: new RobotLink({ transport }) }),
     timers: false,
+    autonomy,
   });
   cleanups.push(() => robot.close(), () => core.shutdown());
   expect(await core.connect({ kind: 'sim' })).toEqual({ ok: true });
@@ -121,4 +124,36 @@ describe('ConsoleCore with operator zones', () => {
     expect(snap.command).toEqual({ v: 0, w: 0 });
     expect(snap.safety?.reason).toContain('keep-out zone "stairs"');
   });
+
+  it('hands zones to the planner worker, and again after the worker restarts', async () => {
+    // An empty 12 × 12 m room around the robot (5 cm cells).
+    const map: OccupancyGrid = { width: 240, height: 240, resolution: 0.05, origin: { x: -6, y: -6 }, data: new Uint8Array(240 * 240).fill(CELL_FREE) };
+    let autonomy: PlannerAutonomy | null = null;
+    const core = await connectedCore(HELLO, (c) => (autonomy = new PlannerAutonomy(c, { map })));
+    // As create.ts does: the core's guard and the planner both get the zones.
+    const zones = [zone(1, 'loading dock', 'keep-out', box(1.5, -1, 2.5, 1))];
+    core.setZones(zones);
+    autonomy!.setZones(zones);
+    /** setGoal, retrying while the worker boots (through tsx: slow on a loaded machine). */
+    const goalResult = async (x: number, y: number) => {
+      for (let i = 0; i < 200; i++) {
+        const res = await core.setGoal({ x, y, theta: 0 });
+        if (res.ok || !res.error.includes('not ready')) return res;
+        await sleep(200);
+      }
+      throw new Error('the planner never became ready');
+    };
+    const inside = await goalResult(2, 0);
+    expect(inside.ok).toBe(false);
+    expect(!inside.ok && inside.error).toContain('inside an obstacle');
+    expect(await goalResult(-2, 0)).toEqual({ ok: true });
+    core.cancelGoal();
+
+    (autonomy! as PlannerAutonomy).crashForTest();
+    for (let i = 0; i < 100 && core.snapshot().notice !== 'Planner restarted after a crash'; i++) await sleep(20);
+    expect(core.snapshot().notice).toBe('Planner restarted after a crash');
+    const again = await goalResult(2, 0);
+    expect(again.ok).toBe(false);
+    expect(!again.ok && again.error).toContain('inside an obstacle');
+  }, 90_000);
 });
