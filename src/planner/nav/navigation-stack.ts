@@ -349,9 +349,17 @@ export class NavigationStack {
     });
     const detections = detectPeople({ xs, ys }, input.state.pose, this.staticField);
     const all = this.tracker.update(detections, scan.time);
-    const tracks = all.filter((t) => !this.stayedPut(t, scan.time));
+    const still = new Set(all.filter((t) => this.stayedPut(t, scan.time)).map((t) => t.id));
+    const tracks = all.filter((t) => !still.has(t.id));
     for (const id of [...this.anchors.keys()]) if (!all.some((t) => t.id === id)) this.anchors.delete(id);
-    const agents = tracks.map((t) => agentFromTrack(t, this.tracker.recentPath(t.id, 0.4, 8) ?? undefined));
+    // Tracks that stayed put are mapped (the global planner must go round them) and still
+    // predicted, standing where they are: a standing person keeps their personal space
+    // in the local planner's cost; mapped only, they were as close as a box may be.
+    const agents = all.map((t) =>
+      still.has(t.id)
+        ? { id: t.id, xs: [t.x], ys: [t.y], vx: 0, vy: 0, positionSigma: t.positionSigma }
+        : agentFromTrack(t, this.tracker.recentPath(t.id, 0.4, 8) ?? undefined),
+    );
     const predictions = agents.length > 0 ? this.predictor.predict({ t0: scan.time, historyDt: 0.4, agents, obstacles: this.staticField }) : [];
     return { tracks, predictions };
   }
