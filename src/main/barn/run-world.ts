@@ -44,7 +44,6 @@ export const BARN_STACK_CONFIG: BarnStackConfig = {
   // hardest worlds once (18 → 22 successes) but not in a paired rerun (21 → 19 of 29) and
   // not over all 250; the difference is noise, so the planner's defaults stand.
   costTerms: {},
-
   limits: {
     // The Jackal reverses. Without it a robot that has nosed into a pocket between
     // cylinders can only turn in place, which its 0.33 m circumscribed radius often forbids.
