@@ -84,7 +84,7 @@ export const DEFAULT_SOCIAL_CONFIG: SocialPredictorConfig = {
   standingSpeed: 0.2,
   wallClearance: 0.3,
   sigmaGrowth: 0.15,
-  spread: { headingSigma: 0.25, logSpeedSigma: 0.25, ringRadii: [1, 2.2] },
+  spread: { headingSigma: 0.06, logSpeedSigma: 0.25, ringRadii: [1.6, 2.6] },
 };
 
 /** Largest horizon the predictor accepts, seconds. */
@@ -180,11 +180,31 @@ export function createSocialPredictor(config: Partial<SocialPredictorConfig> = {
           const ys = buffer.subarray((2 * m + 1) * steps, (2 * m + 2) * steps);
           const c = modeCos[m];
           const s = modeSin[m];
+          let qx = x0[i];
+          let qy = y0[i];
+          let prevX = x0[i];
+          let prevY = y0[i];
           for (let k = 0; k < steps; k++) {
-            const dx = nomX[i * steps + k] - x0[i];
-            const dy = nomY[i * steps + k] - y0[i];
-            xs[k] = x0[i] + c * dx - s * dy;
-            ys[k] = y0[i] + s * dx + c * dy;
+            const nx = nomX[i * steps + k];
+            const ny = nomY[i * steps + k];
+            // Step of the nominal, rotated and scaled; with an obstacle field the part of it
+            // that heads into a near wall is removed, so a future slides along the wall
+            // instead of passing through it (the nominal itself already does).
+            const sx = nx - prevX;
+            const sy = ny - prevY;
+            prevX = nx;
+            prevY = ny;
+            let stepX = c * sx - s * sy;
+            let stepY = s * sx + c * sy;
+            if (input.obstacles && m > 0) {
+              const slid = slideStep(qx, qy, stepX, stepY, input.obstacles, cfg.wallClearance);
+              stepX = slid.x;
+              stepY = slid.y;
+            }
+            qx += stepX;
+            qy += stepY;
+            xs[k] = qx;
+            ys[k] = qy;
           }
           futures.push({ probability: modes[m].probability, xs, ys, sigmas });
         }
@@ -258,4 +278,26 @@ function slideAlongWall(
   if (into >= 0) return;
   vx[i] -= into * gx;
   vy[i] -= into * gy;
+}
+
+/** A step (dx, dy) from (x, y) without its component into a wall nearer than `clearance` at the step's end. */
+function slideStep(
+  x: number,
+  y: number,
+  dx: number,
+  dy: number,
+  obstacles: { distanceAt(x: number, y: number): number },
+  clearance: number,
+): { x: number; y: number } {
+  const nx = x + dx;
+  const ny = y + dy;
+  if (obstacles.distanceAt(nx, ny) >= clearance) return { x: dx, y: dy };
+  const h = 0.05;
+  const gx = (obstacles.distanceAt(nx + h, ny) - obstacles.distanceAt(nx - h, ny)) / (2 * h);
+  const gy = (obstacles.distanceAt(nx, ny + h) - obstacles.distanceAt(nx, ny - h)) / (2 * h);
+  const g2 = gx * gx + gy * gy;
+  if (g2 < 1e-12) return { x: dx, y: dy };
+  const into = (dx * gx + dy * gy) / g2;
+  if (into >= 0) return { x: dx, y: dy };
+  return { x: dx - into * gx, y: dy - into * gy };
 }
