@@ -142,7 +142,12 @@ export interface PeopleRiskOptions {
  * the Gaussian overlap (R² / (R² + 2σ²)) · exp(−d² / (R² + 2σ²)): exact in the far field
  * (πR² times the density), equal to 1 at d = 0 for σ → 0, and smooth everywhere. Per
  * future, the probability of a conflict by k is the running maximum of that; per person,
- * futures are mixed by their probability; people are independent.
+ * futures are mixed by their probability; people are independent. The start is known to
+ * be conflict-free (the robot is where it is, beside whoever it is beside), so the overlap
+ * a future already has at the start is conditioned away: a future counts
+ * (m_k − m_0)/(1 − m_0) for running maximum m_k, and a robot standing next to a person
+ * (or a box tracked as one) is not told that every candidate, standing still included,
+ * conflicts; moving away costs nothing, moving closer costs as before.
  */
 export class PeopleRiskTerm implements CostTerm {
   readonly name = 'peopleRisk';
@@ -284,6 +289,8 @@ export class PeopleRiskTerm implements CostTerm {
       }
       const base = f * samples;
       let m = 0;
+      let m0 = 0;
+      let scale = 1;
       for (let k = 0; k < samples; k++) {
         const j = base + k;
         const dx = cxs[k]! - mx[j]!;
@@ -297,8 +304,16 @@ export class PeopleRiskTerm implements CostTerm {
           const p = amp[j]! * (EXP_TABLE[i0]! + (EXP_TABLE[i0 + 1]! - EXP_TABLE[i0]!) * (u - i0));
           if (p > m) m = p;
         }
-        runMax[j] = m;
+        if (k === 0) {
+          // The start is known to be collision-free: what overlaps it already is the
+          // tracking and prediction uncertainty around a person the robot is beside, not a
+          // conflict any candidate could avoid. Count only the conflict beyond it.
+          m0 = m < 0.99 ? m : 0.99;
+          scale = 1 / (1 - m0);
+        }
+        runMax[j] = (m - m0) * scale;
       }
+      m = (m - m0) * scale;
       this.touches[f] = m > 0 ? 1 : 0;
       if (m > 0) anyTouch = true;
     }

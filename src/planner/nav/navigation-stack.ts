@@ -58,6 +58,14 @@ export interface NavigationConfig {
    * the robot must go round, and it is predicted again as soon as it moves off.
    */
   staticTrackAfterS: number;
+  /**
+   * A track also counts as standing (mapped, predicted standing) once it has stayed within
+   * 0.15 m of one place for `standingAfterS` with its estimated speed below
+   * `standingSpeedMps` at every update: something that never walked gets no walking
+   * futures (a box that appears ahead is not a person about to move), s and m/s.
+   */
+  standingAfterS: number;
+  standingSpeedMps: number;
   /** Let people detection run (off: people are plain obstacles). */
   perception: boolean;
   /** Treat unknown map cells as free (a map built as the robot goes, e.g. BARN). */
@@ -75,6 +83,8 @@ export const DEFAULT_NAVIGATION_CONFIG: NavigationConfig = {
   minReplanIntervalS: 0.5,
   staticExplainedM: 0.08,
   staticTrackAfterS: 2,
+  standingAfterS: 0.2,
+  standingSpeedMps: 0.2,
   personClearanceM: 0.4,
   maxLocalFailures: 30,
   perception: true,
@@ -150,7 +160,7 @@ export class NavigationStack {
   /** Plan with room to turn (see replan) for the rest of this goal. */
   private wideForGoal = false;
   /** Per track id: where and since when it has stayed put (map frame, s). */
-  private readonly anchors = new Map<number, { x: number; y: number; since: number }>();
+  private readonly anchors = new Map<number, { x: number; y: number; since: number; slowSince: number; standing: boolean }>();
 
   constructor(
     map: OccupancyGrid,
@@ -364,14 +374,27 @@ export class NavigationStack {
     return { tracks, predictions };
   }
 
-  /** True once a track has stayed within 0.15 m of one place for staticTrackAfterS. */
+  /**
+   * True once a track has stayed within 0.15 m of one place for staticTrackAfterS, or for
+   * standingAfterS with its speed below standingSpeedMps at every update since. Once
+   * standing, a track stays standing until it is 0.3 m from where it stood or walks (speed
+   * above standingSpeedMps): seen from another side, a box's estimated centre shifts by
+   * more than 0.15 m, and a box that flickers between standing and walking is alternately
+   * mapped and cleared.
+   */
   private stayedPut(t: PersonTrack, now: number): boolean {
+    const slow = Math.hypot(t.vx, t.vy) < this.config.standingSpeedMps;
     const a = this.anchors.get(t.id);
-    if (!a || Math.hypot(t.x - a.x, t.y - a.y) > 0.15) {
-      this.anchors.set(t.id, { x: t.x, y: t.y, since: now });
+    const moved = a ? Math.hypot(t.x - a.x, t.y - a.y) : Infinity;
+    if (a && a.standing && slow && moved <= 0.3) return true;
+    if (!a || moved > 0.15) {
+      this.anchors.set(t.id, { x: t.x, y: t.y, since: now, slowSince: slow ? now : Infinity, standing: false });
       return false;
     }
-    return now - a.since >= this.config.staticTrackAfterS;
+    if (!slow) a.slowSince = Infinity;
+    else if (a.slowSince === Infinity) a.slowSince = now;
+    a.standing = now - a.since >= this.config.staticTrackAfterS || now - a.slowSince >= this.config.standingAfterS;
+    return a.standing;
   }
 
   cycle(input: NavCycleInput): NavCycleOutput {
