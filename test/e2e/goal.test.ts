@@ -20,10 +20,27 @@ afterAll(async () => {
   await rig?.close();
 });
 
-/** Canvas pixel of a map-frame point, from the scene's published view transform. */
-async function toScreen(x: number, y: number): Promise<{ x: number; y: number }> {
+type View = { scale: number; offsetX: number; offsetY: number };
+
+/**
+ * The scene's published world → canvas transform, once the map is drawn and the view has
+ * settled (it fits the map after loading and layout, which takes a moment on a busy machine).
+ */
+async function settledView(): Promise<View> {
   const stats = page.getByTestId('scene-stats');
-  const view = JSON.parse((await stats.getAttribute('data-view'))!) as { scale: number; offsetX: number; offsetY: number };
+  await expect.poll(async () => (await stats.getAttribute('data-map')) ?? '', { timeout: 10_000 }).not.toBe('');
+  let last = '';
+  for (let i = 0; i < 50; i++) {
+    const now = (await stats.getAttribute('data-view')) ?? '';
+    if (now !== '' && now === last) return JSON.parse(now) as View;
+    last = now;
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`the map view did not settle: ${last}`);
+}
+
+/** Canvas pixel of a map-frame point. */
+async function toScreen(view: View, x: number, y: number): Promise<{ x: number; y: number }> {
   const box = (await page.getByTestId('map-host').locator('canvas').boundingBox())!;
   return { x: box.x + view.offsetX + view.scale * x, y: box.y + view.offsetY - view.scale * y };
 }
@@ -32,8 +49,9 @@ describe('goal set on the map', () => {
   it('is reached, with the path, candidates, chosen trajectory and gaze target visible on the way', async () => {
     const goal = { x: 5.5, y: 4.6 };
     await page.getByTestId('goal-mode').click();
-    const at = await toScreen(goal.x, goal.y);
-    const ahead = await toScreen(goal.x + 0.8, goal.y);
+    const view = await settledView();
+    const at = await toScreen(view, goal.x, goal.y);
+    const ahead = await toScreen(view, goal.x + 0.8, goal.y);
     await page.mouse.move(at.x, at.y);
     await page.mouse.down();
     await page.mouse.move(ahead.x, ahead.y, { steps: 5 });
