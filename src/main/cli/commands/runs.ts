@@ -94,6 +94,23 @@ function fail(message: string): number {
   return 1;
 }
 
+/** The one run ID a verb takes, checked. */
+function runIdArg(verb: string, rest: string[]): number {
+  if (rest.length !== 1) throw new UsageError(`${verb} needs exactly one run ID`);
+  if (!/^\d+$/.test(rest[0]!)) throw new UsageError(`run ID must be a positive integer (got ${rest[0]})`);
+  return Number(rest[0]);
+}
+
+/** Opens an existing run database read-write; a damaged or foreign one is a clear failure (exit code). */
+function openExisting(path: string): RunStore | number {
+  try {
+    return RunStore.open(path, { create: false });
+  } catch (err) {
+    if (err instanceof RunDatabaseError) return fail(err.message);
+    throw err;
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   const args = parse(argv);
   const [sub, ...rest] = args.positional;
@@ -106,13 +123,8 @@ async function run(argv: string[]): Promise<number> {
       if (!args.json) process.stdout.write(`no runs recorded yet (${path})\n`);
       return 0;
     }
-    let store: RunStore;
-    try {
-      store = RunStore.open(path, { create: false });
-    } catch (err) {
-      if (err instanceof RunDatabaseError) return fail(err.message);
-      throw err;
-    }
+    const store = openExisting(path);
+    if (typeof store === 'number') return store;
     try {
       const runs = store.listRuns();
       if (args.json) {
@@ -128,17 +140,10 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   if (sub === 'export') {
-    if (rest.length !== 1) throw new UsageError('export needs exactly one run ID');
-    if (!/^\d+$/.test(rest[0]!)) throw new UsageError(`run ID must be a positive integer (got ${rest[0]})`);
+    const id = runIdArg('export', rest);
     if (!args.mcap) throw new UsageError('export needs --mcap FILE');
-    const id = Number(rest[0]);
-    let store: RunStore;
-    try {
-      store = RunStore.open(path, { create: false });
-    } catch (err) {
-      if (err instanceof RunDatabaseError) return fail(err.message);
-      throw err;
-    }
+    const store = openExisting(path);
+    if (typeof store === 'number') return store;
     try {
       const res = await exportRunToMcap(store, id, args.mcap, { candidates: args.candidates });
       const topics = Object.values(res.messageCounts).filter((n) => n > 0).length;
@@ -154,16 +159,9 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   if (sub === 'incidents') {
-    if (rest.length !== 1) throw new UsageError('incidents needs exactly one run ID');
-    if (!/^\d+$/.test(rest[0]!)) throw new UsageError(`run ID must be a positive integer (got ${rest[0]})`);
-    const id = Number(rest[0]);
-    let store: RunStore;
-    try {
-      store = RunStore.open(path, { create: false });
-    } catch (err) {
-      if (err instanceof RunDatabaseError) return fail(err.message);
-      throw err;
-    }
+    const id = runIdArg('incidents', rest);
+    const store = openExisting(path);
+    if (typeof store === 'number') return store;
     try {
       const run = store.getRun(id);
       const incidents = explainRun(store, id);
