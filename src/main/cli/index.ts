@@ -18,12 +18,12 @@ async function loadCommand(name: string): Promise<CliCommand> {
 const COMMANDS: CommandEntry[] = [
   { name: 'serve', summary: 'run the console (web host) against a robot: --port PATH [--baud N] | --tcp HOST:PORT | --sim | --auto' },
   { name: 'sim', summary: 'run the simulated robot: --pty (prints its device path) or --tcp PORT' },
-  { name: 'scenario', summary: 'scenario run FILE [--json] [--record]: closed-loop run of the full stack' },
+  { name: 'scenario', summary: 'scenario run FILE... [--json] [--record] | scenario compare FILE...: closed-loop runs of the full stack' },
   { name: 'barn', summary: 'barn --world N | --all [--data DIR] [--json]: BARN benchmark worlds' },
   { name: 'grid-bench', summary: 'grid-bench --map FILE --scen FILE [--json]: MovingAI scenarios through the global planner' },
   { name: 'predict-eval', summary: 'predict-eval FILE... [--model NAME] [--json]: ETH/UCY prediction metrics' },
   { name: 'people-eval', summary: 'people-eval [--seconds S] [--seed N] [--crowd N] [--motion stand|patrol] [--json]: people detection and tracking scored in the simulator' },
-  { name: 'runs', summary: 'runs list [--json] | runs export ID --mcap FILE [--db FILE]: recorded runs' },
+  { name: 'runs', summary: 'runs list [--json] | runs incidents ID | runs export ID --mcap FILE [--db FILE]: recorded runs' },
 ];
 
 function help(): string {
