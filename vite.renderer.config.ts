@@ -3,13 +3,14 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { rendererCsp } from './vite.csp';
 
 const root = resolve(import.meta.dirname, 'src/renderer');
 
 export default defineConfig({
   root,
   base: './',
-  plugins: [react()],
+  plugins: [react(), rendererCsp()],
   build: {
     outDir: resolve(import.meta.dirname, 'out/renderer'),
     emptyOutDir: true,

@@ -4,16 +4,35 @@
  * Node integration, a strict CSP, navigation and new windows denied, every permission
  * request denied, IPC only from our own page and only through the validated API.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
-import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS } from '../../../shared/api';
 import { validateRequest } from '../../api/validate';
 import { createConsoleCore } from '../../core/create';
 
 
-const rendererIndex = join(__dirname, '../renderer/index.html');
-const rendererUrl = pathToFileURL(rendererIndex).toString();
+/**
+ * The renderer is served from a privileged `app://` scheme rather than file://: a standard,
+ * secure, CORS-enabled origin of its own, so the page's hash-based CSP can verify its
+ * scripts' integrity (SRI needs CORS-enabled fetches) and nothing else on disk is reachable.
+ */
+const APP_SCHEME = 'app';
+const APP_ORIGIN = `${APP_SCHEME}://renderer`;
+const rendererDir = normalize(join(__dirname, '../renderer'));
+const rendererUrl = `${APP_ORIGIN}/index.html`;
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+]);
+
+/** Serves files of the renderer bundle only; anything outside it is 404. */
+function serveRenderer(request: Request): Promise<Response> | Response {
+  const url = new URL(request.url);
+  const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)));
+  if (url.host !== 'renderer' || !file.startsWith(rendererDir + sep)) return new Response('not found', { status: 404 });
+  return net.fetch(pathToFileURL(file).toString());
+}
 
 function isOwnPage(url: string | undefined): boolean {
   return url !== undefined && url.split('#')[0]!.split('?')[0] === rendererUrl;
@@ -65,7 +84,7 @@ async function createWindow(): Promise<void> {
     ipcMain.removeHandler(IPC_CHANNELS.invoke);
     void core.shutdown();
   });
-  await win.loadFile(rendererIndex);
+  await win.loadURL(rendererUrl);
 }
 
 app.enableSandbox();
@@ -74,20 +93,12 @@ app.on('web-contents-created', (_event, contents) => {
 });
 
 void app.whenReady().then(async () => {
+  protocol.handle(APP_SCHEME, serveRenderer);
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  // The CSP is one literal so electronegativity's CSP checks can parse and evaluate it.
-  // 'unsafe-inline' styles: React and pixi set element styles; scripts stay 'self' only.
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': [
-          "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-        ],
-      },
-    });
-  });
+  // The Content-Security-Policy is the page's own meta tag (src/renderer/index.html): scripts
+  // by hash only ('strict-dynamic' + the entry script's sha384, written by vite.csp.ts at
+  // build time), no remote origin, no inline script, no eval.
   await createWindow();
 });
 

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -51,19 +51,26 @@ const COOKIE = 'foresight_token';
 /** Largest WebSocket message accepted from a client, bytes: requests are small. */
 const MAX_WS_MESSAGE_BYTES = 64 * 1024;
 
-function contentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "worker-src 'self' blob:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ');
+/** The policy when a page carries none of its own (a bundle built without vite.csp.ts). */
+const FALLBACK_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/**
+ * The header CSP: the built page's own policy (scripts by hash, set at build time by
+ * vite.csp.ts), plus what only a header can say: this page is never framed.
+ */
+export function contentSecurityPolicy(indexHtml: string): string {
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(indexHtml);
+  return `${meta ? meta[1]! : FALLBACK_CSP}; frame-ancestors 'none'`;
 }
 
 function tokensEqual(a: string | null | undefined, b: string): boolean {
@@ -87,8 +94,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const bindHost = opts.host ?? '127.0.0.1';
   const rendererDir = resolve(opts.rendererDir);
+  let csp: string;
   try {
-    await stat(join(rendererDir, 'index.html'));
+    csp = contentSecurityPolicy(await readFile(join(rendererDir, 'index.html'), 'utf8'));
   } catch {
     throw new Error(`renderer bundle not found in ${rendererDir} (run \`npm run build:web\`)`);
   }
@@ -103,7 +111,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const queryToken = url.searchParams.get('token');
     const authorized = tokensEqual(queryToken, token) || tokensEqual(cookieToken(req), token);
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy());
+    res.setHeader('Content-Security-Policy', csp);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');

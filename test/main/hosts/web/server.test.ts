@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startWebHost, type WebHost } from '../../../../src/main/hosts/web/server';
+import { contentSecurityPolicy, startWebHost, type WebHost } from '../../../../src/main/hosts/web/server';
 import type { ApiBackend, EventListener } from '../../../../src/main/hosts/backend';
 import type { WsServerMessage } from '../../../../src/shared/api';
 
@@ -72,6 +72,13 @@ describe('web host', () => {
     const asset = await fetch(`${base()}/assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(asset.status).toBe(200);
     expect(await asset.text()).toContain('console.log');
+  });
+
+  it("sends the built page's own CSP (scripts by hash) and forbids framing", () => {
+    const page = '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'strict-dynamic\' \'sha384-abc\'" />';
+    expect(contentSecurityPolicy(page)).toBe("default-src 'self'; script-src 'strict-dynamic' 'sha384-abc'; frame-ancestors 'none'");
+    // A page without a policy of its own still gets a strict one.
+    expect(contentSecurityPolicy('<html></html>')).toMatch(/script-src 'self'.*frame-ancestors 'none'$/);
   });
 
   it('does not serve files outside the renderer folder', async () => {
