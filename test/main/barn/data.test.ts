@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureOutput } from '../../support/capture-output';
 import barn from '../../../src/main/cli/commands/barn';
 import { UsageError } from '../../../src/main/cli/command';
 import { BarnDataError, loadBarnWorlds, loadReference, parseCylindersCsv } from '../../../src/main/barn/data';
@@ -24,13 +25,6 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  return { out: () => out, err: () => err };
-}
 
 describe('BARN data loader', () => {
   it('groups cylinders by world; the rows decide which worlds exist', () => {
@@ -72,7 +66,7 @@ describe('BARN data loader', () => {
 
 describe('foresight barn (arguments and data errors)', () => {
   it('exits non-zero naming the file when the data is missing or broken', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await barn.run(['--all', '--data', join(root, 'nowhere'), '--json'])).toBe(1);
     expect(io.err()).toContain(`${join(root, 'nowhere', 'cylinders.csv')}: cannot read (no such file)`);
     expect(io.out()).toBe('');

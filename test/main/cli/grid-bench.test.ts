@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureOutput } from '../../support/capture-output';
 import gridBench from '../../../src/main/cli/commands/grid-bench';
 import { UsageError } from '../../../src/main/cli/command';
 
@@ -18,18 +19,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  return { out: () => out, err: () => err };
-}
 afterEach(() => vi.restoreAllMocks());
 
 describe('foresight grid-bench', () => {
   it('--json prints exactly one JSON line with the contract fields', async () => {
-    const io = capture();
+    const io = captureOutput();
     const code = await gridBench.run(['--map', join(dir, 't.map'), '--scen', join(dir, 't.map.scen'), '--json']);
     expect(code).toBe(0);
     const lines = io.out().split('\n').filter((l) => l !== '');
@@ -42,14 +36,14 @@ describe('foresight grid-bench', () => {
   });
 
   it('prints a readable summary that names the scenario that is not optimal', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await gridBench.run(['--map', join(dir, 't.map'), '--scen', join(dir, 't.map.scen')])).toBe(0);
     expect(io.out()).toContain('optimal    2 / 3');
     expect(io.out()).toContain('(0,1)→(3,1) expected 4, got 5.00000');
   });
 
   it('fails with a message on stderr for missing and broken files, nothing on stdout', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await gridBench.run(['--map', join(dir, 'nope.map'), '--scen', join(dir, 't.map.scen'), '--json'])).not.toBe(0);
     expect(io.err()).toMatch(/cannot read map .*nope\.map.*no such file/);
     expect(await gridBench.run(['--map', join(dir, 'broken.map'), '--scen', join(dir, 't.map.scen'), '--json'])).not.toBe(0);

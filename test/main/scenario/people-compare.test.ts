@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureOutput } from '../../support/capture-output';
 import scenarioCommand from '../../../src/main/cli/commands/scenario';
 import { UsageError } from '../../../src/main/cli/command';
 import { formatComparisonTable, type ScenarioComparison } from '../../../src/main/scenario/people-compare';
@@ -27,13 +28,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  return { out: () => out, err: () => err };
-}
 afterEach(() => vi.restoreAllMocks());
 
 const RUN_KEYS = [
@@ -53,7 +47,7 @@ const RUN_KEYS = [
 
 describe('foresight scenario compare', () => {
   it('--json prints one line per scenario with both predictors and the contract fields; a broken file is named on stderr', async () => {
-    const io = capture();
+    const io = captureOutput();
     const code = await scenarioCommand.run(['compare', join(dir, 'short.json'), join(dir, 'broken.json'), '--json']);
     const lines = io.out().split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
