@@ -1,6 +1,9 @@
-/** Host monotonic clock in seconds. The one place the main side reads time for the core. */
-import { performance } from 'node:perf_hooks';
+/**
+ * The core's clock, seconds: the robot link's host clock (ms, never steps back) in seconds,
+ * so frame arrival times, command send times and the core's own `now` are on one timeline.
+ */
+import { systemClock } from '../link';
 
 export type Clock = () => number;
 
-export const monotonicSeconds: Clock = () => performance.now() / 1000;
+export const hostSeconds: Clock = () => systemClock.nowMs() / 1000;

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import type { ConnectRequest, Zone } from '../../shared/api';
-import { RobotLink, SerialTransport, TcpTransport, listPorts, systemClock } from '../link';
+import { RobotLink, SerialTransport, TcpTransport, listPorts } from '../link';
+import { hostSeconds } from './clock';
 import { ConsoleCore, type LinkSession } from './console';
 import { loadRosMapFile, mapPayload } from './map-file';
 import { startSimProcess } from './sim-process';
@@ -84,7 +85,7 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     handlers,
     onShutdown: () => zones?.close(),
     recording,
-    clock: () => systemClock.nowMs() / 1000,
+    clock: hostSeconds,
     linkFactory,
     map: mapPayload(loaded.name, loaded.map.grid),
     listPorts: () => listPorts(),

@@ -5,8 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsoleCore, NO_LIDAR_TELEOP_SPEED, TELEOP_DEADMAN_S } from '../../../src/main/core/console';
-import { MemoryTransport, RobotLink, systemClock } from '../../../src/main/link';
+import { MemoryTransport, RobotLink } from '../../../src/main/link';
 import { HELLO, scriptedRobot, sleep } from './scripted-robot';
+import { hostSeconds } from '../../../src/main/core/clock';
 import type { HelloMsg } from '../../../src/shared/protocol';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -18,7 +19,7 @@ async function connectedCore(hello: HelloMsg = HELLO, ranges: () => Float32Array
   const transport = new MemoryTransport();
   const robot = scriptedRobot(transport, hello, ranges);
   const core = new ConsoleCore({
-    clock: () => systemClock.nowMs() / 1000,
+    clock: hostSeconds,
     linkFactory: async () => ({ link: new RobotLink({ transport }) }),
     timers: false,
   });

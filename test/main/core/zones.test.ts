@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConsoleCore, type Autonomy } from '../../../src/main/core/console';
 import { PlannerAutonomy } from '../../../src/main/core/autonomy';
 import { CELL_FREE, type OccupancyGrid } from '../../../src/shared/grid';
-import { MemoryTransport, RobotLink, systemClock } from '../../../src/main/link';
+import { MemoryTransport, RobotLink } from '../../../src/main/link';
 import { HELLO, scriptedRobot, sleep } from './scripted-robot';
+import { hostSeconds } from '../../../src/main/core/clock';
 import type { HelloMsg } from '../../../src/shared/protocol';
 import type { Zone } from '../../../src/shared/api';
 
@@ -22,7 +23,7 @@ async function connectedCore(hello: HelloMsg = HELLO, autonomy?: (core: ConsoleC
   const transport = new MemoryTransport();
   const robot = scriptedRobot(transport, hello);
   const core = new ConsoleCore({
-    clock: () => systemClock.nowMs() / 1000,
+    clock: hostSeconds,
     linkFactory: async () => ({ link: new RobotLink({ transport }) }),
     timers: false,
     autonomy,
