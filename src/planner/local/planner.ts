@@ -271,7 +271,9 @@ export class LocalPlanner {
       start.pose.y,
       reach + fpRadius + 0.3,
       c.lateralWeight,
-      c.costToGoAroundObstacles ? { field: input.obstacles, minClearance: inscribedRadius(limits.footprint) } : undefined,
+      c.costToGoAroundObstacles
+        ? { field: input.obstacles, minClearance: input.guidanceClearance ?? inscribedRadius(limits.footprint) }
+        : undefined,
     );
     this.clearanceOffset = 0;
     this.clearanceOffset = Math.max(0, c.startClearanceFloor - this.startClearance(input));
@@ -632,6 +634,9 @@ function validate(input: LocalPlannerInput): string | null {
   const positive = [l.vMax, l.wMax, l.aMax, l.alphaMax, l.jerkMax, l.yawJerkMax, l.footprint.length, l.footprint.width];
   if (!positive.every((x) => Number.isFinite(x) && x > 0)) return 'Limits and footprint sizes must be positive numbers.';
   if (!(l.vMin <= 0)) return 'vMin must be ≤ 0 (0 forbids reversing).';
+  if (input.guidanceClearance !== undefined && !(Number.isFinite(input.guidanceClearance) && input.guidanceClearance >= 0)) {
+    return 'guidanceClearance must be a finite number ≥ 0.';
+  }
   for (const p of input.guidancePath) {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) return 'Guidance path points must be finite.';
   }

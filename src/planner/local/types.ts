@@ -140,6 +140,15 @@ export interface LocalPlannerInput {
   /** Goal pose, map frame. */
   goal: Pose2D;
   obstacles: ObstacleDistance;
+  /**
+   * Clearance the guidance path was planned with: the cost-to-go (with
+   * `costToGoAroundObstacles`) treats gaps where the robot's centre has less room as
+   * walls, metres. Default: the footprint's inscribed radius (where the robot fits at
+   * all). A path planned with room to turn (after the robot got stuck in a squeeze) must
+   * pass the circumscribed radius here, or the local cost would still pull the robot back
+   * into the squeeze the path was planned to avoid.
+   */
+  guidanceClearance?: number;
   /** Predicted futures of nearby people (see src/shared/people.ts). */
   people: readonly PersonPrediction[];
   /** Seed for this cycle's sampling; ignored when `rng` is given. */

@@ -148,6 +148,8 @@ export class NavigationStack {
   private status: NavStatus = 'idle';
   private message: string | null = null;
   private path: Vec2[] = [];
+  /** Clearance the current path was planned with (see LocalPlannerInput.guidanceClearance), metres; null: the usual fit. */
+  private pathClearance: number | null = null;
   private lastReplan = -Infinity;
   private lastNoProgressReplan = -Infinity;
   /**
@@ -239,13 +241,18 @@ export class NavigationStack {
     const costs = cm.costs();
     const grid = planningGridFromCosts(cm, costs, { allowUnknown: this.config.unknownIsFree });
     let res: ReturnType<ReturnType<typeof createGlobalPlanner>['plan']> | null = null;
+    let clearance: number | null = null;
     if (wide) {
-      const turnCost = costForDistance(circumscribedRadius(this.robot.limits.footprint), cm.config.inflation);
+      const turnRadius = circumscribedRadius(this.robot.limits.footprint);
+      const turnCost = costForDistance(turnRadius, cm.config.inflation);
       const blocked = grid.blocked.slice();
       for (let i = 0; i < blocked.length; i++) if (costs[i]! >= turnCost && costs[i]! !== COST_UNKNOWN) blocked[i] = 1;
       const wideGrid = { ...grid, blocked };
       const wideRes = createGlobalPlanner(wideGrid, { costWeight: this.config.globalCostWeight }).plan({ start: this.freeStart(from, grid.blocked), goal });
-      if (wideRes.ok) res = wideRes;
+      if (wideRes.ok) {
+        res = wideRes;
+        clearance = turnRadius;
+      }
     }
     if (!res) {
       const planner = createGlobalPlanner(grid, { costWeight: this.config.globalCostWeight });
@@ -265,6 +272,7 @@ export class NavigationStack {
     // End exactly at the goal (the search ends at its cell centre).
     path[path.length - 1] = { x: goal.x, y: goal.y };
     this.path = path;
+    this.pathClearance = clearance;
     // The progress watch measures along the new way from here; its clock keeps running, so
     // only the robot's own motion counts as progress, not a switch to a shorter-looking way.
     this.progress.bestRemaining = remainingAlongPath(path, from);
@@ -475,6 +483,7 @@ export class NavigationStack {
       now,
       limits: zoneLimits(this.robot.limits, this.zones, input.state.pose),
       guidancePath: this.path,
+      ...(this.pathClearance !== null ? { guidanceClearance: this.pathClearance } : {}),
       goal,
       obstacles: field,
       people: predictions,

@@ -10,16 +10,6 @@ import { runScenario } from '../../../src/main/scenario/run-scenario';
 import { loadScenarioFile } from '../../../src/main/scenario/scenario-file';
 
 const DIR = join(__dirname, '../../../resources/scenarios');
-/**
- * Scenarios the planner does not pass yet, with why. `it.fails` keeps them honest: the
- * test goes red as soon as the run succeeds (move the file out of this list then).
- */
-const KNOWN_FAILING: Record<string, string> = {
-  // Stops without collision, then wedges between the box and the wall (a rear corner would
-  // sweep the box on any turn) and gives up on no progress after 16.7 s. Planner work.
-  'box-ahead-hallway.json': 'recovers from the surprise box without collision but does not reach the goal',
-};
-
 const FILES = readdirSync(DIR)
   .filter((f) => f.endsWith('.json') && !f.startsWith('people-'))
   .sort();
@@ -30,8 +20,7 @@ describe('scenario suite', () => {
   });
 
   for (const file of FILES) {
-    const known = KNOWN_FAILING[file];
-    (known ? it.fails : it)(known ? `${file} (known failing: ${known})` : file, { timeout: 120_000 }, async () => {
+    it(file, { timeout: 120_000 }, async () => {
       const loaded = await loadScenarioFile(join(DIR, file));
       if (!loaded.ok) throw new Error(loaded.message);
       const s = loaded.scenario;

@@ -94,6 +94,32 @@ describe('LocalPlanner', () => {
     expect(yAtBox).toBeGreaterThan(0.5); // through the free side
   });
 
+  it('follows a path planned with room to turn instead of pulling toward a squeeze it avoided', () => {
+    // A wall across at x = 1 … 1.2 with a 0.5 m gap on the straight line to the goal: the
+    // 0.4 m wide robot fits (inscribed radius 0.2 < 0.25) but cannot turn in it
+    // (circumscribed 0.32). The guidance path goes round the wall's end at y = 2.5.
+    const obstacles = field([box(1, -4, 1.2, -0.25), box(1, 0.25, 1.2, 2.5)]);
+    const around = [
+      { x: 0, y: 0 },
+      { x: 0.6, y: 3 },
+      { x: 1.6, y: 3 },
+      { x: 8, y: 0 },
+    ];
+    const straight = { v1: 0.8, w1: 0, tSwitch: 3, v2: 0.8, w2: 0 };
+    const base = input({ start: state(0, 0, 0), guidancePath: around, obstacles });
+    const planner = new LocalPlanner(LIGHT);
+    const usual = planner.evaluateCandidate(base, straight)!;
+    const wide = planner.evaluateCandidate({ ...base, guidanceClearance: 0.32 }, straight)!;
+    // With the usual fit the gap is the shortcut to the goal: driving at it is progress.
+    expect(usual.terms['progress']!).toBeLessThan(-0.2);
+    // Planned wide, the gap is a wall: driving at it is no progress at all.
+    expect(wide.terms['progress']!).toBeGreaterThan(-0.02);
+    // And the plan turns toward the path round the wall instead.
+    const r = ok(planner.plan({ ...base, guidanceClearance: 0.32 }));
+    expect(r.chosen.ys[r.chosen.count - 1]!).toBeGreaterThan(0.4);
+    expect(planner.plan({ ...base, guidanceClearance: -1 }).ok).toBe(false);
+  });
+
   it('slows down smoothly and monotonically as the probability of a conflict rises', () => {
     // A person ahead may step into the robot's lane (probability p) or walk away (1 − p).
     const obstacles = field(corridor(1.6));
