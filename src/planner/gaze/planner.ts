@@ -3,7 +3,9 @@
  * so people can read the robot's intent. The screen looks at the point about one second
  * ahead on the chosen trajectory (see `lookaheadPoint`), so it turns toward a bend before
  * the body does; or at the person the robot attends to (see `AttentionSelector`): one it
- * yields to (high planner risk) or is about to pass close by.
+ * yields to (high planner risk) or is about to pass close by. A large turn ahead on the
+ * trajectory (≥ `announceTurn`) takes precedence over attention: onlookers, the attended
+ * person included, must see where the robot is about to go before it turns.
  *
  * `update` runs every planning cycle (10 Hz) and plans a pan profile over the next
  * `profileHorizon` seconds; `panCommandAt(t)` reads it, pure, for the 50 Hz loop. The
@@ -32,6 +34,12 @@ export interface GazePlannerConfig extends LookaheadConfig {
    * from the set-point, so consecutive profiles join without a jump.
    */
   resyncTolerance: number;
+  /**
+   * Heading change still to come on the chosen trajectory at or above which the screen
+   * looks along the trajectory rather than at the attended person, rad. Below the 45° at
+   * which turns are measured for gaze lead, so the screen turns first.
+   */
+  announceTurn: number;
 }
 
 export const DEFAULT_GAZE_CONFIG: GazePlannerConfig = {
@@ -40,6 +48,7 @@ export const DEFAULT_GAZE_CONFIG: GazePlannerConfig = {
   profileHorizon: 1.0,
   profileStep: 0.02,
   resyncTolerance: 0.15,
+  announceTurn: (35 * Math.PI) / 180,
 };
 
 export class GazePlanner {
@@ -59,10 +68,11 @@ export class GazePlanner {
     const scores = new Map<number, number>();
     for (const p of input.people) scores.set(p.track.id, attentionScore(p, sampler, now, this.cfg.attention));
     const attendedId = this.selector.select(scores, now);
-    const attended = attendedId === null ? undefined : input.people.find((p) => p.track.id === attendedId);
+    const hasPlan = input.trajectory !== null && sampler.endTime > now;
+    const announcing = hasPlan && turnAhead(sampler, now) >= this.cfg.announceTurn;
+    const attended = attendedId === null || announcing ? undefined : input.people.find((p) => p.track.id === attendedId);
 
     // What to look at as a function of time over the profile (map frame).
-    const hasPlan = input.trajectory !== null && sampler.endTime > now;
     const lookAt = (t: number): Vec2 => {
       if (attended) return personPositionAt(attended, t);
       if (hasPlan) return lookaheadPoint(sampler, t, this.cfg).point;
@@ -123,6 +133,21 @@ export class GazePlanner {
     }
     return { angle: planned.angle, rate: this.profile.rateBefore(input.now) };
   }
+}
+
+/** Largest heading change from time t to the end of the trajectory, rad (sampled every 0.1 s). */
+function turnAhead(sampler: PoseSampler, t: number): number {
+  const start = sampler.poseAt(t).theta;
+  let turn = 0;
+  let prev = start;
+  let unwrapped = 0;
+  for (let tau = t + 0.1; tau <= sampler.endTime + 1e-9; tau += 0.1) {
+    const th = sampler.poseAt(tau).theta;
+    unwrapped += normalizeAngle(th - prev);
+    prev = th;
+    if (Math.abs(unwrapped) > turn) turn = Math.abs(unwrapped);
+  }
+  return turn;
 }
 
 /** A point 1 m straight ahead of the robot at time t. */

@@ -164,6 +164,22 @@ describe('GazePlanner attention', () => {
     expect(at(5)).toMatchObject({ kind: 'person', personId: 2 }); // 1.0 vs 0.6: switch
   });
 
+  it('announces a large turn ahead instead of watching the person it yields to', () => {
+    // A 90° left turn begins at 4 s; a high-risk person stands ahead to the right.
+    const path = leftTurnPath(0.5, 1.2, Math.PI / 2);
+    const people = (t: number): GazePerson[] => [{ track: track(5, 3, -1.5, 0, 0, t), risk: 0.9 }];
+    const { outputs, log } = drive(path, 10, people);
+    const at = (t: number) => outputs[Math.round(t / 0.1)]!;
+    expect(at(1).reason).toMatchObject({ kind: 'person', personId: 5 }); // turn still beyond the horizon
+    expect(at(3.5).reason.kind).toBe('lookahead'); // the turn is within 3 s: show it
+    const leads = gazeLeadTimes(log);
+    expect(leads).toHaveLength(1);
+    expect(leads[0]!.leadTime!).toBeGreaterThanOrEqual(0.5);
+    // Without the precedence the screen stays on the person and never leads the turn.
+    const watching = drive(path, 10, people, new GazePlanner({ announceTurn: Infinity }));
+    expect(gazeLeadTimes(watching.log)[0]!.leadTime ?? -Infinity).toBeLessThan(0.5);
+  });
+
   it('attends to someone the trajectory is about to pass close by, even at low risk', () => {
     const path = leftTurnPath(0.8, 1, 0, 100, 20);
     // Standing 0.5 m beside the path, 1.2 m ahead (1.5 s away): passing cue, no risk.
