@@ -300,3 +300,78 @@ export class PathCostToGo {
     this.remaining = new Float64Array(cap);
   }
 }
+
+/**
+ * The path moved to its right, as people keep to the right of a corridor. The path is
+ * resampled every `step` metres; each sample but the goal moves along the path's
+ * right-hand normal by up to `offset` metres, as far as the robot's centre keeps
+ * `minClearance` from obstacles there (searched in 2 cm steps), and the shift changes by
+ * at most `maxSlope` metres per metre along the path (so the lane is left gradually before
+ * a doorway or a gap, which keep their line, and the shifted path does not cut a corner
+ * that the original went round). An open hallway gets a right-hand lane. Map frame, metres.
+ */
+export function keepRightOf(
+  path: readonly Vec2[],
+  field: ObstacleDistance,
+  offset: number,
+  minClearance: number,
+  step = 0.2,
+  maxSlope = 0.5,
+): Vec2[] {
+  if (path.length < 2 || !(offset > 0)) return path.slice();
+  // Resample: points every `step` along each segment, with the segment's unit direction.
+  const px: number[] = [];
+  const py: number[] = [];
+  const dirX: number[] = [];
+  const dirY: number[] = [];
+  for (let i = 0; i < path.length - 1; i++) {
+    const a = path[i]!;
+    const b = path[i + 1]!;
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    if (len < 1e-9) continue;
+    const ux = (b.x - a.x) / len;
+    const uy = (b.y - a.y) / len;
+    const n = Math.max(1, Math.ceil(len / step));
+    for (let j = 0; j < n; j++) {
+      px.push(a.x + (ux * len * j) / n);
+      py.push(a.y + (uy * len * j) / n);
+      dirX.push(ux);
+      dirY.push(uy);
+    }
+  }
+  const last = path[path.length - 1]!;
+  const count = px.length;
+  if (count === 0) return path.slice();
+  const shift = new Float64Array(count + 1); // the goal (index count) keeps its place
+  const normX = new Float64Array(count);
+  const normY = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    // Right-hand normal (uy, −ux), averaged with the previous sample's at a corner.
+    let nx = dirY[i]!;
+    let ny = -dirX[i]!;
+    if (i > 0) {
+      nx += dirY[i - 1]!;
+      ny -= dirX[i - 1]!;
+    }
+    const m = Math.hypot(nx, ny);
+    if (m < 1e-9) continue;
+    nx /= m;
+    ny /= m;
+    normX[i] = nx;
+    normY[i] = ny;
+    let s = 0;
+    for (let t = 0.02; t <= offset + 1e-9; t += 0.02) {
+      if (field.distanceAt(px[i]! + nx * t, py[i]! + ny * t) < minClearance) break;
+      s = t;
+    }
+    shift[i] = s;
+  }
+  // Limit the slope both ways (the goal's shift is 0).
+  const dMax = maxSlope * step;
+  for (let i = 1; i <= count; i++) shift[i] = Math.min(shift[i]!, shift[i - 1]! + dMax);
+  for (let i = count - 1; i >= 0; i--) shift[i] = Math.min(shift[i]!, shift[i + 1]! + dMax);
+  const out: Vec2[] = [];
+  for (let i = 0; i < count; i++) out.push({ x: px[i]! + normX[i]! * shift[i]!, y: py[i]! + normY[i]! * shift[i]! });
+  out.push({ x: last.x, y: last.y });
+  return out;
+}

@@ -17,7 +17,7 @@ import type { Twist2D } from '../../shared/geometry';
 import { angleDiff, circumscribedRadius, inscribedRadius } from '../../shared/geometry';
 import { Prng } from '../random';
 import type { Rng } from '../random';
-import { PathCostToGo } from './cost-to-go';
+import { keepRightOf, PathCostToGo } from './cost-to-go';
 import type { CostContext, CostTerm, CostTermSpec } from './costs';
 import { createCostTerms, DEFAULT_COST_TERMS, orderTerms } from './costs';
 import {
@@ -84,6 +84,11 @@ export interface LocalPlannerConfig {
    * drove close to a jamb sees every candidate, even standing still, as colliding.
    */
   startClearanceFloor: number;
+  /**
+   * Clearance the robot's centre keeps from obstacles where the input asks it to keep to
+   * the right (LocalPlannerInput.keepRightM, see keepRightOf), metres.
+   */
+  keepRightClearance: number;
   /** Cost terms, as built-in specs or ready-made terms. */
   costTerms: readonly CostTermSpec[] | readonly CostTerm[];
 }
@@ -109,6 +114,7 @@ export const DEFAULT_LOCAL_PLANNER_CONFIG: LocalPlannerConfig = {
   lateralWeight: 1.15,
   costToGoAroundObstacles: true,
   startClearanceFloor: 0.04,
+  keepRightClearance: 0.33,
   costTerms: DEFAULT_COST_TERMS,
 };
 
@@ -264,8 +270,10 @@ export class LocalPlanner {
     const { start, limits } = input;
     const reach = Math.max(limits.vMax, -limits.vMin) * horizon;
     const fpRadius = circumscribedRadius(limits.footprint);
+    const lane = input.keepRightM ?? 0;
+    const path = lane > 0 ? keepRightOf(input.guidancePath, input.obstacles, lane, c.keepRightClearance) : input.guidancePath;
     this.costToGo.build(
-      input.guidancePath,
+      path,
       input.goal,
       start.pose.x,
       start.pose.y,
@@ -634,6 +642,7 @@ function validate(input: LocalPlannerInput): string | null {
   const positive = [l.vMax, l.wMax, l.aMax, l.alphaMax, l.jerkMax, l.yawJerkMax, l.footprint.length, l.footprint.width];
   if (!positive.every((x) => Number.isFinite(x) && x > 0)) return 'Limits and footprint sizes must be positive numbers.';
   if (!(l.vMin <= 0)) return 'vMin must be ≤ 0 (0 forbids reversing).';
+  if (input.keepRightM !== undefined && !(Number.isFinite(input.keepRightM) && input.keepRightM >= 0)) return 'keepRightM must be a finite number ≥ 0.';
   if (input.guidanceClearance !== undefined && !(Number.isFinite(input.guidanceClearance) && input.guidanceClearance >= 0)) {
     return 'guidanceClearance must be a finite number ≥ 0.';
   }

@@ -149,6 +149,14 @@ export interface LocalPlannerInput {
    * into the squeeze the path was planned to avoid.
    */
   guidanceClearance?: number;
+  /**
+   * Keep to the right this cycle: the guidance path is moved up to this far to its right,
+   * where the robot keeps LocalPlannerConfig.keepRightClearance from obstacles (see
+   * keepRightOf), metres; 0 or absent: follow the path itself. In a hallway the robot then
+   * drives in the right-hand lane, as people do, and someone overtaking or coming the other
+   * way finds the left side free. The navigation stack sets it from NavigationConfig.keepRightM.
+   */
+  keepRightM?: number;
   /** Predicted futures of nearby people (see src/shared/people.ts). */
   people: readonly PersonPrediction[];
   /** Seed for this cycle's sampling; ignored when `rng` is given. */

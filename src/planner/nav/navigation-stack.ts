@@ -49,6 +49,22 @@ export interface NavigationConfig {
   staticExplainedM: number;
   /** Scan points within this distance of a tracked person are not mapped, metres. */
   personClearanceM: number;
+  /**
+   * Waiting for people is not being stuck: while someone is within `yieldRangeM` of the
+   * robot (walking or standing, e.g. a group chatting in the doorway it needs), the
+   * no-progress clock stands still, for at most `yieldPatienceS` per stall; after that the
+   * robot replans round them as it would round anything else. Metres, seconds.
+   */
+  yieldRangeM: number;
+  yieldPatienceS: number;
+  /**
+   * Keep to the right: the local planner follows the guidance path moved up to this far to
+   * its right (a lane, see LocalPlannerInput.keepRightM), so people coming the other way
+   * or overtaking find the left side free, metres; 0: follow the path itself. Always, not
+   * only once someone is seen: someone overtaking is seen about a second before passing,
+   * too late to change lanes smoothly (people-overtaking came within 0.24 m that way).
+   */
+  keepRightM: number;
   /** Local planner failures in a row before giving up, cycles. */
   maxLocalFailures: number;
   /**
@@ -86,6 +102,9 @@ export const DEFAULT_NAVIGATION_CONFIG: NavigationConfig = {
   standingAfterS: 0.2,
   standingSpeedMps: 0.2,
   personClearanceM: 0.4,
+  yieldRangeM: 1.5,
+  yieldPatienceS: 15,
+  keepRightM: 0.4,
   maxLocalFailures: 30,
   perception: true,
   unknownIsFree: false,
@@ -156,7 +175,9 @@ export class NavigationStack {
    * Progress watch: the least remaining path length seen (metres), the least heading error
    * seen while at the goal position (radians), and when either last improved (s).
    */
-  private progress = { bestRemaining: Infinity, bestHeading: Infinity, at: 0 };
+  private progress = { bestRemaining: Infinity, bestHeading: Infinity, at: 0, yielded: 0 };
+  /** Time of the previous cycle, s (yield time is counted between cycles). */
+  private lastCycleAt: number | null = null;
   private localFailures = 0;
   private needReplan = false;
   /** Plan with room to turn (see replan) for the rest of this goal. */
@@ -188,7 +209,8 @@ export class NavigationStack {
     this.goal = goal;
     this.local.reset();
     this.localFailures = 0;
-    this.progress = { bestRemaining: Infinity, bestHeading: Infinity, at: now };
+    this.progress = { bestRemaining: Infinity, bestHeading: Infinity, at: now, yielded: 0 };
+    this.lastCycleAt = null;
     this.lastNoProgressReplan = -Infinity;
     this.wideForGoal = false;
     const res = this.replan(from, now);
@@ -446,9 +468,14 @@ export class NavigationStack {
     const p = this.progressState(pose, goal);
     const eps = this.config.progressEpsilonM;
     if (p.remaining < this.progress.bestRemaining - eps || p.heading < this.progress.bestHeading - eps) {
-      this.progress = { bestRemaining: Math.min(p.remaining, this.progress.bestRemaining), bestHeading: Math.min(p.heading, this.progress.bestHeading), at: now };
+      this.progress = { bestRemaining: Math.min(p.remaining, this.progress.bestRemaining), bestHeading: Math.min(p.heading, this.progress.bestHeading), at: now, yielded: 0 };
     }
-    const stuckFor = now - this.progress.at;
+    const sinceLast = this.lastCycleAt === null ? 0 : Math.max(0, Math.min(1, now - this.lastCycleAt));
+    this.lastCycleAt = now;
+    if (this.progress.yielded < this.config.yieldPatienceS && this.someoneNear(pose)) {
+      this.progress.yielded = Math.min(this.config.yieldPatienceS, this.progress.yielded + sinceLast);
+    }
+    const stuckFor = now - this.progress.at - this.progress.yielded;
     if (stuckFor > 2 * this.config.noProgressS) {
       this.status = 'failed';
       this.message = `No progress toward the goal for ${Math.round(stuckFor)} s; giving up`;
@@ -478,12 +505,14 @@ export class NavigationStack {
     }
 
     const field = this.localField(pose);
+    const keepRight = this.config.keepRightM;
     const result = this.local.plan({
       start: input.state,
       now,
       limits: zoneLimits(this.robot.limits, this.zones, input.state.pose),
       guidancePath: this.path,
       ...(this.pathClearance !== null ? { guidanceClearance: this.pathClearance } : {}),
+      ...(keepRight > 0 ? { keepRightM: keepRight } : {}),
       goal,
       obstacles: field,
       people: predictions,
@@ -519,6 +548,12 @@ export class NavigationStack {
       out.goal = null;
     }
     return out;
+  }
+
+  /** True when a confirmed track (walking or standing) is within yieldRangeM of the robot. */
+  private someoneNear(pose: Pose2D): boolean {
+    const r = this.config.yieldRangeM;
+    return this.tracker.confirmedTracks().some((t) => Math.hypot(t.x - pose.x, t.y - pose.y) <= r);
   }
 
   /**

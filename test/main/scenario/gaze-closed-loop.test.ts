@@ -3,8 +3,15 @@ import { runScenario } from '../../../src/main/scenario/run-scenario';
 import { scenarioSchema } from '../../../src/main/scenario/scenario-file';
 import type { GazeOutput } from '../../../src/planner/gaze';
 
-/** Hallway to office: east along the hallway, then a ~100° left turn through the office door at about 1 m/s. */
-const HALL_TO_OFFICE = { ...scenarioSchema.parse({ name: 'hall-to-office', seed: 1, start: { x: 1.2, y: 4.6, theta: 0 }, goal: { x: 7.95, y: 6.6, theta: 1.57 }, timeLimitS: 30 }), file: '', mapYaml: null };
+/**
+ * Hallway to office: east along the hallway, then a ~100° left turn through the office door
+ * at about 1 m/s. The robot starts in the hallway's right-hand lane (where it keeps to,
+ * NavigationConfig.keepRightM): from the centre line its first move is a small right turn
+ * into the lane, and the slow left curve back toward the door that follows never pauses
+ * long enough for the lead-time measure to start a new turn there, so it would measure the
+ * lead from that lane change, 5 s before the door.
+ */
+const HALL_TO_OFFICE = { ...scenarioSchema.parse({ name: 'hall-to-office', seed: 1, start: { x: 1.2, y: 4.25, theta: 0 }, goal: { x: 7.95, y: 6.6, theta: 1.57 }, timeLimitS: 30 }), file: '', mapYaml: null };
 
 describe('gaze in the closed loop', () => {
   it('plans the screen every cycle, drives the simulated head, and leads the turn into the office by ≥ 0.5 s', () => {

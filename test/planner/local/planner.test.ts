@@ -57,11 +57,15 @@ describe('LocalPlanner', () => {
     expect(r.sample.length).toBe(120);
     expect(r.sample[0]!.xs.length).toBe(31);
     expect(new Set(r.sample.map((s) => s.stage))).toEqual(new Set(['special', 'coarse', 'warm', 'refine'].filter((st) => r.sample.some((s) => s.stage === st))));
-    expect(Object.keys(r.chosen.terms).sort()).toEqual(['clearance', 'collision', 'obstacleRisk', 'peopleRisk', 'progress', 'smoothness']);
+    expect(Object.keys(r.chosen.terms).sort()).toEqual(['clearance', 'collision', 'obstacleRisk', 'peopleRisk', 'personalSpace', 'progress', 'smoothness']);
     expect(r.command.v).toBe(r.chosen.vs[1]);
-    // Open corridor toward the goal: accelerate straight ahead.
+    // Open corridor toward the goal: accelerate straight ahead…
     expect(r.chosen.vs[30]).toBeGreaterThan(0.9);
     expect(Math.abs(r.chosen.ys[30]!)).toBeLessThan(0.1);
+    // …or, asked to keep to the right, move into the right-hand lane (−y) on the way.
+    const lane = ok(new LocalPlanner().plan(input({ start: state(0, 0, 0, 0.5), keepRightM: 0.4 })));
+    expect(lane.chosen.ys[30]!).toBeLessThan(-0.1);
+    expect(lane.chosen.vs[30]).toBeGreaterThan(0.9);
   });
 
   it('is deterministic for a seed', () => {
@@ -118,6 +122,7 @@ describe('LocalPlanner', () => {
     const r = ok(planner.plan({ ...base, guidanceClearance: 0.32 }));
     expect(r.chosen.ys[r.chosen.count - 1]!).toBeGreaterThan(0.4);
     expect(planner.plan({ ...base, guidanceClearance: -1 }).ok).toBe(false);
+    expect(planner.plan({ ...base, keepRightM: Number.NaN }).ok).toBe(false);
   });
 
   it('slows down smoothly and monotonically as the probability of a conflict rises', () => {
@@ -167,13 +172,24 @@ describe('LocalPlanner', () => {
   });
 
   it('keeps clear of a person standing in open space, and gets past', () => {
-    // A standing person is predicted with slowly growing uncertainty (0.03 m/s).
+    // A standing person is predicted with slowly growing uncertainty (0.03 m/s). In the
+    // navigation stack someone who stands still is also mapped, so the guidance path goes
+    // round them (as here). On a path straight through them the planner alone stops at a
+    // polite distance and waits: passing costs more risk and personal space than the little
+    // progress a detour makes within one horizon.
     const planner = new LocalPlanner(LIGHT);
+    const around = [
+      { x: 0, y: 0 },
+      { x: 1.5, y: 0 },
+      { x: 2.5, y: 0.9 },
+      { x: 3.5, y: 0 },
+      { x: 8, y: 0 },
+    ];
     let s = state(0, 0, 0, 0.6);
     let closest = Infinity;
     for (let i = 0; i < 60; i++) {
       const standing = person(1, i * 0.1, [{ probability: 1, x: 2.5, y: 0, vx: 0, vy: 0 }], 48, 0.1, 0.03);
-      const r = ok(planner.plan(input({ start: s, now: i * 0.1, people: [standing], seed: i })));
+      const r = ok(planner.plan(input({ start: s, now: i * 0.1, people: [standing], guidancePath: around, seed: i })));
       s = step(r);
       closest = Math.min(closest, Math.hypot(s.pose.x - 2.5, s.pose.y));
     }

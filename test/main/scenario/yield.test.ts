@@ -1,0 +1,60 @@
+/**
+ * Waiting for people is not being stuck: a person stands in the bathroom doorway the robot
+ * must pass, for 11 s, then walks off. The robot waits at a polite distance and goes
+ * through once they have left, without the no-progress replan (which would send it on a
+ * detour, or give up) that the same wait triggers when waiting for people does not count.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NavCycleOutput } from '../../../src/planner/nav';
+import { runScenario } from '../../../src/main/scenario/run-scenario';
+import { scenarioSchema, type Scenario } from '../../../src/main/scenario/scenario-file';
+
+const scenario: Scenario = {
+  ...scenarioSchema.parse({
+    name: 'person-in-doorway',
+    description: 'A person stands in the 0.8 m bathroom door for 11 s, then walks into the bathroom.',
+    seed: 3,
+    start: { x: 3.2, y: 4.6, theta: 0 },
+    goal: { x: 5.9, y: 6.6, theta: 1.57 },
+    timeLimitS: 40,
+    people: [
+      {
+        waypoints: [
+          { x: 5.65, y: 5.45 },
+          { x: 5.65, y: 5.45 },
+          { x: 6.4, y: 7.2 },
+        ],
+        speed: 1.0,
+        dwell: 11,
+        facing: -1.57,
+        atEnd: 'stay',
+      },
+    ],
+  }),
+  file: 'inline',
+  mapYaml: null,
+};
+
+function run(nav: { yieldPatienceS: number }) {
+  const replans: NavCycleOutput['replanReason'][] = [];
+  const report = runScenario(scenario, { nav, onCycle: (_t, out) => void (out.replanned && replans.push(out.replanReason)) });
+  return { report, replans };
+}
+
+describe('yielding to people', () => {
+  it('waits for someone standing in the doorway instead of replanning round them, then goes through', { timeout: 60_000 }, () => {
+    const { report, replans } = run({ yieldPatienceS: 15 });
+    const why = JSON.stringify({ ...report, gaze_turn_leads: undefined, replans });
+    expect(report.success, why).toBe(true);
+    expect(report.collisions, why).toBe(0);
+    expect(report.min_person_clearance_m, why).toBeGreaterThanOrEqual(0.3);
+    expect(replans, why).not.toContain('no-progress');
+    // It really waited: the person left the doorway only at 11 s.
+    expect(report.time_s, why).toBeGreaterThan(11);
+  });
+
+  it('without patience the same wait counts as no progress', { timeout: 60_000 }, () => {
+    const { replans } = run({ yieldPatienceS: 0 });
+    expect(replans).toContain('no-progress');
+  });
+});
