@@ -72,9 +72,10 @@ export class SerialTransport implements Transport {
           return;
         }
         if (this.port !== port) {
-          // close() was called while opening: do not leak an open descriptor nobody tracks.
-          port.close(() => undefined);
-          resolve({ ok: false, error: new TransportError('io', describeTransportError(this.endpoint, 'io', 'closed while opening')) });
+          // close() was called while opening: do not leak an open descriptor nobody tracks,
+          // and settle only once it is released (serialport locks the device: a reopen
+          // before then fails with "Cannot lock port", as it did under load).
+          port.close(() => resolve({ ok: false, error: new TransportError('io', describeTransportError(this.endpoint, 'io', 'closed while opening')) }));
           return;
         }
         this.attach(port);
