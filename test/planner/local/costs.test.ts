@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keepRightOf, LocalPlanner, PathCostToGo, predictConstantVelocity } from '../../../src/planner/local';
-import { AnalyticField, box, corridor, LIMITS, person, state } from './fixtures';
+import { AnalyticField, box, corridor, person, plannerInput, state } from './fixtures';
 
 describe('PathCostToGo', () => {
   const field = new PathCostToGo();
@@ -83,21 +83,8 @@ describe('keepRightOf', () => {
 describe('PersonalSpaceTerm', () => {
   // A person standing 1.2 m ahead on the robot's line; the robot creeps toward them.
   const standing = person(1, 0, [{ probability: 1, x: 1.2, y: 0, vx: 0, vy: 0 }]);
-  const input = (people = [standing]) => ({
-    start: state(0, 0, 0),
-    now: 0,
-    limits: LIMITS,
-    guidancePath: [
-      { x: 0, y: 0 },
-      { x: 8, y: 0 },
-    ],
-    goal: { x: 8, y: 0, theta: 0 },
-    obstacles: new AnalyticField([]),
-    people,
-    seed: 1,
-  });
   const term = (params: { v1: number; w1: number; tSwitch: number; v2: number; w2: number }, people = [standing]) =>
-    new LocalPlanner().evaluateCandidate(input(people), params)!.terms['personalSpace']!;
+    new LocalPlanner().evaluateCandidate(plannerInput({ start: state(0, 0, 0), people }), params)!.terms['personalSpace']!;
 
   it('grows as the robot closes in on someone, even slowly, and is zero with nobody near', () => {
     const stay = term({ v1: 0, w1: 0, tSwitch: 3, v2: 0, w2: 0 });

@@ -2,7 +2,7 @@
  * Test fixtures for the local planner: analytic obstacle scenes with an exact distance
  * field, a rasterized version that behaves like a grid EDT, robot limits and scene helpers.
  */
-import type { ObstacleDistance, RobotLimits, RobotState } from '../../../src/planner/local';
+import type { LocalPlannerInput, ObstacleDistance, RobotLimits, RobotState } from '../../../src/planner/local';
 import type { PersonPrediction } from '../../../src/shared/people';
 
 /** Axis-aligned box, map frame, metres. */
@@ -136,5 +136,22 @@ export function person(
       }
       return { probability: f.probability, xs, ys, sigmas };
     }),
+  };
+}
+
+/** A planner input on the x axis toward (8, 0) in an empty 16 × 8 m grid field, overridden by `over`. */
+export function plannerInput(over: Partial<LocalPlannerInput> & { start: RobotState }): LocalPlannerInput {
+  return {
+    now: 0,
+    limits: LIMITS,
+    guidancePath: [
+      { x: 0, y: 0 },
+      { x: 8, y: 0 },
+    ],
+    goal: { x: 8, y: 0, theta: 0 },
+    obstacles: new GridField(new AnalyticField([]), -3, -4, 16, 8, 0.05),
+    people: [],
+    seed: 1,
+    ...over,
   };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LocalPlanner } from '../../../src/planner/local';
-import type { LocalPlannerInput, LocalPlanResult, RobotState } from '../../../src/planner/local';
+import type { LocalPlanResult, RobotState } from '../../../src/planner/local';
 import type { PersonPrediction } from '../../../src/shared/people';
-import { AnalyticField, box, corridor, GridField, LIMITS, person, state } from './fixtures';
+import { AnalyticField, box, corridor, GridField, LIMITS, person, plannerInput, state } from './fixtures';
 import type { Shape } from './fixtures';
 
 /** A lighter search for closed-loop tests (≈ 2,000 candidates), to keep the suite quick. */
@@ -12,21 +12,7 @@ function field(shapes: Shape[]) {
   return new GridField(new AnalyticField(shapes), -3, -4, 16, 8, 0.05);
 }
 
-function input(over: Partial<LocalPlannerInput> & { start: RobotState }): LocalPlannerInput {
-  return {
-    now: 0,
-    limits: LIMITS,
-    guidancePath: [
-      { x: 0, y: 0 },
-      { x: 8, y: 0 },
-    ],
-    goal: { x: 8, y: 0, theta: 0 },
-    obstacles: field([]),
-    people: [],
-    seed: 1,
-    ...over,
-  };
-}
+const input = plannerInput;
 
 function ok(r: LocalPlanResult): Extract<LocalPlanResult, { ok: true }> {
   if (!r.ok) throw new Error(`plan failed: ${r.reason}: ${r.message}`);
