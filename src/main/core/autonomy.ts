@@ -52,6 +52,13 @@ export class PlannerAutonomy implements Autonomy {
   private readonly gaze = new GazePlanner();
   private gazeOut: GazeOutput | null = null;
   private goal: Pose2D | null = null;
+  /**
+   * Message id the current goal was sent with. Goals and cycles share one id counter and
+   * the worker answers in order, so a cycle result with a smaller id was planned before the
+   * worker had this goal: its status ('idle', or the end of the previous goal) says nothing
+   * about this one.
+   */
+  private goalId = 0;
   private timer: NodeJS.Timeout;
   private computeS = 0.03;
   private cycles = 0;
@@ -155,7 +162,7 @@ export class PlannerAutonomy implements Autonomy {
         this.people = peopleViews(out);
         this.planGaze(out);
         this.core.recordPlannerCycle(out, msg.computeS, this.people);
-        if (this.goal && out.status !== 'active') {
+        if (this.goal && msg.id > this.goalId && out.status !== 'active') {
           if (out.status === 'reached') this.core.say('info', 'Goal reached');
           else if (out.status === 'failed') this.core.say('warn', `Goal abandoned: ${out.message ?? 'planning failed'}`);
           this.goal = null;
@@ -196,6 +203,7 @@ export class PlannerAutonomy implements Autonomy {
     }
     const id = this.nextId++;
     this.goal = goal;
+    this.goalId = id;
     this.last = null;
     const result = new Promise<CommandResult>((resolve) => this.pendingGoals.set(id, resolve));
     this.post({ type: 'goal', id, goal, from: pose, now: this.core.now() });

@@ -32,10 +32,10 @@ export const ROBOT_STOP_BOUND_MS = STOP_BOUND_MS + DEFAULT_LINK_TIMING.commandIn
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const nowMs = (): number => systemClock.nowMs();
 
-export async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(cond: () => boolean, timeoutMs: number, what: string, state?: () => unknown): Promise<void> {
   const until = nowMs() + timeoutMs;
   while (!cond()) {
-    if (nowMs() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (nowMs() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state ? `; state then: ${JSON.stringify(state())}` : ''}`);
     await sleep(5);
   }
 }

@@ -26,7 +26,11 @@ describe('fault: the planner worker crashes', () => {
     cleanups.push(() => rig.close());
 
     expect(await rig.core.setGoal({ x: 2, y: 0, theta: 0 })).toEqual({ ok: true });
-    await waitUntil(() => rig.core.snapshot().motion === 'autonomy' && rig.core.snapshot().command.v > 0, 40_000, 'the planner to drive (the worker boots through tsx: slow on a loaded machine)');
+    const state = () => {
+      const { motion, command, goal, notice, safety, faults, globalPath, chosen } = rig.core.snapshot();
+      return { motion, command, goal, notice, safety, faults, pathPoints: globalPath.length / 2, chosen: chosen?.points.slice(0, 8), events: rig.events.slice(-5) };
+    };
+    await waitUntil(() => rig.core.snapshot().motion === 'autonomy' && rig.core.snapshot().command.v > 0, 40_000, 'the planner to drive (the worker boots through tsx: slow on a loaded machine)', state);
     await waitUntil(() => robot.lastMovingCommandAtMs() > nowMs() - 60, 2_000, 'the robot to receive moving commands');
 
     const crashAtMs = nowMs();
