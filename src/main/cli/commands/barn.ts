@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, type CliCommand } from '../command';
+import { forEachArg, UsageError, type CliCommand } from '../command';
 import { BarnDataError, loadBarnWorlds, loadReference, type BarnReference, type BarnWorld } from '../../barn/data';
 import { runBarnWorld, type BarnRunResult } from '../../barn/run-world';
 import { describe, summarize, worldLine, type BarnWorldLine } from '../../barn/summary';
@@ -43,13 +43,7 @@ function parseArgs(argv: string[]): Args {
   let data = DEFAULT_BARN_DATA;
   let json = false;
   let jobs = Math.max(1, Math.min(2, availableParallelism()));
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  forEachArg(argv, (a, value) => {
     if (a === '--world') {
       if (worlds === 'all') throw new UsageError('give --world or --all, not both');
       const text = value();
@@ -67,7 +61,7 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs takes a positive whole number, got '${text}'`);
       jobs = n;
     } else throw new UsageError(`unknown argument '${a}'`);
-  }
+  });
   if (worlds === undefined) throw new UsageError('name a world with --world N, or --all');
   return { worlds, data, json, jobs };
 }

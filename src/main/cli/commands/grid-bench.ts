@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { UsageError, type CliCommand } from '../command';
+import { forEachArg, UsageError, type CliCommand } from '../command';
 import { movingAiToOccupancyGrid, parseMovingAiMap, parseMovingAiScenarios } from '../../../planner/grid/movingai';
 import { createGlobalPlanner, planningGridFromOccupancy, type GlobalAlgorithm } from '../../../planner/global/planner';
 
@@ -34,13 +34,7 @@ function parseArgs(argv: string[]): Args {
   let scen: string | undefined;
   let json = false;
   let algorithm: GlobalAlgorithm = 'jps';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  forEachArg(argv, (a, value) => {
     if (a === '--map') map = value();
     else if (a === '--scen') scen = value();
     else if (a === '--json') json = true;
@@ -49,7 +43,7 @@ function parseArgs(argv: string[]): Args {
       if (v !== 'jps' && v !== 'astar') throw new UsageError(`--algorithm must be jps or astar, got '${v}'`);
       algorithm = v;
     } else throw new UsageError(`unknown argument '${a}'`);
-  }
+  });
   if (!map) throw new UsageError('--map FILE is required');
   if (!scen) throw new UsageError('--scen FILE is required');
   return { map, scen, json, algorithm };

@@ -12,7 +12,7 @@
  * in time order. Errors go to stderr with a non-zero exit code.
  */
 import { existsSync } from 'node:fs';
-import { UsageError, type CliCommand } from '../command';
+import { forEachArg, UsageError, type CliCommand } from '../command';
 import { RunStore } from '../../recorder/run-store';
 import { exportRunToMcap } from '../../recorder/mcap-export';
 import { explainRun, formatIncident } from '../../recorder/incidents';
@@ -46,13 +46,7 @@ interface Parsed {
 
 function parse(argv: string[]): Parsed {
   const out: Parsed = { positional: [], json: false, db: undefined, mcap: undefined, candidates: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  forEachArg(argv, (a, value) => {
     if (a === '--json') out.json = true;
     else if (a === '--db') out.db = value();
     else if (a.startsWith('--db=')) out.db = a.slice(5);
@@ -61,7 +55,7 @@ function parse(argv: string[]): Parsed {
     else if (a.startsWith('--mcap=')) out.mcap = a.slice(7);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     else out.positional.push(a);
-  }
+  });
   return out;
 }
 

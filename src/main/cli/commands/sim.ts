@@ -4,7 +4,7 @@
  * stdout carries exactly one line, the endpoint, so scripts can read it; everything for
  * people goes to stderr.
  */
-import { UsageError, type CliCommand } from '../command';
+import { forEachArg, UsageError, type CliCommand } from '../command';
 import { startSimulator, type SimTransportOptions } from '../../../sim/start';
 
 const USAGE = `Usage: foresight sim (--pty [--link PATH] | --tcp PORT) [--seed N] [--map FILE.yaml] [--people N]
@@ -31,13 +31,7 @@ function parseArgs(argv: string[]): SimArgs {
   let seed = 1;
   let mapYaml: string | undefined;
   let people: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  forEachArg(argv, (a, value) => {
     const integer = (min: number, max: number): number => {
       const text = value();
       if (!/^-?\d+$/.test(text)) throw new UsageError(`${a} must be an integer, got '${text}'`);
@@ -52,7 +46,7 @@ function parseArgs(argv: string[]): SimArgs {
     else if (a === '--map') mapYaml = value();
     else if (a === '--people') people = integer(0, 100);
     else throw new UsageError(`unknown argument '${a}'`);
-  }
+  });
   if (pty === (tcp !== undefined)) throw new UsageError('give exactly one of --pty or --tcp PORT');
   if (link !== undefined && !pty) throw new UsageError('--link needs --pty');
   const transport: SimTransportOptions = pty ? { kind: 'pty', linkPath: link } : { kind: 'tcp', port: tcp! };
