@@ -1,19 +1,17 @@
 /**
- * Seeded pseudo-random numbers for the planner (which may not call Math.random).
- * mulberry32: 32-bit state, good enough for sampling futures and tests.
+ * Seeded pseudo-random numbers for prediction (the planner may not call Math.random), as
+ * plain functions: the planner's mulberry32 generator behind a `() => number`.
  */
+import { Prng } from '../random';
+
 export type Rng = () => number;
 
 /** Uniform [0, 1) generator from a 32-bit seed; the same seed gives the same sequence. */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // The seed's 32 bits are the state itself, unmixed (as the published evaluation ran).
+  const prng = new Prng(0);
+  prng.setState(seed >>> 0);
+  return () => prng.next();
 }
 
 /** A standard normal deviate (Box–Muller) from a uniform generator. */
