@@ -22,11 +22,14 @@ export const MsgType = {
 export type MsgTypeId = (typeof MsgType)[keyof typeof MsgType];
 
 /** Robot description sent at handshake. Footprint in base_link, metres. */
-export interface HelloMsg {
-  type: 'hello';
-  protocolVersion: number;
+/**
+ * A robot's body and drive limits, as it describes itself in Hello (and as the simulator's
+ * robot parameters hold them).
+ */
+export interface RobotSpec {
   /** Robot name, UTF-8, at most 32 bytes on the wire. */
   name: string;
+  /** Footprint rectangle: length along base_link x, width along y (m). */
   footprintLength: number;
   footprintWidth: number;
   /** x of the footprint rectangle's centre in base_link, metres. */
@@ -44,6 +47,11 @@ export interface HelloMsg {
   panMax: number;
   panMaxRate: number;
   panMaxAccel: number;
+}
+
+export interface HelloMsg extends RobotSpec {
+  type: 'hello';
+  protocolVersion: number;
   /** Lidar layout: beams, first beam angle and increment (rad, lidar frame), ranges (m), rate (Hz). */
   lidarBeams: number;
   lidarAngleMin: number;

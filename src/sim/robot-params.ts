@@ -3,6 +3,7 @@
  * screen (pan head) limits and lidar. The firmware endpoint advertises these in Hello.
  * SI units; footprint and lidar mount in base_link (x forward, y left).
  */
+import type { RobotSpec } from '../shared/protocol';
 
 /** Which part of a person the lidar plane cuts. */
 export type PersonScanModel = 'legs' | 'body';
@@ -29,20 +30,7 @@ export interface LidarParams {
   personModel: PersonScanModel;
 }
 
-export interface RobotParams {
-  name: string;
-  /** Footprint rectangle: length along base_link x, width along y, centre's x offset (m). */
-  footprintLength: number;
-  footprintWidth: number;
-  footprintCenterOffsetX: number;
-  /** Distance between the drive wheels, metres. */
-  wheelBase: number;
-  maxLinearVelocity: number; // m/s
-  maxAngularVelocity: number; // rad/s
-  maxLinearAccel: number; // m/s²
-  maxAngularAccel: number; // rad/s²
-  maxLinearJerk: number; // m/s³
-  maxAngularJerk: number; // rad/s³
+export interface RobotParams extends RobotSpec {
   /**
    * Time constant of the wheel-speed loop, seconds: the measured velocity follows the
    * motor controller's (accel- and jerk-limited) setpoint as a first-order lag.
@@ -50,11 +38,6 @@ export interface RobotParams {
   actuatorTimeConstant: number;
   /** Motors stop by themselves this long after the last valid VelocityCommand, seconds. */
   commandTimeout: number;
-  /** Screen pan limits relative to base_link x (rad), max rate (rad/s), max accel (rad/s²). */
-  panMin: number;
-  panMax: number;
-  panMaxRate: number;
-  panMaxAccel: number;
   lidar: LidarParams;
 }
 
