@@ -505,14 +505,13 @@ export class NavigationStack {
     }
 
     const field = this.localField(pose);
-    const keepRight = this.config.keepRightM;
     const result = this.local.plan({
       start: input.state,
       now,
       limits: zoneLimits(this.robot.limits, this.zones, input.state.pose),
       guidancePath: this.path,
       ...(this.pathClearance !== null ? { guidanceClearance: this.pathClearance } : {}),
-      ...(keepRight > 0 ? { keepRightM: keepRight } : {}),
+      ...(this.config.keepRightM > 0 ? { keepRightM: this.config.keepRightM } : {}),
       goal,
       obstacles: field,
       people: predictions,
