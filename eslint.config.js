@@ -1,5 +1,6 @@
 // Lint: typescript-eslint defaults plus the layer rules from DESIGN.md.
-// Dependencies point one way: shared ← planner ← main (and sim); shared ← renderer.
+// Dependencies point one way: shared ← planner ← main (and sim); shared ← renderer. The
+// simulator sits beside main, not on it; inside main only the hosts and the CLI know the hosts.
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
@@ -33,6 +34,19 @@ const upward = (...layers) => ({
   message: `Layers point one way: shared ← planner ← main; shared ← renderer. Importing ${layers.join('/')} here points the wrong way.`,
 });
 
+/** src/sim is a robot, not part of the console: it may use shared and planner, never main. */
+const simBesideMain = {
+  group: ['**/main/**', '**/main'],
+  message: 'The simulator sits beside main, not on it: it may use shared and planner (the wire codec is src/shared/wire), never src/main.',
+};
+/** Inside main, only the hosts themselves and the CLI that starts them may import src/main/hosts. */
+const hostsFromMain = {
+  group: ['**/hosts/**', '**/hosts'],
+  message: 'Core, recorder, review and the rest of main must not know the hosts: they serve the API (src/main/api); only src/main/hosts and src/main/cli import hosts.',
+};
+
+// ESLint flat config: where several blocks set no-restricted-imports for one file, the last
+// one wins, so every block below lists all the patterns its files are held to.
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/firmware/**', '.tmp/**'] },
   ...tseslint.configs.recommended,
@@ -77,8 +91,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main/**/*.ts', 'src/sim/**/*.ts'],
+    files: ['src/main/**/*.ts'],
+    ignores: ['src/main/hosts/**', 'src/main/cli/**'],
+    rules: forbid([upward('renderer', 'preload'), hostsFromMain]),
+  },
+  {
+    files: ['src/main/hosts/**/*.ts', 'src/main/cli/**/*.ts'],
     rules: forbid([upward('renderer', 'preload')]),
+  },
+  {
+    files: ['src/sim/**/*.ts'],
+    rules: forbid([upward('renderer', 'preload'), simBesideMain]),
   },
   {
     files: ['src/preload/**/*.ts'],

@@ -14,15 +14,16 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cobsDecode, cobsEncode } from '../src/main/link/cobs';
-import { crc16 } from '../src/main/link/crc16';
 import {
   FrameDecoder,
   MAX_WIRE_BYTES,
   decodeFrameBody,
   encodeFrameBody,
+  cobsDecode,
+  cobsEncode,
+  crc16,
   type FrameErrorReason,
-} from '../src/main/link/codec';
+} from '../src/shared/wire';
 import { MsgType, PROTOCOL_VERSION, type LinkMessage } from '../src/shared/protocol';
 
 const OUT = resolve(dirname(fileURLToPath(import.meta.url)), '../test/vectors/link-vectors.json');

@@ -254,7 +254,7 @@ static inline uint16_t fl_crc16(const uint8_t *data, size_t len) {
 typedef void (*fl_put_fn)(void *ctx, uint8_t byte);
 
 /*
- * Core COBS encoder (identical output to src/main/link/cobs.ts): a block ends at a zero
+ * Core COBS encoder (identical output to src/shared/wire/cobs.ts): a block ends at a zero
  * byte (consumed), after 254 non-zero bytes (code 0xFF), or at the end of the input; a
  * block ended by a zero or by 254 bytes is always followed by another block, so input that
  * ends in a zero or in a full 254-byte run gets a final empty block (code 0x01).

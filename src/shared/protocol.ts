@@ -1,6 +1,6 @@
 /**
  * Robot link protocol v1: the typed messages. The byte layout is specified in
- * docs/protocol.md and implemented in src/main/link/codec.ts (host) and
+ * docs/protocol.md and implemented in src/shared/wire/ (host: framing.ts, payload.ts) and
  * resources/firmware/foresight_link.h (robot). SI units throughout.
  */
 

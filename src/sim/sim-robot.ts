@@ -17,9 +17,10 @@
  * RealTimeDriver (realtime.ts) does that from a monotonic clock.
  */
 import type { RobotParams } from './robot-params';
-import { encodeWire, FrameDecoder } from '../main/link/codec';
+import { encodeWire, FrameDecoder } from '../shared/wire';
 import { PROTOCOL_VERSION, type HelloMsg, type HostMessage, type LinkFrame, type RobotMessage } from '../shared/protocol';
-import type { SimCore, SimScan } from './sim-core';
+import type { SimCore } from './sim-core';
+import { SimTelemetry } from './telemetry';
 
 /** Where the robot's bytes go (a pty master, a TCP socket, a test buffer). */
 export interface ByteSink {
@@ -48,10 +49,6 @@ export interface SimRobotStats {
   framesOut: number;
 }
 
-const ODOMETRY_PERIOD = 0.02; // 50 Hz
-const SCREEN_PERIOD = 0.1; // 10 Hz
-const STATUS_PERIOD = 0.5; // 2 Hz
-
 export class SimRobot {
   readonly core: SimCore;
   readonly stepSeconds: number;
@@ -63,9 +60,7 @@ export class SimRobot {
   private seq = 0;
   private telemetryOn = false;
   private lastHostFrame = -Infinity;
-  private nextOdometry = 0;
-  private nextScreen = 0;
-  private nextStatus = 0;
+  private readonly telemetry: SimTelemetry;
   readonly stats: SimRobotStats = { framesIn: 0, badFramesIn: 0, velocityCommands: 0, rejectedCommands: 0, pings: 0, framesOut: 0 };
 
   constructor(core: SimCore, options: SimRobotOptions = {}) {
@@ -73,6 +68,7 @@ export class SimRobot {
     this.stepSeconds = options.stepSeconds ?? 0.01;
     this.clock = options.clock ?? (() => core.time);
     this.telemetryTimeout = options.telemetryTimeout ?? 2;
+    this.telemetry = new SimTelemetry(core);
   }
 
   /** A host connected: bytes go to `sink`; decoding starts afresh and telemetry waits for a Ping. */
@@ -127,11 +123,7 @@ export class SimRobot {
         if (msg.requestHello) this.send(this.hello(), toMicros(this.clock()));
         if (!this.telemetryOn) {
           this.telemetryOn = true;
-          // Start the periodic streams now rather than at stale deadlines.
-          const t = this.core.time;
-          this.nextOdometry = t;
-          this.nextScreen = t;
-          this.nextStatus = t;
+          this.telemetry.start();
         }
         return;
       case 'velocity-command':
@@ -158,21 +150,7 @@ export class SimRobot {
     const result = this.core.step(this.stepSeconds);
     if (this.telemetryOn && this.clock() - this.lastHostFrame > this.telemetryTimeout) this.telemetryOn = false;
     if (!this.telemetryOn) return;
-    for (const scan of result.scans) this.sendScan(scan);
-    const t = this.core.time;
-    const stamp = toMicros(t);
-    if (t >= this.nextOdometry - 1e-9) {
-      this.send({ type: 'odometry', ...this.core.odometry() }, stamp);
-      this.nextOdometry += ODOMETRY_PERIOD * Math.max(1, Math.ceil((t - this.nextOdometry) / ODOMETRY_PERIOD + 1e-9));
-    }
-    if (t >= this.nextScreen - 1e-9) {
-      this.send({ type: 'screen-state', ...this.core.screenState() }, stamp);
-      this.nextScreen += SCREEN_PERIOD * Math.max(1, Math.ceil((t - this.nextScreen) / SCREEN_PERIOD + 1e-9));
-    }
-    if (t >= this.nextStatus - 1e-9) {
-      this.send({ type: 'status', ...this.core.status() }, stamp);
-      this.nextStatus += STATUS_PERIOD * Math.max(1, Math.ceil((t - this.nextStatus) / STATUS_PERIOD + 1e-9));
-    }
+    for (const { msg, time } of this.telemetry.afterStep(result)) this.send(msg, toMicros(time));
   }
 
   /** Steps until the sim time reaches `simTime` (seconds). Returns the number of steps. */
@@ -183,23 +161,6 @@ export class SimRobot {
       n++;
     }
     return n;
-  }
-
-  private sendScan(scan: SimScan): void {
-    const l = this.core.params.lidar;
-    this.send(
-      {
-        type: 'laser-scan',
-        angleMin: scan.angleMin,
-        angleIncrement: scan.angleIncrement,
-        // All beams are captured at one instant (no sweep skew).
-        timeIncrement: 0,
-        rangeMin: l.rangeMin,
-        rangeMax: l.rangeMax,
-        ranges: scan.ranges,
-      },
-      toMicros(scan.time),
-    );
   }
 
   private send(msg: RobotMessage, timestampUs: number): void {

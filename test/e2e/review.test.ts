@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ApiMethodName, ApiMethods, ConsoleSnapshot, MapPayload } from '../../src/shared/api';
-import type { ApiBackend } from '../../src/main/hosts/backend';
+import type { ApiBackend } from '../../src/main/api/backend';
 import { startWebHost, type WebHost } from '../../src/main/hosts/web/server';
 import { loadRosMapFile, mapPayload } from '../../src/main/core/map-file';
 import { RunStore } from '../../src/main/recorder/run-store';

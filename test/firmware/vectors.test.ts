@@ -2,9 +2,10 @@
 // c-vectors.test.ts). Floats compare bit for bit (Object.is, so NaN equals NaN and 0 ≠ -0).
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { cobsDecode, cobsEncode } from '../../src/main/link/cobs';
-import { crc16 } from '../../src/main/link/crc16';
-import { FrameDecoder, MAX_FRAME_BYTES, MAX_SCAN_BEAMS, MAX_WIRE_BYTES, HELLO_NAME_MAX_BYTES, decodeFrameBody, encodeFrameBody, encodeWire } from '../../src/main/link/codec';
+import {
+  FrameDecoder, MAX_FRAME_BYTES, MAX_SCAN_BEAMS, MAX_WIRE_BYTES, HELLO_NAME_MAX_BYTES,
+  cobsDecode, cobsEncode, crc16, decodeFrameBody, encodeFrameBody, encodeWire,
+} from '../../src/shared/wire';
 import { MsgType, PROTOCOL_VERSION, type LinkMessage } from '../../src/shared/protocol';
 import { REPO_ROOT, fromHex, loadVectors, messageOf, toHex } from './vectors';
 

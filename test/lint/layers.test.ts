@@ -1,6 +1,7 @@
 /**
  * The layer rule in eslint.config.js, exercised through ESLint itself with the project's
- * real configuration: shared ← planner ← main; shared ← renderer.
+ * real configuration: shared ← planner ← main; shared ← renderer; sim beside main; inside
+ * main, only the hosts and the CLI import the hosts.
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -42,8 +43,39 @@ describe('layer lint rule', () => {
     expect(await errorsFor('src/planner/probe.ts', code)).toEqual([]);
   });
 
+  it('rejects src/main from src/sim, however deep the relative path', async () => {
+    const sim = /^no-restricted-imports: .*simulator sits beside main/;
+    expect(await errorsFor('src/sim/probe.ts', "import { RobotLink } from '../main/link';\nexport const x = RobotLink;\n")).toEqual([expect.stringMatching(sim)]);
+    expect(await errorsFor('src/sim/probe.ts', "import type { RobotLink } from '../main/link/robot-link';\nexport type X = RobotLink;\n")).toEqual([expect.stringMatching(sim)]);
+    expect(await errorsFor('src/sim/sub/probe.ts', "import { RobotLink } from '../../main/link';\nexport const x = RobotLink;\n")).toEqual([expect.stringMatching(sim)]);
+    expect(await errorsFor('src/sim/probe.ts', "export { RobotLink } from '../main/link';\n")).toEqual([expect.stringMatching(sim)]);
+  });
+
+  it('rejects src/main/hosts from the rest of src/main', async () => {
+    const hosts = /^no-restricted-imports: .*must not know the hosts/;
+    expect(await errorsFor('src/main/core/probe.ts', "import { startWebHost } from '../hosts/web/server';\nexport const x = startWebHost;\n")).toEqual([expect.stringMatching(hosts)]);
+    expect(await errorsFor('src/main/core/probe.ts', "import type { Host } from '../hosts';\nexport type X = Host;\n")).toEqual([expect.stringMatching(hosts)]);
+    expect(await errorsFor('src/main/recorder/probe.ts', "import { startWebHost } from '../hosts/web/server';\nexport const x = startWebHost;\n")).toEqual([expect.stringMatching(hosts)]);
+    expect(await errorsFor('src/main/review/deep/probe.ts', "import { ipc } from '../../hosts/electron/ipc';\nexport const x = ipc;\n")).toEqual([expect.stringMatching(hosts)]);
+    expect(await errorsFor('src/main/probe.ts', "import { startWebHost } from './hosts/web/server';\nexport const x = startWebHost;\n")).toEqual([expect.stringMatching(hosts)]);
+  });
+
+  it('keeps the renderer/preload rule in every src/main and src/sim block (the last block setting a rule wins)', async () => {
+    const upward = /^no-restricted-imports: .*Layers point one way/;
+    expect(await errorsFor('src/main/core/probe.ts', "import { App } from '../../renderer/app';\nexport const x = App;\n")).toEqual([expect.stringMatching(upward)]);
+    expect(await errorsFor('src/main/hosts/web/probe.ts', "import { App } from '../../../renderer/app';\nexport const x = App;\n")).toEqual([expect.stringMatching(upward)]);
+    expect(await errorsFor('src/main/cli/probe.ts', "import { api } from '../../preload/index';\nexport const x = api;\n")).toEqual([expect.stringMatching(upward)]);
+    expect(await errorsFor('src/sim/probe.ts', "import { App } from '../renderer/app';\nexport const x = App;\n")).toEqual([expect.stringMatching(upward)]);
+  });
+
   it('accepts what the layers allow', async () => {
     expect(await errorsFor('src/planner/probe.ts', "import { normalizeAngle } from '../shared/geometry';\nexport const x = normalizeAngle(1);\n")).toEqual([]);
     expect(await errorsFor('src/main/probe.ts', "import { readFileSync } from 'node:fs';\nimport { LocalPlanner } from '../planner/local';\nexport const x = [readFileSync, LocalPlanner];\n")).toEqual([]);
+    // The hosts use the core and each other; the CLI starts the hosts; the rest of main serves the API.
+    expect(await errorsFor('src/main/hosts/web/probe.ts', "import { ConsoleCore } from '../../core/console';\nimport { ipc } from '../electron/ipc';\nexport const x = [ConsoleCore, ipc];\n")).toEqual([]);
+    expect(await errorsFor('src/main/cli/commands/probe.ts', "import { startWebHost } from '../../hosts/web/server';\nexport const x = startWebHost;\n")).toEqual([]);
+    expect(await errorsFor('src/main/core/probe.ts', "import type { ApiBackend } from '../api/backend';\nimport { RobotLink } from '../link';\nexport const x: [ApiBackend?, unknown?] = [undefined, RobotLink];\n")).toEqual([]);
+    // The simulator uses shared (the wire codec included) and the planner.
+    expect(await errorsFor('src/sim/probe.ts', "import { FrameDecoder } from '../shared/wire';\nimport { LocalPlanner } from '../planner/local';\nimport { readFileSync } from 'node:fs';\nexport const x = [FrameDecoder, LocalPlanner, readFileSync];\n")).toEqual([]);
   });
 });

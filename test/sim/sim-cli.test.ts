@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { encodeWire, FrameDecoder } from '../../src/main/link/codec';
+import { encodeWire, FrameDecoder } from '../../src/shared/wire';
 
 const BIN = fileURLToPath(new URL('../../bin/foresight.mjs', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeWire, FrameDecoder } from '../../src/main/link/codec';
+import { encodeWire, FrameDecoder } from '../../src/shared/wire';
 import { Fault, type HostMessage, type LinkFrame, type RobotMessage } from '../../src/shared/protocol';
 import { SimCore } from '../../src/sim/sim-core';
 import { SimRobot } from '../../src/sim/sim-robot';

@@ -27,7 +27,7 @@ import {
 import type { LinkState, LinkStatus } from '../../shared/api';
 import type { Twist2D } from '../../shared/geometry';
 import { ClockSync, type ClockJump } from './clock-sync';
-import { FrameDecoder, encodeWire, type FrameErrorReason } from './codec';
+import { FrameDecoder, encodeWire, type FrameErrorReason } from '../../shared/wire';
 import type { Transport, TransportCloseInfo } from './transport';
 
 /** Host clock for the link. */

@@ -2,7 +2,7 @@
  * A scripted robot for core tests, on a MemoryTransport: answers the handshake and streams
  * odometry (standing at the origin, facing +x) and scans every 40 ms.
  */
-import { FrameDecoder, encodeWire } from '../../../src/main/link/codec';
+import { FrameDecoder, encodeWire } from '../../../src/shared/wire';
 import { systemClock, type MemoryTransport } from '../../../src/main/link';
 import type { HelloMsg, RobotMessage } from '../../../src/shared/protocol';
 

@@ -18,8 +18,6 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { cobsDecode } from '../../../src/main/link/cobs';
-import { crc16 } from '../../../src/main/link/crc16';
 import {
   FrameDecoder,
   MAX_SCAN_BEAMS,
@@ -27,9 +25,11 @@ import {
   decodeFrameBody,
   encodeFrameBody,
   encodeWire,
+  cobsDecode,
+  cobsEncode,
+  crc16,
   type FrameErrorReason,
-} from '../../../src/main/link/codec';
-import { cobsEncode } from '../../../src/main/link/cobs';
+} from '../../../src/shared/wire';
 import { RobotLink, type LinkCounters, type ReceivedFrame } from '../../../src/main/link/robot-link';
 import { SerialTransport } from '../../../src/main/link/serial-transport';
 import { createPseudoTerminal, type PseudoTerminal } from '../../../src/sim/pty';

@@ -148,7 +148,7 @@ describe('RobotLink timing (fake clock)', () => {
   it('one stray frame of another version does not end a healthy link', async () => {
     link.connect();
     await advance(5);
-    const { encodeWire } = await import('../../../src/main/link/codec');
+    const { encodeWire } = await import('../../../src/shared/wire');
     transport.robot.write(encodeWire({ type: 'status', batteryVoltage: 12, batteryPercent: 90, faults: 0, estopPressed: false, motorsEnabled: true }, 1, 1, 7));
     await advance(100);
     expect(link.state).toBe('connected');

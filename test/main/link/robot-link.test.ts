@@ -5,8 +5,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cobsEncode } from '../../../src/main/link/cobs';
-import { encodeFrameBody } from '../../../src/main/link/codec';
+import { cobsEncode, encodeFrameBody } from '../../../src/shared/wire';
 import { RobotLink, type LinkStateChange, type ReceivedFrame, type SentFrame } from '../../../src/main/link/robot-link';
 import { SerialTransport } from '../../../src/main/link/serial-transport';
 import { createPseudoTerminal, type PseudoTerminal } from '../../../src/sim/pty';

@@ -3,7 +3,7 @@
  * docs/protocol.md (Pong to every Ping, Hello on requestHello, Odometry at 50 Hz once
  * pinged) and can be told to misbehave. Works over any byte pipe (pty master, TCP socket).
  */
-import { FrameDecoder, encodeWire } from '../../../src/main/link/codec';
+import { FrameDecoder, encodeWire } from '../../../src/shared/wire';
 import type { HelloMsg, HostMessage, LinkFrame, RobotMessage } from '../../../src/shared/protocol';
 
 export interface BytePipe {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/start';
 import { RobotLink, SerialTransport, systemClock } from '../../../src/main/link';
-import { encodeWire } from '../../../src/main/link/codec';
+import { FrameDecoder, encodeWire } from '../../../src/shared/wire';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const cleanups: (() => Promise<void>)[] = [];
@@ -65,7 +65,6 @@ describe('link ⇄ simulator over a real pty', () => {
     let seq = 0;
     const frame = (msg: Parameters<typeof encodeWire>[0]): Uint8Array => encodeWire(msg, seq++, Math.round(systemClock.nowMs() * 1000));
     const pongs: number[] = [];
-    const { FrameDecoder } = await import('../../../src/main/link/codec');
     const dec = new FrameDecoder();
     port.onData((chunk) => {
       for (const r of dec.push(chunk)) if (r.ok && r.frame.msg.type === 'pong') pongs.push(r.frame.msg.pingSeq);

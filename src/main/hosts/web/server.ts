@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, type WsServerMessage } from '../../../shared/api';
 import { validateRequest } from '../../api/validate';
-import type { ApiBackend } from '../backend';
+import type { ApiBackend } from '../../api/backend';
 
 export interface WebHostOptions {
   backend: ApiBackend;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { contentSecurityPolicy, startWebHost, type WebHost } from '../../../../src/main/hosts/web/server';
-import type { ApiBackend, EventListener } from '../../../../src/main/hosts/backend';
+import type { ApiBackend, EventListener } from '../../../../src/main/api/backend';
 import type { WsServerMessage } from '../../../../src/shared/api';
 
 const TOKEN = 'test-token-0123456789';

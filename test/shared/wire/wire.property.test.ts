@@ -1,11 +1,10 @@
 /**
- * Property-based tests of the link codec (fast-check): round trips of every message over
+ * Property-based tests of the wire codec (src/shared/wire, fast-check): round trips of every message over
  * arbitrary field values, COBS, and the stream decoder under arbitrary and corrupted input.
  * Seeds are fixed so a failure reproduces; fast-check prints the counterexample.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cobsDecode, cobsEncode } from '../../../src/main/link/cobs';
 import {
   FrameDecoder,
   HELLO_NAME_MAX_BYTES,
@@ -15,8 +14,10 @@ import {
   encodeFrameBody,
   encodeWire,
   type DecodeResult,
+  cobsDecode,
+  cobsEncode,
   type FrameErrorReason,
-} from '../../../src/main/link/codec';
+} from '../../../src/shared/wire';
 import type { LinkMessage } from '../../../src/shared/protocol';
 
 const SEED = 0x5eed_f00d;
@@ -92,7 +93,7 @@ function comparable(results: DecodeResult[]): unknown[] {
 
 // ── Round trips ─────────────────────────────────────────────────────────────────────────
 
-describe('codec round trip', () => {
+describe('wire round trip', () => {
   for (const [type, arbitrary] of Object.entries(ARBITRARY_BY_TYPE)) {
     it(`decodes exactly what was encoded: ${type}`, () => {
       fc.assert(

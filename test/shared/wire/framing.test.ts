@@ -1,8 +1,8 @@
 // Sample values are exact in binary32 so round trips compare with toEqual.
 import { describe, expect, it } from 'vitest';
-import { cobsDecode, cobsEncode } from '../../../src/main/link/cobs';
-import { crc16 } from '../../../src/main/link/crc16';
-import { FrameDecoder, encodeFrameBody, encodeWire, decodeFrameBody, MAX_WIRE_BYTES } from '../../../src/main/link/codec';
+import { cobsDecode, cobsEncode } from '../../../src/shared/wire/cobs';
+import { crc16 } from '../../../src/shared/wire/crc16';
+import { FrameDecoder, encodeFrameBody, encodeWire, decodeFrameBody, MAX_WIRE_BYTES } from '../../../src/shared/wire/framing';
 import type { LinkMessage } from '../../../src/shared/protocol';
 
 const samples: LinkMessage[] = [
@@ -43,7 +43,7 @@ describe('crc16', () => {
   });
 });
 
-describe('codec', () => {
+describe('framing', () => {
   it('round-trips every message type', () => {
     samples.forEach((msg, i) => {
       const res = decodeFrameBody(encodeFrameBody(msg, i, 1000 + i));
