@@ -61,6 +61,12 @@ export interface RobotInfo {
   maxAngularVelocity: number;
   panMin: number;
   panMax: number;
+  /** Which driver speaks to it ('foresight-link', 'sim', …); absent in old recordings. */
+  driver?: string;
+  /** Where its scans come from. */
+  lidar?: 'none' | 'onboard' | 'separate';
+  /** What the robot does by itself when commands stop arriving, in plain words. */
+  whenCommandsStop?: string;
 }
 
 /** Static map for display: an OccupancyGrid with its cells base64-encoded. */

@@ -6,7 +6,7 @@
  * (the run's `map` frame), metres, seconds.
  */
 import type { NavCycleOutput, NavigationConfig } from '../../planner/nav';
-import type { ReactiveDecision } from '../../planner/reactive';
+import type { TickDecision } from '../../planner/autonomy';
 import type { SimCore } from '../../sim/sim-core';
 import { DEFAULT_COST_TERMS, type CostTermName, type CostTermSpec, type LocalPlannerConfig, type RobotLimits } from '../../planner/local';
 import { runClosedLoop, type ClosedLoopResult } from '../scenario/closed-loop';
@@ -64,7 +64,7 @@ export interface BarnRunOptions {
   /** Called after each planning cycle with the simulator (tracing, debugging). */
   onCycle?: (t: number, out: NavCycleOutput, sim: SimCore) => void;
   /** Called after each safety tick. */
-  onSafety?: (t: number, decision: ReactiveDecision) => void;
+  onSafety?: (t: number, decision: TickDecision) => void;
 }
 
 export interface BarnRunResult {
@@ -101,13 +101,13 @@ export function localPlannerConfig(cfg: BarnStackConfig): Partial<LocalPlannerCo
 /** Distance off the start that starts the official clock, metres. */
 const MOVED_M = 0.1;
 
-export function runBarnWorld(world: BarnWorld, reference: BarnReference, options: BarnRunOptions = {}): BarnRunResult {
+export async function runBarnWorld(world: BarnWorld, reference: BarnReference, options: BarnRunOptions = {}): Promise<BarnRunResult> {
   const cfg: BarnStackConfig = { ...BARN_STACK_CONFIG, ...options.config };
   const seed = options.seed ?? world.index + 1;
   const sim = createBarnSim(world.cylinders, seed);
   let movedAt: number | null = null;
   let replans = 0;
-  const result = runClosedLoop({
+  const result = await runClosedLoop({
     sim,
     planningMap: barnPlanningGrid(cfg.planningResolutionM),
     goal: BARN_GOAL,

@@ -1,11 +1,16 @@
 /**
- * The console core: one per app, shared by both hosts. It owns the robot link, the live
- * state, motion arbitration and the safety tick, and publishes snapshots to the renderer.
+ * The console core: one per app, shared by both hosts, and the same object the scenario
+ * runner drives on virtual time. It owns the robot session (a RobotDriver, whatever the
+ * robot speaks), the live state, the fault monitor and the run recording, and publishes
+ * snapshots to the renderer. What moves the robot is decided by the one AutonomyLoop
+ * (src/planner/autonomy): arbitration (emergency stop › teleop with dead-man › autonomy ›
+ * idle), plan hand-off and expiry, reactive safety on the newest scan, operator zones and
+ * the fault hold. The driver keeps the robot's watchdog fed with the newest command; when
+ * the core stops refreshing it, the command goes stale and the robot stops.
  *
- * Motion arbitration, highest first: emergency stop (latched) › teleop (dead-man: input
- * older than TELEOP_DEADMAN_S means zero) › autonomy › idle. Every command passes the
- * safety guard on the newest scan before it reaches the link; the link itself sends zeros
- * when the core stops refreshing it, so a stalled core cannot keep the robot moving.
+ * Time: `clock()` in seconds (the link's host clock live, sim time on virtual time). The
+ * owner of the clock calls `tick()` at ≥ 50 Hz and `planCycle()` at 10 Hz (timers live,
+ * the scenario runner's steps on virtual time).
  */
 import type {
   ApiEventName,
@@ -23,25 +28,32 @@ import type {
   SafetyState,
   TeleopInput,
 } from '../../shared/api';
-import type { Pose2D, Twist2D } from '../../shared/geometry';
-import { StopReason } from '../../shared/protocol';
-import { ReactiveSafety, type ReactiveDecision } from '../../planner/reactive';
-import type { ApiBackend, EventListener } from '../hosts/backend';
-import type { ReceivedFrame, RobotLink } from '../link';
-import type { SentCommand } from '../../planner/predictive';
-import type { NavCycleOutput } from '../../planner/nav';
-import { guardZones, ZoneSet, type ZoneShape } from '../../planner/nav/zones';
+import type { Pose2D } from '../../shared/geometry';
+import { ReactiveSafety } from '../../planner/reactive';
+import { scanEndpoints, type NavCycleOutput } from '../../planner/nav';
+import type { ZoneShape } from '../../planner/nav/zones';
+import { AutonomyLoop, limitsFromSpec, type AutonomyLoopConfig, type TickDecision } from '../../planner/autonomy';
+import { panLimitsOf } from '../../planner/gaze';
+import type { RobotLimits } from '../../planner/local';
+import type { ApiBackend, EventListener } from '../api/backend';
+import type { RobotCapabilities, RobotDriver, RobotSample } from '../robot/driver';
 import type { Clock } from './clock';
 import type { RunRecording } from './run-recording';
 import { RobotState } from './state';
 import { FaultMonitor, type FaultEvent } from './faults';
+import { Autonomy } from './autonomy';
+import type { PlannerPort } from './planner-port';
 
 /** Teleop input older than this stops teleop motion, s (renderer repeats at 10 Hz). */
 export const TELEOP_DEADMAN_S = 0.3;
 /** Safety tick period, s (≥ 50 Hz). */
 export const SAFETY_PERIOD_S = 0.02;
+/** Planning period, s (10 Hz). */
+export const PLAN_PERIOD_S = 0.1;
 /** Snapshot period, s (≤ 30 Hz). */
 export const SNAPSHOT_PERIOD_S = 1 / 30;
+/** Teleop speed cap on a robot without a lidar (nothing can guard it but the operator), m/s. */
+export const NO_LIDAR_TELEOP_SPEED = 0.25;
 
 const DISCONNECTED: LinkStatus = {
   state: 'disconnected',
@@ -55,41 +67,26 @@ const DISCONNECTED: LinkStatus = {
   reconnects: 0,
 };
 
-/** Autonomy: produces the command for the current instant when a goal is active. */
-export interface Autonomy {
-  setGoal(goal: Pose2D): Promise<CommandResult>;
-  cancel(): void;
-  /** Command for now, or null when it has nothing to do (no goal, reached, failed). */
-  command(now: number): Twist2D | null;
-  /** The screen (head) command for now, or null when autonomy does not steer the gaze. */
-  screenCommand?(now: number): { panAngle: number; maxRate: number } | null;
-  /** Display data for the snapshot. */
-  fill(snapshot: ConsoleSnapshot): void;
-  shutdown(): Promise<void>;
-}
-
 /** Handlers for some API methods, by name. */
 export type ApiHandlers = { [M in ApiMethodName]?: (req: ApiMethods[M]['req']) => Promise<ApiMethods[M]['res']> | ApiMethods[M]['res'] };
 
-/** A connected link plus what to do when it is dropped (e.g. stop a simulator it started). */
-export interface LinkSession {
-  link: RobotLink;
-  release?: () => Promise<void>;
-}
-
-/** Opens the link a connect request names; the core calls `link.connect()` itself. */
-export type LinkFactory = (req: ConnectRequest) => Promise<LinkSession>;
-
-/** Teleop speed cap on a robot without a lidar (nothing can guard it but the operator), m/s. */
-export const NO_LIDAR_TELEOP_SPEED = 0.25;
+/** Opens the robot a connect request names; the core calls `driver.connect()` itself. */
+export type DriverFactory = (req: ConnectRequest) => Promise<RobotDriver>;
 
 export interface ConsoleCoreOptions {
-  /** Host clock, seconds; must match the link's clock (ms / 1000). */
+  /** Host clock, seconds; must match the driver's clock. */
   clock: Clock;
-  linkFactory: LinkFactory;
+  driverFactory: DriverFactory;
   reactive?: ReactiveSafety;
   map?: MapPayload | null;
-  autonomy?: (core: ConsoleCore) => Autonomy;
+  /** Where the navigation stack runs; without one the console drives by hand only. */
+  planner?: PlannerPort;
+  /** Autonomy loop configuration (gaze, expiry…) on top of the defaults. */
+  loop?: Partial<AutonomyLoopConfig>;
+  /** Planner limits overriding the robot's own (e.g. BARN lets the Jackal reverse). */
+  limits?: Partial<RobotLimits>;
+  /** Base seed of the planner's sampling (deterministic runs). */
+  seed?: number;
   listPorts?: () => Promise<ApiMethods['listPorts']['res']>;
   /** Records every session as a run (none in tests that do not ask for it). */
   recording?: RunRecording;
@@ -99,48 +96,53 @@ export interface ConsoleCoreOptions {
   handlers?: ApiHandlers;
   /** Releases what the creator opened beside the core (e.g. the zones file). */
   onShutdown?: () => void;
-  /** Start the tick and snapshot timers (tests may drive `tick()` by hand). */
+  /** Start the tick, planning and snapshot timers (virtual time and tests drive them by hand). */
   timers?: boolean;
+  /** Observers of every safety tick and planning cycle (evaluations, traces). */
+  onTick?: (t: number, decision: TickDecision) => void;
+  onCycle?: (t: number, out: NavCycleOutput) => void;
 }
 
 export class ConsoleCore implements ApiBackend {
   readonly state = new RobotState();
   /** Detectors for robot clock jumps, odometry jumps and blind scans; they can hold motion. */
   readonly faults = new FaultMonitor();
+  /** The one loop that decides every command. */
+  readonly loop: AutonomyLoop;
   private lastFaultSaidAt = -Infinity;
-  /** Last pan sent, rad; the screen command is only re-sent when it moves. */
-  private lastPanSent: number | null = null;
-  private session: LinkSession | null = null;
-  private unsubscribeLink: (() => void)[] = [];
-  private readonly reactive: ReactiveSafety;
+  private driverValue: RobotDriver | null = null;
+  private capabilitiesValue: RobotCapabilities | null = null;
+  private unsubscribeDriver: (() => void)[] = [];
   private linkStatus: LinkStatus = DISCONNECTED;
   private readonly listeners = new Set<EventListener>();
   private teleop: { input: TeleopInput; time: number } | null = null;
   private estop = false;
-  private motion: MotionSource = 'idle';
-  private lastCommand: Twist2D = { v: 0, w: 0 };
-  private lastSafety: ReactiveDecision | null = null;
-  private safetyNote: { action: SafetyState['action']; reason: string } | null = null;
+  private lastDecision: TickDecision | null = null;
   private notice: string | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly autonomy: Autonomy | null;
   private connecting = false;
-  /** VelocityCommands recently written to the link (host s), for the planner's fast-forward. */
-  private readonly sentCommands: SentCommand[] = [];
-  /** Where the current link goes, for the run log ("serial:/dev/ttyACM0", "sim"). */
-  private source = '';
   /** Startup problems the operator must see (shown as the notice until something else is). */
   readonly warnings: string[];
   map: MapPayload | null;
 
   constructor(private readonly opts: ConsoleCoreOptions) {
     this.map = opts.map ?? null;
-    this.reactive = opts.reactive ?? new ReactiveSafety();
-    this.autonomy = opts.autonomy ? opts.autonomy(this) : null;
+    this.loop = new AutonomyLoop({ teleopDeadmanS: TELEOP_DEADMAN_S, noLidarTeleopSpeed: NO_LIDAR_TELEOP_SPEED, tickPeriodS: SAFETY_PERIOD_S, ...opts.loop }, opts.reactive ?? new ReactiveSafety());
+    this.autonomy = opts.planner
+      ? new Autonomy(this.loop, opts.planner, {
+          now: () => this.now(),
+          say: (level, message) => this.say(level, message),
+          setNotice: (text) => this.setNotice(text),
+          reportFault: (kind, message) => this.reportFault(kind, message),
+          recordCycle: (out, computeS, people) => this.recordPlannerCycle(out, computeS, people),
+        }, { seed: opts.seed })
+      : null;
     opts.recording?.onRecorderEvent((e) => this.emit('event', e));
     this.warnings = opts.startupWarnings ?? [];
     if (opts.timers !== false) {
       this.timers.push(setInterval(() => this.tick(), SAFETY_PERIOD_S * 1000));
+      this.timers.push(setInterval(() => this.planCycle(), PLAN_PERIOD_S * 1000));
       this.timers.push(setInterval(() => this.emit('snapshot', this.snapshot()), SNAPSHOT_PERIOD_S * 1000));
     }
   }
@@ -187,8 +189,24 @@ export class ConsoleCore implements ApiBackend {
     return handler(req);
   }
 
-  get link(): RobotLink | null {
-    return this.session?.link ?? null;
+  /** The robot session, or null when none is open. */
+  get driver(): RobotDriver | null {
+    return this.driverValue;
+  }
+
+  /** What the connected robot is and can do, once it has answered. */
+  get capabilities(): RobotCapabilities | null {
+    return this.capabilitiesValue;
+  }
+
+  /** Where the navigation stack runs (tests reach the worker through it). */
+  get planner(): PlannerPort | null {
+    return this.opts.planner ?? null;
+  }
+
+  /** Planning cycles answered so far. */
+  get cycleCount(): number {
+    return this.autonomy?.cycleCount ?? 0;
   }
 
   async connect(req: ConnectRequest): Promise<CommandResult> {
@@ -198,44 +216,24 @@ export class ConsoleCore implements ApiBackend {
       await this.disconnect();
       this.state.reset();
       this.faults.reset();
-      const session = await this.opts.linkFactory(req);
-      this.session = session;
-      this.source = req.kind === 'serial' ? `serial:${req.path}` : req.kind === 'tcp' ? `tcp:${req.host}:${req.port}` : 'sim';
-      const link = session.link;
+      const driver = await this.opts.driverFactory(req);
+      this.driverValue = driver;
       const rec = this.opts.recording;
-      this.unsubscribeLink = [
-        link.on('frame', (frame) => {
-          // Every frame is checked before it is applied: a jumped clock or pose, or a blind
-          // lidar, stops motion and is said and recorded; stale frames are not applied at all.
-          const verdict = this.faults.onFrame(frame);
-          if (verdict.fault) this.onFault(verdict.fault);
-          rec?.frame(frame, frame.receivedAtMs / 1000);
-          if (verdict.apply) this.onFrame(frame);
+      this.unsubscribeDriver = [
+        driver.on('sample', (sample) => this.onSample(sample)),
+        driver.on('fault', (fault) => {
+          this.say('warn', fault.message);
+          rec?.fault(fault, fault.atMs / 1000);
         }),
-        link.on('clock-jump', (jump) => {
-          const text = `Robot clock jumped (${JSON.stringify(jump)}); clock sync restarted`;
-          this.say('warn', text);
-          rec?.fault({ kind: 'robot-clock-jump', message: text, atMs: jump.atMs, detail: {} }, jump.atMs / 1000);
-        }),
-        link.on('state', (change) => {
-          rec?.link(change.state, change.message, change.atMs / 1000);
+        driver.on('state', (change) => {
+          rec?.link(change.state, change.message, change.at);
           this.onLinkState(change.state, change.message);
         }),
-        link.on('bad-frame', (bad) => rec?.badFrame(bad.reason, bad.detail, bad.atMs / 1000)),
-        link.on('hello', (hello) => {
-          this.state.hello = hello;
-          this.faults.onHello(hello);
-          rec?.start(hello.name, this.source, this.now());
-        }),
-        link.on('sent', (sent) => {
-          rec?.sent(sent.frame, sent.sentAtMs / 1000);
-          const msg = sent.frame.msg;
-          if (msg.type !== 'velocity-command') return;
-          this.sentCommands.push({ sentAt: sent.sentAtMs / 1000, v: msg.v, w: msg.w });
-          if (this.sentCommands.length > 25) this.sentCommands.shift();
-        }),
+        driver.on('bad-frame', (bad) => rec?.badFrame(bad.reason, bad.detail, bad.at)),
+        driver.on('capabilities', (caps) => this.onCapabilities(caps)),
+        driver.on('sent', (sent) => rec?.sent(sent.frame, sent.sentAt)),
       ];
-      link.connect();
+      driver.connect();
       return { ok: true };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -247,28 +245,28 @@ export class ConsoleCore implements ApiBackend {
   }
 
   async disconnect(): Promise<CommandResult> {
-    const session = this.session;
-    this.session = null;
+    const driver = this.driverValue;
+    this.driverValue = null;
+    this.capabilitiesValue = null;
     this.autonomy?.cancel();
     this.teleop = null;
-    for (const u of this.unsubscribeLink.splice(0)) u();
-    if (session) {
+    for (const u of this.unsubscribeDriver.splice(0)) u();
+    if (driver) {
       const rec = this.opts.recording;
       rec?.operator('disconnect', this.now());
       rec?.end(this.linkStatus.state === 'lost' ? 'link-lost' : 'completed', this.now());
-      await session.link.dispose();
-      await session.release?.();
+      await driver.dispose();
     }
+    this.loop.setRobot(null);
     this.linkStatus = DISCONNECTED;
-    this.motion = 'idle';
-    this.lastCommand = { v: 0, w: 0 };
+    this.lastDecision = null;
     return { ok: true };
   }
 
   setTeleop(input: TeleopInput): CommandResult {
     const moving = input.linear !== 0 || input.angular !== 0;
     if (moving && this.estop) return { ok: false, error: 'Emergency stop is engaged; release it to drive' };
-    if (moving && this.motion === 'autonomy') {
+    if (moving && this.lastDecision?.source === 'autonomy') {
       // Taking the sticks during autonomy is an intervention: the goal is dropped.
       this.autonomy?.cancel();
       this.say('warn', 'Operator took over: goal cancelled');
@@ -283,7 +281,7 @@ export class ConsoleCore implements ApiBackend {
     this.estop = true;
     this.autonomy?.cancel();
     this.teleop = null;
-    this.link?.stop(StopReason.Operator);
+    this.driverValue?.stop('operator');
     this.tick();
     this.opts.recording?.operator('emergency-stop', this.now());
     this.say('warn', 'Emergency stop engaged');
@@ -302,16 +300,12 @@ export class ConsoleCore implements ApiBackend {
     if (!this.autonomy) return { ok: false, error: 'No planner in this console' };
     if (this.estop) return { ok: false, error: 'Emergency stop is engaged; release it first' };
     if (this.linkStatus.state !== 'connected') return { ok: false, error: 'No robot connected' };
+    if (this.capabilitiesValue?.lidar === 'none') return { ok: false, error: 'This robot has no lidar: autonomy needs one (connect a lidar, or drive by hand)' };
     this.teleop = null;
     this.opts.recording?.operator('set-goal', this.now(), { goal });
-    const res = await this.autonomy.setGoal(goal);
+    const res = await this.autonomy.setGoal(goal, this.state.pose);
     if (res.ok) this.say('info', `New goal (${goal.x.toFixed(2)}, ${goal.y.toFixed(2)})`);
     return res;
-  }
-
-  /** Velocity commands sent over the last second or so, oldest first. */
-  recentCommands(): SentCommand[] {
-    return this.sentCommands.slice();
   }
 
   cancelGoal(): CommandResult {
@@ -324,79 +318,54 @@ export class ConsoleCore implements ApiBackend {
     this.notice = text;
   }
 
-  /** Operator zones (map frame) the guard enforces on every command, teleop and autonomy. */
-  private zones = new ZoneSet();
-
-  /** Replaces the operator zones the guard enforces (the planner worker gets them separately). */
+  /** Replaces the operator zones (map frame) every command is guarded by and the planner plans around. */
   setZones(zones: readonly ZoneShape[]): void {
-    this.zones = new ZoneSet(zones);
+    this.loop.setZones(zones);
+    this.autonomy?.setZones(zones);
   }
 
-  /**
-   * Operator zones on the guarded command: slows and stops it short of keep-out zones along
-   * its arc and caps it for slow zones (planner/nav/zones.ts guardZones); says which zone.
-   */
-  private zoneGuard(command: Twist2D): Twist2D {
-    const h = this.state.hello;
-    const pose = this.state.pose;
-    if (this.zones.empty || !h || !pose || (command.v === 0 && command.w === 0)) return command;
-    const z = guardZones(this.zones, {
-      pose,
-      command,
-      footprint: { length: h.footprintLength, width: h.footprintWidth, centerOffsetX: h.footprintCenterOffsetX },
-      limits: { aMax: h.maxLinearAccel, alphaMax: h.maxAngularAccel },
+  /** One planning cycle (10 Hz): from the newest odometry and scan, fast-forwarded by the loop. */
+  planCycle(): void {
+    const a = this.autonomy;
+    const s = this.state;
+    const driver = this.driverValue;
+    if (!a || !driver || !s.pose || s.odomTime === null || this.linkStatus.state !== 'connected') return;
+    const scan = s.scan;
+    const m = scan?.msg;
+    const latency = driver.latency();
+    a.planCycle(this.now(), {
+      measured: { state: { pose: s.pose, v: s.velocity.v, w: s.velocity.w, a: s.accel.a, alpha: s.accel.alpha }, receivedAt: s.odomTime },
+      scan: scan && m
+        ? { sensor: { x: scan.lidarPose.x, y: scan.lidarPose.y }, endpoints: scanEndpoints(m.ranges, m.angleMin, m.angleIncrement, m.rangeMin, m.rangeMax, scan.lidarPose), time: scan.base.stamp }
+        : null,
+      sensorAgeS: latency.sensorAgeS,
+      commandTransitS: latency.commandTransitS,
+      pan: { angle: s.screenPan ?? 0, rate: s.screenPanRate ?? 0 },
     });
-    if (z.action === 'pass') return command;
-    this.lastSafety = null;
-    this.safetyNote = { action: z.action, reason: z.reason ?? 'operator zone' };
-    return z.command;
   }
 
-  /** One safety tick: arbitrate, guard on the newest scan, hand the command to the link. */
+  /** One safety tick: the loop decides, the driver sends. */
   tick(): void {
     const now = this.now();
-    let desired: Twist2D = { v: 0, w: 0 };
-    let source: MotionSource = 'idle';
-    const h = this.state.hello;
-    if (!this.estop && this.linkStatus.state === 'connected' && h) {
-      const t = this.teleop;
-      if (t && now - t.time <= TELEOP_DEADMAN_S && (t.input.linear !== 0 || t.input.angular !== 0)) {
-        desired = { v: t.input.linear * h.maxLinearVelocity, w: t.input.angular * h.maxAngularVelocity };
-        source = 'teleop';
-      } else {
-        const auto = this.autonomy?.command(now) ?? null;
-        if (auto) {
-          desired = auto;
-          source = 'autonomy';
-        }
-      }
-    }
-    let command = this.zoneGuard(this.guard(desired, source, now));
+    const driver = this.driverValue;
+    const t = this.teleop;
     const held = this.faults.holding(now * 1000);
-    if (held) {
-      command = { v: 0, w: 0 };
-      source = 'idle';
-      this.lastSafety = null;
-      this.safetyNote = { action: 'stop', reason: held.message };
-    }
-    this.recordSafety(desired, command, now);
-    const wasMoving = this.lastCommand.v !== 0 || this.lastCommand.w !== 0;
-    const overridden = (desired.v !== 0 || desired.w !== 0 || held !== null) && command.v === 0 && command.w === 0;
-    this.lastCommand = command;
-    this.motion = source;
-    // A safety or fault stop goes out now as Stop, not on the link's next 40 ms command tick.
-    if (wasMoving && overridden) this.link?.stop(StopReason.Safety);
-    else this.link?.setVelocity(command, now * 1000);
-    // The screen looks where autonomy is about to go (the link repeats it twice a second).
-    const pan = source === 'autonomy' ? (this.autonomy?.screenCommand?.(now) ?? null) : null;
-    if (pan && (this.lastPanSent === null || Math.abs(pan.panAngle - this.lastPanSent) > 0.005)) {
-      this.link?.setScreen(pan);
-      this.lastPanSent = pan.panAngle;
-    } else if (!pan && this.lastPanSent !== null && this.lastPanSent !== 0 && h) {
-      // Autonomy has ended: face forward again, where teleop drives.
-      this.link?.setScreen({ panAngle: 0, maxRate: h.panMaxRate });
-      this.lastPanSent = 0;
-    }
+    const d = this.loop.tick(now, {
+      connected: this.linkStatus.state === 'connected' && this.capabilitiesValue !== null,
+      emergencyStop: this.estop,
+      teleop: t ? { linear: t.input.linear, angular: t.input.angular, time: t.time } : null,
+      pose: this.state.pose,
+      scan: this.state.scan?.base ?? null,
+      hold: held ? { message: held.message } : null,
+      transitS: driver?.latency().commandTransitS ?? 0,
+    });
+    this.lastDecision = d;
+    this.recordSafety(d, now);
+    // A safety or fault stop goes out now as Stop, not on the driver's next command tick.
+    if (d.stopNow) driver?.stop('safety');
+    else driver?.setVelocity(d.command, now);
+    if (d.pan) driver?.setScreen(d.pan);
+    this.opts.onTick?.(now, d);
   }
 
   /** Says and records a detected fault; pose and clock faults also end autonomy. */
@@ -408,102 +377,69 @@ export class ConsoleCore implements ApiBackend {
     }
     this.opts.recording?.fault(fault, fault.atMs / 1000);
     if (fault.kind === 'odometry-jump' || fault.kind === 'robot-clock-jump') {
-      if (this.motion === 'autonomy') this.say('warn', 'Goal cancelled: the robot pose can no longer be trusted');
+      if (this.loop.goal) this.say('warn', 'Goal cancelled: the robot pose can no longer be trusted');
       this.autonomy?.cancel();
     }
     this.tick();
   }
 
-  /** A fault found outside the link (e.g. the planner crashed): said, recorded, motion stopped. */
+  /** A fault found outside the robot link (e.g. the planner crashed): said, recorded, motion stopped. */
   reportFault(kind: string, message: string): void {
     this.say('error', message);
     this.opts.recording?.fault({ kind, message, atMs: this.now() * 1000, detail: {} }, this.now());
     this.tick();
   }
 
-  /**
-   * The reactive safety check on the newest scan. Without any scan the robot does not move
-   * (stale data means stop); a robot that has no lidar at all may be driven by hand, slowly,
-   * and never by the planner.
-   */
-  private guard(desired: Twist2D, source: MotionSource, now: number): Twist2D {
-    this.lastSafety = null;
-    if (desired.v === 0 && desired.w === 0) {
-      this.safetyNote = null;
-      return desired;
-    }
-    const h = this.state.hello;
-    if (h && h.lidarBeams === 0) {
-      if (source !== 'teleop') {
-        this.safetyNote = { action: 'stop', reason: 'no lidar: autonomy disabled' };
-        return { v: 0, w: 0 };
-      }
-      const scale = Math.min(1, NO_LIDAR_TELEOP_SPEED / Math.max(Math.abs(desired.v), 1e-9));
-      this.safetyNote = { action: scale < 1 ? 'scale' : 'pass', reason: 'no lidar: teleop only, speed capped' };
-      return { v: desired.v * scale, w: desired.w };
-    }
-    const scan = this.state.scan;
-    if (!h || !scan) {
-      this.safetyNote = { action: 'stop', reason: 'no scan yet' };
-      return { v: 0, w: 0 };
-    }
-    const decision = this.reactive.check({
-      scan: scan.base,
-      now,
-      command: desired,
-      source: source === 'teleop' ? 'teleop' : 'planner',
-      footprint: { length: h.footprintLength, width: h.footprintWidth, centerOffsetX: h.footprintCenterOffsetX },
-      limits: { aMax: h.maxLinearAccel, alphaMax: h.maxAngularAccel },
-    });
-    this.lastSafety = decision;
-    this.safetyNote = decision.action === 'pass' ? null : { action: decision.action, reason: decision.reason };
-    return decision.command;
-  }
-
-  private recordSafety(requested: Twist2D, commanded: Twist2D, now: number): void {
+  private recordSafety(d: TickDecision, now: number): void {
     const rec = this.opts.recording;
     if (!rec) return;
-    const d = this.lastSafety;
-    const points = d ? d.points.flatMap((p) => [p.x, p.y]) : [];
-    rec.safety(this.safetyState(), requested, commanded, d?.zone ?? null, points, now);
+    const points = d.reactive ? d.reactive.points.flatMap((p) => [p.x, p.y]) : [];
+    rec.safety(safetyStateOf(d), d.desired, d.command, d.reactive?.zone ?? null, points, now);
   }
 
-  private safetyState(): SafetyState | null {
-    const d = this.lastSafety;
-    if (d) return { action: d.action, reason: d.reason, ttc: Number.isFinite(d.ttc) ? d.ttc : null, scale: d.scale };
-    const n = this.safetyNote;
-    return n ? { action: n.action, reason: n.reason, ttc: null, scale: n.action === 'stop' ? 0 : 1 } : null;
-  }
-
-  /** Called by autonomy after each planning cycle, for the run log. */
-  recordPlannerCycle(out: NavCycleOutput, computeS: number, people: readonly PersonView[]): void {
+  /** One planning cycle for the run log and observers. */
+  private recordPlannerCycle(out: NavCycleOutput, computeS: number, people: readonly PersonView[]): void {
     this.opts.recording?.plannerCycle(out, computeS, people, this.now());
+    this.opts.onCycle?.(this.now(), out);
   }
 
-  private onFrame(frame: ReceivedFrame): void {
-    const hostTime = frame.receivedAtMs / 1000;
+  private onCapabilities(caps: RobotCapabilities): void {
+    const h = caps.spec;
+    this.capabilitiesValue = caps;
+    this.state.hello = h;
+    this.faults.onHello(h);
+    const limits = limitsFromSpec(h, { vMin: caps.reverses ? -h.maxLinearVelocity : 0, ...this.opts.limits });
+    this.loop.setRobot({ limits, hasLidar: caps.lidar !== 'none', pan: caps.screen ? panLimitsOf(h) : null });
+    this.autonomy?.onRobot(limits);
+    this.opts.recording?.start(h.name, this.driverValue?.endpoint ?? caps.driver, this.now());
+  }
+
+  private onSample(sample: RobotSample): void {
+    const frame = sample.frame;
+    // Every sample is checked before it is applied: a jumped clock or pose, or a blind
+    // lidar, stops motion and is said and recorded; stale samples are not applied at all.
+    const verdict = this.faults.onFrame({ seq: frame.seq, timestampUs: frame.timestampUs, receivedAtMs: sample.receivedAt * 1000, msg: frame.msg });
+    if (verdict.fault) this.onFault(verdict.fault);
+    this.opts.recording?.frame(frame, sample.receivedAt);
+    if (!verdict.apply) return;
     const msg = frame.msg;
     switch (msg.type) {
       case 'hello':
-        this.state.hello = msg;
         return;
       case 'odometry':
-        this.state.applyOdometry(msg, hostTime);
+        this.state.applyOdometry(msg, sample.receivedAt);
         return;
-      case 'laser-scan': {
-        // The scan's own time (robot clock → host clock), never later than its arrival.
-        const stampMs = this.link?.robotTimeToHostMs(frame.timestampUs) ?? null;
-        const stamp = stampMs === null ? hostTime : Math.min(hostTime, stampMs / 1000);
-        this.state.applyScan(msg, stamp);
+      case 'laser-scan':
+        this.state.applyScan(msg, sample.stamp);
         // Check the command against every new scan, not only on the next tick.
         this.tick();
         return;
-      }
       case 'status':
         this.state.status = msg;
         return;
       case 'screen-state':
         this.state.screenPan = msg.panAngle;
+        this.state.screenPanRate = msg.panVelocity;
         return;
       case 'pong':
         return;
@@ -526,23 +462,25 @@ export class ConsoleCore implements ApiBackend {
   snapshot(): ConsoleSnapshot {
     const now = this.now();
     const s = this.state;
-    const status = this.link ? this.link.status() : this.linkStatus;
-    const safety = this.safetyState();
+    const status = this.driverValue ? this.driverValue.status() : this.linkStatus;
+    const d = this.lastDecision;
+    const caps = this.capabilitiesValue;
+    const info = s.robotInfo();
     const snap: ConsoleSnapshot = {
       t: now,
       link: status,
-      robot: s.robotInfo(),
+      robot: info && caps ? { ...info, driver: caps.driver, lidar: caps.lidar, whenCommandsStop: caps.watchdog ? `It ${caps.watchdog.action}.` : 'It does not stop by itself when commands stop: keep the console connected while it moves.' } : info,
       pose: s.pose,
       velocity: s.velocity,
-      command: this.lastCommand,
-      motion: this.motion,
+      command: d?.command ?? { v: 0, w: 0 },
+      motion: (d?.source ?? 'idle') as MotionSource,
       emergencyStop: this.estop,
       battery: s.status ? { voltage: s.status.batteryVoltage, percent: s.status.batteryPercent === 255 ? null : s.status.batteryPercent } : null,
       faults: s.faultNames(),
       screenPan: s.screenPan,
       scan: s.scan ? Array.from(s.scan.map, (v) => Math.round(v * 1000) / 1000) : [],
       scanAgeMs: s.scan ? Math.round((now - s.scan.base.stamp) * 1000) : null,
-      safety,
+      safety: d ? safetyStateOf(d) : null,
       goal: null,
       globalPath: [],
       candidates: [],
@@ -562,4 +500,12 @@ export class ConsoleCore implements ApiBackend {
     await this.opts.recording?.close(this.now());
     this.opts.onShutdown?.();
   }
+}
+
+/** The safety state the operator sees for a tick: the reactive decision, or the guard's note. */
+function safetyStateOf(d: TickDecision): SafetyState | null {
+  const r = d.reactive;
+  if (r) return { action: r.action, reason: r.reason, ttc: Number.isFinite(r.ttc) ? r.ttc : null, scale: r.scale };
+  const n = d.note;
+  return n ? { action: n.action, reason: n.reason, ttc: null, scale: n.action === 'stop' ? 0 : 1 } : null;
 }

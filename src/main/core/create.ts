@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import type { ConnectRequest, Zone } from '../../shared/api';
 import { RobotLink, SerialTransport, TcpTransport, listPorts } from '../link';
 import { hostSeconds } from './clock';
-import { ConsoleCore, type LinkSession } from './console';
+import { ConsoleCore } from './console';
+import { ForesightLinkDriver } from '../robot/foresight-driver';
+import type { RobotDriver } from '../robot/driver';
+import { WorkerPlanner } from './worker-planner';
 import { loadRosMapFile, mapPayload } from './map-file';
 import { startSimProcess } from './sim-process';
-import { PlannerAutonomy } from './autonomy';
 import { Recorder, defaultRunsDbPath } from '../recorder';
 import { RunRecording } from './run-recording';
 import { createReviewHandlers, ZoneStore, zonesPathFor } from '../review';
@@ -33,18 +35,16 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
   if (!loaded.ok) throw new Error(loaded.message);
   const cliPath = opts.cliPath ?? join(opts.resourcesDir, '..', 'bin', 'foresight.mjs');
 
-  const linkFactory = async (req: ConnectRequest): Promise<LinkSession> => {
+  // Every robot is reached through a driver behind the robot seam (src/main/robot).
+  const driverFactory = async (req: ConnectRequest): Promise<RobotDriver> => {
     switch (req.kind) {
       case 'serial':
-        return { link: new RobotLink({ transport: new SerialTransport({ path: req.path, baudRate: req.baud }) }) };
+        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: req.path, baudRate: req.baud }) }));
       case 'tcp':
-        return { link: new RobotLink({ transport: new TcpTransport({ host: req.host, port: req.port }) }) };
+        return new ForesightLinkDriver(new RobotLink({ transport: new TcpTransport({ host: req.host, port: req.port }) }));
       case 'sim': {
         const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: opts.mapYaml });
-        return {
-          link: new RobotLink({ transport: new SerialTransport({ path: sim.devicePath }) }),
-          release: () => sim.stop(),
-        };
+        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: sim.devicePath }) }), () => sim.stop());
       }
     }
   };
@@ -71,13 +71,11 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
       warnings.push(`Zones not loaded: ${(err as Error).message}`);
     }
   }
-  // Zones are obeyed by the core's guard (teleop and autonomy) and by the planner worker
-  // (costmap and speed limits): both get them at start and after every change.
+  // Zones are obeyed by the loop's guard (teleop and autonomy) and by the planner (costmap
+  // and speed limits): the core passes them to both, at start and after every change.
   let core: ConsoleCore | null = null;
-  let autonomy: PlannerAutonomy | null = null;
   const pushZones = (list: Zone[]): void => {
     core?.setZones(list);
-    autonomy?.setZones(list);
   };
   const handlers = createReviewHandlers({ store: recording?.store ?? null, zones, onZonesChanged: pushZones });
 
@@ -86,10 +84,10 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     onShutdown: () => zones?.close(),
     recording,
     clock: hostSeconds,
-    linkFactory,
+    driverFactory,
     map: mapPayload(loaded.name, loaded.map.grid),
     listPorts: () => listPorts(),
-    autonomy: (c) => (autonomy = new PlannerAutonomy(c, { map: loaded.map.grid })),
+    planner: new WorkerPlanner({ map: loaded.map.grid }, hostSeconds),
     startupWarnings: warnings,
   });
   if (zones) {

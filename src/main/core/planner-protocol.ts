@@ -3,7 +3,6 @@ import type { Pose2D } from '../../shared/geometry';
 import type { OccupancyGrid } from '../../shared/grid';
 import type { GoalResult, NavCycleOutput, NavigationConfig } from '../../planner/nav';
 import type { RobotLimits, RobotState } from '../../planner/local';
-import type { Latencies, SentCommand } from '../../planner/predictive';
 import type { ZoneShape } from '../../planner/nav/zones';
 
 export type ToPlanner =
@@ -15,16 +14,17 @@ export type ToPlanner =
   | {
       type: 'cycle';
       id: number;
-      /** Host time the cycle starts, s. */
-      now: number;
-      measured: RobotState;
-      /** Host time the measured state arrived, s. */
-      receivedAt: number;
-      latency: Latencies;
-      commands: SentCommand[];
-      /** Newest scan, map frame: beam ends with hit flags, sensor position, scan time (s). */
-      scan: { sensorX: number; sensorY: number; xs: Float64Array; ys: Float64Array; hits: Uint8Array; time: number } | null;
-      seed: number;
+      /**
+       * The navigation stack's input, already fast-forwarded by the autonomy loop: `now` is
+       * the plan's effect time (s) and `state` the robot's state then (map frame). The scan's
+       * beam ends (map frame) travel as typed arrays.
+       */
+      input: {
+        now: number;
+        state: RobotState;
+        seed: number;
+        scan: { sensorX: number; sensorY: number; xs: Float64Array; ys: Float64Array; hits: Uint8Array; time: number } | null;
+      };
     }
   /** Test hook: makes the worker throw, to exercise crash handling. */
   | { type: 'crash' };
@@ -34,4 +34,5 @@ export type FromPlanner =
   /** The worker hit an error it cannot recover from; it exits right after sending this. */
   | { type: 'fatal'; message: string }
   | { type: 'goal-result'; id: number; result: GoalResult }
-  | { type: 'cycle-result'; id: number; output: NavCycleOutput; computeS: number };
+  /** `goalSerial`: goals received before this cycle was planned (messages arrive in order). */
+  | { type: 'cycle-result'; id: number; output: NavCycleOutput; computeS: number; goalSerial: number };

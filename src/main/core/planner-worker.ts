@@ -1,18 +1,20 @@
 /**
  * The planner worker thread: hosts the NavigationStack so 10 Hz planning never blocks the
- * core's safety tick. Each cycle fast-forwards the measured state to when the plan takes
- * effect, then plans from there.
+ * core's safety tick. It plans from the state the autonomy loop fast-forwarded; it keeps no
+ * timing logic of its own.
  */
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { NavigationStack } from '../../planner/nav';
-import { fastForward } from '../../planner/predictive';
 import type { FromPlanner, ToPlanner } from './planner-protocol';
+import { RETURNED_SAMPLE } from './planner-port';
 
 const port = parentPort;
 if (!port) throw new Error('planner-worker must run in a worker thread');
 
 let stack: NavigationStack | null = null;
+/** Goals received so far: every cycle answer says how many it was planned after. */
+let goalSerial = 0;
 
 function send(msg: FromPlanner): void {
   port!.postMessage(msg);
@@ -35,6 +37,7 @@ function handle(msg: ToPlanner): void {
       send({ type: 'ready' });
       return;
     case 'goal':
+      goalSerial++;
       if (!stack) return send({ type: 'goal-result', id: msg.id, result: { ok: false, reason: 'no-path', message: 'The planner is not ready yet' } });
       return send({ type: 'goal-result', id: msg.id, result: stack.setGoal(msg.goal, msg.from, msg.now) });
     case 'cancel':
@@ -49,26 +52,14 @@ function handle(msg: ToPlanner): void {
     case 'cycle': {
       if (!stack) return;
       const started = performance.now();
-      const limits = stack.robot.limits;
-      const ff = fastForward({
-        measured: msg.measured,
-        receivedAt: msg.receivedAt,
-        latency: msg.latency,
-        now: msg.now,
-        commands: msg.commands,
-        tracking: { aMax: limits.aMax, alphaMax: limits.alphaMax, jerkMax: limits.jerkMax, yawJerkMax: limits.yawJerkMax },
-      });
-      const scan = msg.scan
-        ? {
-            sensor: { x: msg.scan.sensorX, y: msg.scan.sensorY },
-            endpoints: Array.from(msg.scan.xs, (x, i) => ({ x, y: msg.scan!.ys[i]!, hit: msg.scan!.hits[i] === 1 })),
-            time: msg.scan.time,
-          }
+      const s = msg.input.scan;
+      const scan = s
+        ? { sensor: { x: s.sensorX, y: s.sensorY }, endpoints: Array.from(s.xs, (x, i) => ({ x, y: s.ys[i]!, hit: s.hits[i] === 1 })), time: s.time }
         : null;
-      const output = stack.cycle({ now: ff.time, state: ff.state, scan, seed: msg.seed });
+      const output = stack.cycle({ now: msg.input.now, state: msg.input.state, scan, seed: msg.input.seed });
       // Only a display sample crosses back; the full candidate set stays here.
-      output.sample = output.sample.slice(0, 60);
-      send({ type: 'cycle-result', id: msg.id, output, computeS: (performance.now() - started) / 1000 });
+      output.sample = output.sample.slice(0, RETURNED_SAMPLE);
+      send({ type: 'cycle-result', id: msg.id, output, computeS: (performance.now() - started) / 1000, goalSerial });
       return;
     }
   }

@@ -3,7 +3,8 @@
  * base_link and map-frame points once per scan so every consumer reuses them.
  *
  * Frames: odometry arrives in `odom`; `mapFromOdom` places odom in the map (identity for
- * the simulator, whose odom starts at its map pose; a localizer would update it).
+ * the simulator, whose odom starts at its map pose; a localizer would update it). Everything
+ * here arrives through the robot seam (src/main/robot/driver.ts) in shared units.
  */
 import type { HelloMsg, LaserScanMsg, OdometryMsg, StatusMsg } from '../../shared/protocol';
 import { Fault } from '../../shared/protocol';
@@ -26,6 +27,11 @@ export interface ScanView {
   lidarPose: Pose2D;
 }
 
+/** Odometry samples kept for placing scans at their own time (about 1 s at 50 Hz). */
+const POSE_HISTORY = 50;
+/** Longest extrapolation past the newest odometry, s. */
+const MAX_EXTRAPOLATION_S = 0.1;
+
 export class RobotState {
   hello: HelloMsg | null = null;
   /** Pose in the map frame. */
@@ -39,7 +45,11 @@ export class RobotState {
   scan: ScanView | null = null;
   status: StatusMsg | null = null;
   screenPan: number | null = null;
+  /** Screen pan rate, rad/s; null when unknown. */
+  screenPanRate: number | null = null;
   mapFromOdom: Pose2D = { x: 0, y: 0, theta: 0 };
+  /** Recent map-frame poses with their host times (s), oldest first: scans are placed at their own time. */
+  private readonly poseHistory: { t: number; pose: Pose2D }[] = [];
 
   reset(): void {
     this.hello = null;
@@ -50,6 +60,8 @@ export class RobotState {
     this.scan = null;
     this.status = null;
     this.screenPan = null;
+    this.screenPanRate = null;
+    this.poseHistory.length = 0;
   }
 
   robotInfo(): RobotInfo | null {
@@ -72,6 +84,8 @@ export class RobotState {
     }
     this.velocity = { v: msg.v, w: msg.w };
     this.odomTime = hostTime;
+    this.poseHistory.push({ t: hostTime, pose: this.pose });
+    if (this.poseHistory.length > POSE_HISTORY) this.poseHistory.shift();
     this.lastCommandSeqApplied = msg.lastCommandSeq;
   }
 
@@ -94,7 +108,9 @@ export class RobotState {
       { min: Math.max(msg.rangeMin, 1e-3), max: msg.rangeMax },
     );
     const map = new Float64Array(base.count * 2);
-    const p = this.pose ?? { x: 0, y: 0, theta: 0 };
+    // Where the robot was when the scan was taken, not where the newest odometry says it is
+    // now: at 1 rad/s a 20 ms difference turns a wall 2 m away by 4 cm.
+    const p = this.poseAt(hostTime) ?? { x: 0, y: 0, theta: 0 };
     const c = Math.cos(p.theta);
     const s = Math.sin(p.theta);
     for (let i = 0; i < base.count; i++) {
@@ -107,6 +123,34 @@ export class RobotState {
     const lidarPose = { x: p.x + c * mount.x - s * mount.y, y: p.y + s * mount.x + c * mount.y, theta: normalizeAngle(p.theta + mount.yaw) };
     this.scan = { base, map, invalidBeams: msg.ranges.length - base.count, msg, lidarPose };
     return this.scan;
+  }
+
+  /**
+   * The map-frame pose at host time `t` (s): interpolated between the odometry samples around
+   * it, extrapolated along the measured twist (at most MAX_EXTRAPOLATION_S) past the newest;
+   * null before odometry.
+   */
+  poseAt(t: number): Pose2D | null {
+    const h = this.poseHistory;
+    if (h.length === 0) return this.pose;
+    const last = h[h.length - 1]!;
+    if (t >= last.t) {
+      const dt = Math.min(t - last.t, MAX_EXTRAPOLATION_S);
+      const { v, w } = this.velocity;
+      const th = last.pose.theta + (w * dt) / 2;
+      return { x: last.pose.x + v * dt * Math.cos(th), y: last.pose.y + v * dt * Math.sin(th), theta: normalizeAngle(last.pose.theta + w * dt) };
+    }
+    let i = h.length - 1;
+    while (i > 0 && h[i - 1]!.t > t) i--;
+    if (i === 0) return h[0]!.pose;
+    const a = h[i - 1]!;
+    const b = h[i]!;
+    const k = (t - a.t) / (b.t - a.t);
+    return {
+      x: a.pose.x + k * (b.pose.x - a.pose.x),
+      y: a.pose.y + k * (b.pose.y - a.pose.y),
+      theta: normalizeAngle(a.pose.theta + k * normalizeAngle(b.pose.theta - a.pose.theta)),
+    };
   }
 
   faultNames(): string[] {

@@ -1,25 +1,31 @@
 /**
- * Closed-loop run of the full stack against the simulator on virtual time, faster than
- * real time and deterministic for a seed: SimCore at 100 Hz, the reactive safety tick at
- * 50 Hz on the newest scan, the navigation stack at 10 Hz planning from the fast-forwarded
- * state. Latencies are modelled: a plan takes effect `planningS + transitS` after the
- * cycle starts, and commands reach the motors `transitS` after they are sent.
+ * Closed-loop run of the console against the simulator on virtual time, faster than real
+ * time and deterministic for a seed. It is the live console's own loop: the same
+ * ConsoleCore (fault monitor, arbitration, run recording) and the same AutonomyLoop
+ * (fast-forward, plan hand-off and expiry, reactive and zone guards, fault hold, gaze)
+ * drive the simulator through the robot seam. Only two things differ from a live session:
+ * the clock is sim time, and the robot is the simulator in process (InProcessSimDriver,
+ * with the firmware's telemetry schedule) planned for in process (InlinePlanner, answering
+ * at once with a modelled planning time). SimCore steps at 100 Hz, the safety tick runs at
+ * 50 Hz (and on every scan, as live), planning at 10 Hz.
  *
- * The screen ("head") is planned too: the gaze planner runs after every planning cycle
- * (robot pose and pan measured at the cycle's start, the chosen trajectory, the people
- * with their predictions and the risk the planner assigns them) and its pan profile is
- * sent to the simulator's screen at 50 Hz with the velocity commands. The log of body
- * heading and measured pan gives the gaze lead time before every turn larger than 45°.
+ * Measurement stays outside the loop: path length, clearances, jerk, stops and the gaze
+ * lead time before every turn larger than 45° come from the simulator's ground truth.
  */
 import type { Pose2D } from '../../shared/geometry';
 import { distance } from '../../shared/geometry';
 import type { OccupancyGrid } from '../../shared/grid';
-import { NavigationStack, scanEndpoints, trajectoryVelocityAt, type NavCycleOutput, type NavigationConfig } from '../../planner/nav';
-import type { RobotLimits, Trajectory } from '../../planner/local';
-import { fastForward, type SentCommand } from '../../planner/predictive';
-import { ReactiveSafety, scanToPoints, type ReactiveDecision } from '../../planner/reactive';
-import { GazePlanner, gazeInputFromCycle, gazeLeadTimes, panLimitsOf, summarizeLeadTimes, type GazeOutput, type GazePlannerConfig, type GazeSample, type TurnLead } from '../../planner/gaze';
-import type { GroundTruth, SimCore, SimScan } from '../../sim/sim-core';
+import type { NavCycleOutput, NavigationConfig } from '../../planner/nav';
+import type { RobotLimits } from '../../planner/local';
+import type { TickDecision } from '../../planner/autonomy';
+import { gazeLeadTimes, summarizeLeadTimes, type GazeOutput, type GazePlannerConfig, type GazeSample, type TurnLead } from '../../planner/gaze';
+import type { GroundTruth, SimCore } from '../../sim/sim-core';
+import type { ZoneShape } from '../../planner/nav/zones';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { ConsoleCore, PLAN_PERIOD_S, SAFETY_PERIOD_S } from '../core/console';
+import { InlinePlanner } from '../core/planner-port';
+import type { RunRecording } from '../core/run-recording';
+import { InProcessSimDriver } from '../robot/sim-driver';
 
 export interface LatencyModel {
   /** Planning time from cycle start to command, s. */
@@ -54,8 +60,8 @@ export interface ClosedLoopOptions {
   stopOnCollision?: boolean;
   /** Called after each planning cycle (recording, gaze, metrics). */
   onCycle?: (t: number, out: NavCycleOutput) => void;
-  /** Called after each safety tick. */
-  onSafety?: (t: number, decision: ReactiveDecision) => void;
+  /** Called after each safety tick (50 Hz and on every scan) with what the loop decided. */
+  onSafety?: (t: number, decision: TickDecision) => void;
   /**
    * Gaze planning: on by default (the screen does not affect driving); `false` leaves the
    * screen alone, an object overrides the gaze planner's configuration.
@@ -63,6 +69,14 @@ export interface ClosedLoopOptions {
   gaze?: boolean | Partial<GazePlannerConfig>;
   /** Called after each gaze update (10 Hz), with the planning cycle's time, s. */
   onGaze?: (t: number, out: GazeOutput) => void;
+  /** Operator zones (map frame), obeyed as live. */
+  zones?: readonly ZoneShape[];
+  /** Records the run exactly as a live session is recorded. */
+  recording?: RunRecording;
+  /** Host time of sim time 0, s (recorded runs carry real dates); default 0. */
+  clockOffsetS?: number;
+  /** Where the run says it came from (the run log's source), e.g. 'scenario:box-ahead'. */
+  source?: string;
 }
 
 export interface ClosedLoopResult {
@@ -100,141 +114,102 @@ export interface ClosedLoopResult {
 }
 
 const SIM_DT = 0.01;
-const SAFETY_EVERY = 2; // 50 Hz
-const PLAN_EVERY = 10; // 10 Hz
+const SAFETY_EVERY = Math.round(SAFETY_PERIOD_S / SIM_DT); // 50 Hz
+const PLAN_EVERY = Math.round(PLAN_PERIOD_S / SIM_DT); // 10 Hz
 const JERK_DT = 0.05;
-/** Screen commands are sent with the velocity commands, at 50 Hz. */
-const SCREEN_DT = SIM_DT * SAFETY_EVERY;
 
-/** Robot limits for the planner from the simulator's robot. */
-export function limitsFromSim(sim: SimCore, overrides: Partial<RobotLimits> = {}): RobotLimits {
-  const p = sim.params;
-  return {
-    vMax: p.maxLinearVelocity,
-    vMin: 0,
-    wMax: p.maxAngularVelocity,
-    aMax: p.maxLinearAccel,
-    alphaMax: p.maxAngularAccel,
-    jerkMax: p.maxLinearJerk,
-    yawJerkMax: p.maxAngularJerk,
-    footprint: { length: p.footprintLength, width: p.footprintWidth, centerOffsetX: p.footprintCenterOffsetX },
-    ...overrides,
-  };
-}
-
-export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
+export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const sim = opts.sim;
   const latency = opts.latency ?? DEFAULT_LATENCY;
-  const limits = limitsFromSim(sim, opts.limits);
-  const nav = new NavigationStack(opts.planningMap, { limits }, opts.nav);
-  const reactive = new ReactiveSafety();
+  const offset = opts.clockOffsetS ?? 0;
   const events = [...(opts.events ?? [])].sort((a, b) => a.at - b.at);
   const triggers = [...(opts.triggers ?? [])];
-  const lidar = sim.params.lidar;
 
   const startTruth = sim.groundTruth();
-  const goalRes = nav.setGoal(opts.goal, startTruth.robotPose, sim.time);
   const result: ClosedLoopResult = {
     success: false, outcome: 'failed', message: null, collisions: 0, time_s: 0, path_length_m: 0,
     min_clearance_m: startTruth.clearance.static, min_person_clearance_m: Infinity, rms_jerk: 0, stops: 0, safety_stops: 0, candidates_per_cycle: 0,
     gaze_turns: 0, gaze_turns_missed: 0, gaze_lead_min_s: null, gaze_lead_median_s: null, gaze_turn_leads: [],
   };
+
+  const candidates: number[] = [];
+  let ended: { status: 'reached' | 'failed'; message: string | null } | null = null;
+  let lastSafetyStop = false;
+  const gazeOn = opts.gaze !== false;
+  const driver = new InProcessSimDriver(sim, { commandTransitS: latency.transitS, clockOffsetS: offset, endpoint: opts.source });
+  const planner = new InlinePlanner({ map: opts.planningMap, config: opts.nav, limits: opts.limits, planningTimeS: latency.planningS });
+  let goalActive = false;
+  const core: ConsoleCore = new ConsoleCore({
+    clock: () => offset + sim.time,
+    driverFactory: async () => driver,
+    planner,
+    limits: opts.limits,
+    seed: opts.seed,
+    loop: { gaze: opts.gaze === false ? false : opts.gaze === true || opts.gaze === undefined ? {} : opts.gaze },
+    recording: opts.recording,
+    timers: false,
+    onTick: (t, d) => {
+      const isStop = d.reactive?.action === 'stop' && (d.desired.v !== 0 || d.desired.w !== 0);
+      if (isStop && !lastSafetyStop) result.safety_stops++;
+      lastSafetyStop = isStop;
+      opts.onSafety?.(t - offset, d);
+    },
+    onCycle: (t, out) => {
+      if (out.candidatesEvaluated > 0) candidates.push(out.candidatesEvaluated);
+      opts.onCycle?.(t - offset, out);
+      if (!goalActive) return;
+      const gaze = core.loop.gazePlan;
+      if (gaze) opts.onGaze?.(t - offset, gaze);
+      if (out.status === 'reached' || out.status === 'failed') ended = { status: out.status, message: out.message };
+    },
+  });
+  if (opts.zones) core.setZones(opts.zones);
+
+  const connected = await core.connect({ kind: 'sim' });
+  if (!connected.ok) throw new Error(connected.error);
+  // The first odometry arrives one step in; the goal is set from the pose it gives, as an
+  // operator's click would be.
+  driver.step(SIM_DT);
+  const goalRes = await core.setGoal(opts.goal);
   if (!goalRes.ok) {
-    result.message = goalRes.message;
+    result.message = goalRes.error;
+    opts.recording?.end('failed', offset + sim.time);
+    await core.disconnect();
     return result;
   }
+  goalActive = true;
 
-  let current: Trajectory | null = null;
-  let next: Trajectory | null = null;
-  let newestScan: SimScan | null = null;
-  const sent: SentCommand[] = [];
-  const candidates: number[] = [];
-  let lastPose = startTruth.robotPose;
+  let lastPose = sim.groundTruth().robotPose;
   const jerkSamples: number[] = [];
   let vPrev = 0;
   let aPrev = 0;
   let jerkClock = 0;
   let moving = false;
   let stillFor = 0;
-  let lastSafetyStop = false;
-  const gaze = opts.gaze === false ? null : new GazePlanner(opts.gaze === true || opts.gaze === undefined ? {} : opts.gaze);
-  const panLimits = panLimitsOf(sim.params);
   const gazeLog: GazeSample[] = [];
 
   for (let step = 0; ; step++) {
+    // Virtual time runs flat out; let the process breathe once per simulated second (a
+    // test runner's heartbeat, a CLI's output) without changing anything in the run.
+    if (step % 100 === 99) await yieldToEventLoop();
     const t = sim.time;
     while (events.length > 0 && events[0]!.at <= t) events.shift()!.run(sim);
 
     if (step % PLAN_EVERY === 0) {
-      const odom = sim.odometry();
-      const drive = sim.driveState();
-      const measured = { pose: { x: odom.x, y: odom.y, theta: odom.theta }, v: odom.v, w: odom.w, a: drive.accelV, alpha: drive.accelW };
-      const ff = fastForward({
-        measured,
-        receivedAt: t,
-        latency: { sensorAge: 0, planningTime: latency.planningS, commandTransit: latency.transitS },
-        now: t,
-        commands: sent,
-        tracking: { aMax: limits.aMax, alphaMax: limits.alphaMax, jerkMax: limits.jerkMax, yawJerkMax: limits.yawJerkMax },
-      });
-      const scan = newestScan
-        ? { sensor: { x: newestScan.lidarPose.x, y: newestScan.lidarPose.y }, endpoints: scanEndpoints(newestScan.ranges, newestScan.angleMin, newestScan.angleIncrement, newestScan.rangeMin, newestScan.rangeMax, newestScan.lidarPose), time: newestScan.time }
-        : null;
-      const out = nav.cycle({ now: ff.time, state: ff.state, scan, seed: opts.seed * 100_003 + step });
-      if (out.candidatesEvaluated > 0) candidates.push(out.candidatesEvaluated);
-      next = out.trajectory;
-      opts.onCycle?.(t, out);
-      if (gaze) {
-        // The gaze planner works on the measured state now; the trajectory starts at the
-        // plan's effect time and the planner bridges the gap itself.
-        const screen = sim.screenState();
-        const gazeOut = gaze.update(
-          gazeInputFromCycle(out, { now: t, robotPose: measured.pose, pan: { angle: screen.panAngle, rate: screen.panVelocity } }, panLimits),
-        );
-        opts.onGaze?.(t, gazeOut);
-      }
-      if (out.status === 'reached' || out.status === 'failed') {
-        result.outcome = out.status;
-        result.message = out.message;
+      core.planCycle();
+      const end = ended as { status: 'reached' | 'failed'; message: string | null } | null;
+      if (end) {
+        result.outcome = end.status;
+        result.message = end.message;
         break;
       }
     }
-
     if (step % SAFETY_EVERY === 0) {
-      // The command sent now acts at t + transit: follow the plan in force then.
-      const acts = t + latency.transitS;
-      if (next && acts >= next.t0) {
-        current = next;
-        next = null;
-      }
-      const desired = current ? trajectoryVelocityAt(current, acts) : { v: 0, w: 0 };
-      let command = desired;
-      if (newestScan) {
-        const pts = scanToPoints(newestScan.ranges, newestScan.angleMin, newestScan.angleIncrement, newestScan.time, { x: lidar.mountX, y: lidar.mountY, yaw: lidar.mountYaw }, { min: newestScan.rangeMin, max: newestScan.rangeMax });
-        const decision = reactive.check({ scan: pts, now: t, command: desired, footprint: limits.footprint, limits: { aMax: limits.aMax, alphaMax: limits.alphaMax } });
-        command = decision.command;
-        const isStop = decision.action === 'stop' && (desired.v !== 0 || desired.w !== 0);
-        if (isStop && !lastSafetyStop) result.safety_stops++;
-        lastSafetyStop = isStop;
-        opts.onSafety?.(t, decision);
-      } else {
-        command = { v: 0, w: 0 };
-      }
-      sim.setCommand(command.v, command.w);
-      sent.push({ sentAt: t, v: command.v, w: command.w });
-      if (sent.length > 50) sent.shift();
-      if (gaze) {
-        // The screen command also arrives `transit` later and the head's own tracker only
-        // starts moving toward it then: aim at the set-point due one tick after arrival, at
-        // full rate, so the head follows the profile instead of trailing it.
-        const pan = gaze.panCommandAt(acts + SCREEN_DT);
-        if (pan) sim.setScreenCommand(pan.angle, panLimits.panMaxRate);
-        gazeLog.push({ t, heading: lastPose.theta, pan: sim.screenState().panAngle });
-      }
+      core.tick();
+      if (gazeOn) gazeLog.push({ t, heading: lastPose.theta, pan: sim.screenState().panAngle });
     }
 
-    const stepped = sim.step(SIM_DT);
-    if (stepped.scans.length > 0) newestScan = stepped.scans[stepped.scans.length - 1]!;
+    driver.step(SIM_DT);
     const truth = sim.groundTruth();
     for (let i = triggers.length - 1; i >= 0; i--) {
       if (triggers[i]!.when(truth)) triggers.splice(i, 1)[0]!.run(sim);
@@ -292,7 +267,7 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
   candidates.sort((a, b) => a - b);
   result.candidates_per_cycle = candidates.length > 0 ? candidates[candidates.length >> 1]! : 0;
   if (!Number.isFinite(result.min_person_clearance_m)) result.min_person_clearance_m = Infinity;
-  if (gaze) {
+  if (gazeOn) {
     const turns = gazeLeadTimes(gazeLog);
     const summary = summarizeLeadTimes(turns);
     result.gaze_turn_leads = turns;
@@ -301,5 +276,10 @@ export function runClosedLoop(opts: ClosedLoopOptions): ClosedLoopResult {
     result.gaze_lead_min_s = summary.min;
     result.gaze_lead_median_s = summary.median;
   }
+  // A recorded run ends the way the scenario did (the core would call it 'completed').
+  opts.recording?.end(result.success ? 'goal-reached' : 'failed', offset + sim.time);
+  // Disconnect, not shutdown: the recording belongs to the caller (one database, many runs).
+  await core.disconnect();
+  await planner.shutdown();
   return result;
 }

@@ -58,9 +58,9 @@ export function compareMetrics(r: ScenarioReport): CompareMetrics {
 }
 
 /** Runs the scenario once per compared predictor. Deterministic for the scenario's seed. */
-export function compareScenario(s: Scenario): ScenarioComparison {
+export async function compareScenario(s: Scenario): Promise<ScenarioComparison> {
   const runs = {} as Record<PredictorModel, CompareMetrics>;
-  for (const model of COMPARED_PREDICTORS) runs[model] = compareMetrics(runScenario(s, { predictor: model }));
+  for (const model of COMPARED_PREDICTORS) runs[model] = compareMetrics(await runScenario(s, { predictor: model }));
   return { scenario: s.name, default_predictor: DEFAULT_PREDICTOR_MODEL, runs };
 }
 

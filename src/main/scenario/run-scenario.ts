@@ -22,6 +22,9 @@ export interface ScenarioRunOptions {
   onSafety?: ClosedLoopOptions['onSafety'];
   /** Called once with the simulator before the run (ground truth for logging, traces). */
   onSim?: (sim: SimCore) => void;
+  /** Records the run as a live session is recorded, with sim time 0 at host time `clockOffsetS`. */
+  recording?: ClosedLoopOptions['recording'];
+  clockOffsetS?: number;
   /** Gaze planning on (default), off, or with configuration overrides. */
   gaze?: ClosedLoopOptions['gaze'];
   /** Navigation overrides on top of the scenario's own (the predictor option wins). */
@@ -34,7 +37,7 @@ export interface ScenarioPerson {
   trigger: ScenarioTrigger | null;
 }
 
-export function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): ScenarioReport {
+export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioReport> {
   const people = scenarioPeopleOf(s);
   const sim = createSimCore({
     seed: s.seed,
@@ -50,7 +53,7 @@ export function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Scenari
   // The planner knows the static map only; people and boxes it must see.
   const planningMap = sim.world.grid;
   let replans = 0;
-  const result = runClosedLoop({
+  const result = await runClosedLoop({
     sim,
     planningMap,
     goal: poseOf(s.goal),
@@ -75,6 +78,9 @@ export function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Scenari
     onGaze: opts.onGaze,
     onSafety: opts.onSafety,
     gaze: opts.gaze,
+    recording: opts.recording,
+    clockOffsetS: opts.clockOffsetS,
+    source: `scenario:${s.name}`,
   });
   return { scenario: s.name, ...result, replans };
 }

@@ -27,10 +27,10 @@ const EASY_WORLD = 94;
 const haveData = existsSync(join(DEFAULT_BARN_DATA, 'cylinders.csv'));
 
 describe.skipIf(!haveData)('BARN closed loop on real data', () => {
-  it(`reaches the goal of world ${EASY_WORLD} without a collision`, { timeout: 120_000 }, () => {
+  it(`reaches the goal of world ${EASY_WORLD} without a collision`, { timeout: 120_000 }, async () => {
     const world = loadBarnWorlds(DEFAULT_BARN_DATA).find((w) => w.index === EASY_WORLD)!;
     const reference = loadReference(DEFAULT_BARN_DATA, EASY_WORLD);
-    const r = runBarnWorld(world, reference);
+    const r = await runBarnWorld(world, reference);
     expect(r.collided).toBe(false);
     expect(r.success).toBe(true);
     expect(r.outcome).toBe('reached');

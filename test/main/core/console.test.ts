@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsoleCore, NO_LIDAR_TELEOP_SPEED, TELEOP_DEADMAN_S } from '../../../src/main/core/console';
 import { MemoryTransport, RobotLink } from '../../../src/main/link';
+import { ForesightLinkDriver } from '../../../src/main/robot/foresight-driver';
 import { HELLO, scriptedRobot, sleep } from './scripted-robot';
 import { hostSeconds } from '../../../src/main/core/clock';
 import type { HelloMsg } from '../../../src/shared/protocol';
@@ -20,7 +21,7 @@ async function connectedCore(hello: HelloMsg = HELLO, ranges: () => Float32Array
   const robot = scriptedRobot(transport, hello, ranges);
   const core = new ConsoleCore({
     clock: hostSeconds,
-    linkFactory: async () => ({ link: new RobotLink({ transport }) }),
+    driverFactory: async () => new ForesightLinkDriver(new RobotLink({ transport })),
     timers: false,
   });
   cleanups.push(() => robot.close(), () => core.shutdown());

@@ -5,8 +5,10 @@
  * and the safety state says why in plain words.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleCore, type Autonomy } from '../../../src/main/core/console';
-import { PlannerAutonomy } from '../../../src/main/core/autonomy';
+import { ConsoleCore } from '../../../src/main/core/console';
+import { WorkerPlanner } from '../../../src/main/core/worker-planner';
+import type { PlannerPort } from '../../../src/main/core/planner-port';
+import { ForesightLinkDriver } from '../../../src/main/robot/foresight-driver';
 import { CELL_FREE, type OccupancyGrid } from '../../../src/shared/grid';
 import { MemoryTransport, RobotLink } from '../../../src/main/link';
 import { HELLO, scriptedRobot, sleep } from './scripted-robot';
@@ -19,14 +21,14 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function connectedCore(hello: HelloMsg = HELLO, autonomy?: (core: ConsoleCore) => Autonomy) {
+async function connectedCore(hello: HelloMsg = HELLO, planner?: PlannerPort) {
   const transport = new MemoryTransport();
   const robot = scriptedRobot(transport, hello);
   const core = new ConsoleCore({
     clock: hostSeconds,
-    linkFactory: async () => ({ link: new RobotLink({ transport }) }),
+    driverFactory: async () => new ForesightLinkDriver(new RobotLink({ transport })),
     timers: false,
-    autonomy,
+    planner,
   });
   cleanups.push(() => robot.close(), () => core.shutdown());
   expect(await core.connect({ kind: 'sim' })).toEqual({ ok: true });
@@ -102,12 +104,10 @@ describe('ConsoleCore with operator zones', () => {
   it('hands zones to the planner worker, and again after the worker restarts', async () => {
     // An empty 12 × 12 m room around the robot (5 cm cells).
     const map: OccupancyGrid = { width: 240, height: 240, resolution: 0.05, origin: { x: -6, y: -6 }, data: new Uint8Array(240 * 240).fill(CELL_FREE) };
-    let autonomy: PlannerAutonomy | null = null;
-    const core = await connectedCore(HELLO, (c) => (autonomy = new PlannerAutonomy(c, { map })));
-    // As create.ts does: the core's guard and the planner both get the zones.
-    const zones = [zone(1, 'loading dock', 'keep-out', box(1.5, -1, 2.5, 1))];
-    core.setZones(zones);
-    autonomy!.setZones(zones);
+    const planner = new WorkerPlanner({ map }, hostSeconds);
+    const core = await connectedCore(HELLO, planner);
+    // The core passes zones to its guard and to the planner.
+    core.setZones([zone(1, 'loading dock', 'keep-out', box(1.5, -1, 2.5, 1))]);
     /** setGoal, retrying while the worker boots (through tsx: slow on a loaded machine). */
     const goalResult = async (x: number, y: number) => {
       for (let i = 0; i < 200; i++) {
@@ -123,7 +123,7 @@ describe('ConsoleCore with operator zones', () => {
     expect(await goalResult(-2, 0)).toEqual({ ok: true });
     core.cancelGoal();
 
-    (autonomy! as PlannerAutonomy).crashForTest();
+    planner.crashForTest();
     for (let i = 0; i < 100 && core.snapshot().notice !== 'Planner restarted after a crash'; i++) await sleep(20);
     expect(core.snapshot().notice).toBe('Planner restarted after a crash');
     const again = await goalResult(2, 0);

@@ -3,10 +3,12 @@
  * transport, a codec-speaking robot that can be made to misbehave, an operator holding the
  * stick, a run log that keeps what the core records, and the measurements the tests assert.
  */
-import { ConsoleCore, type Autonomy } from '../../../src/main/core/console';
+import { ConsoleCore } from '../../../src/main/core/console';
+import type { PlannerPort } from '../../../src/main/core/planner-port';
+import { ForesightLinkDriver } from '../../../src/main/robot/foresight-driver';
 import { FaultMonitor } from '../../../src/main/core/faults';
 import { RunRecording } from '../../../src/main/core/run-recording';
-import { FrameDecoder, encodeWire } from '../../../src/main/link/codec';
+import { FrameDecoder, encodeWire } from '../../../src/shared/wire';
 import { DEFAULT_LINK_TIMING, RobotLink, systemClock, type LinkTiming } from '../../../src/main/link/robot-link';
 import type { Transport } from '../../../src/main/link/transport';
 import type { Recorder } from '../../../src/main/recorder';
@@ -162,17 +164,17 @@ export interface Rig {
 }
 
 /** A connected core over `transport`, with real timers; resolves once it has a scan. */
-export async function startRig(transport: Transport, options: { timing?: Partial<LinkTiming>; autonomy?: (core: ConsoleCore) => Autonomy } = {}): Promise<Rig> {
+export async function startRig(transport: Transport, options: { timing?: Partial<LinkTiming>; planner?: PlannerPort } = {}): Promise<Rig> {
   const log = new RunLog();
   let link: RobotLink | null = null;
   const core = new ConsoleCore({
     clock: () => nowMs() / 1000,
-    linkFactory: async () => {
+    driverFactory: async () => {
       link = new RobotLink({ transport, timing: options.timing });
-      return { link };
+      return new ForesightLinkDriver(link);
     },
     recording: log.recording,
-    autonomy: options.autonomy,
+    planner: options.planner,
   });
   const events: ConsoleEvent[] = [];
   core.subscribe((event, payload) => {

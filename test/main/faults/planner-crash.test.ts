@@ -1,6 +1,6 @@
 /** Fault: the planner worker crashes while it is driving the robot to a goal. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PlannerAutonomy } from '../../../src/main/core/autonomy';
+import { WorkerPlanner } from '../../../src/main/core/worker-planner';
 import { MemoryTransport } from '../../../src/main/link/memory-transport';
 import { CELL_FREE, type OccupancyGrid } from '../../../src/shared/grid';
 import { FaultyRobot, ROBOT_STOP_BOUND_MS, STOP_BOUND_MS, nowMs, sleep, startRig, waitUntil } from './fault-harness';
@@ -21,8 +21,8 @@ describe('fault: the planner worker crashes', () => {
     const transport = new MemoryTransport();
     const robot = new FaultyRobot(transport.robot);
     cleanups.push(() => robot.close());
-    let autonomy: PlannerAutonomy | null = null;
-    const rig = await startRig(transport, { autonomy: (core) => (autonomy = new PlannerAutonomy(core, { map: openRoom() })) });
+    const planner = new WorkerPlanner({ map: openRoom() }, () => nowMs() / 1000);
+    const rig = await startRig(transport, { planner });
     cleanups.push(() => rig.close());
 
     expect(await rig.core.setGoal({ x: 2, y: 0, theta: 0 })).toEqual({ ok: true });
@@ -39,7 +39,7 @@ describe('fault: the planner worker crashes', () => {
     const poll = setInterval(() => {
       if (coreStoppedAtMs === Infinity && rig.core.snapshot().command.v === 0) coreStoppedAtMs = nowMs();
     }, 2);
-    autonomy!.crashForTest();
+    planner.crashForTest();
     await sleep(500);
     clearInterval(poll);
 

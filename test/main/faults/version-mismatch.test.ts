@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryTransport } from '../../../src/main/link/memory-transport';
 import { ConsoleCore } from '../../../src/main/core/console';
 import { RobotLink } from '../../../src/main/link/robot-link';
+import { ForesightLinkDriver } from '../../../src/main/robot/foresight-driver';
 import { FaultyRobot, ROBOT_STOP_BOUND_MS, RunLog, STOP_BOUND_MS, driveThenFault, nowMs, sleep, startRig, waitUntil } from './fault-harness';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -17,7 +18,7 @@ describe('fault: protocol version mismatch', () => {
     robot.headerVersion = 2;
     cleanups.push(() => robot.close());
     const log = new RunLog();
-    const core = new ConsoleCore({ clock: () => nowMs() / 1000, linkFactory: async () => ({ link: new RobotLink({ transport }) }), recording: log.recording });
+    const core = new ConsoleCore({ clock: () => nowMs() / 1000, driverFactory: async () => new ForesightLinkDriver(new RobotLink({ transport })), recording: log.recording });
     cleanups.push(() => core.shutdown());
     const events: string[] = [];
     core.subscribe((e, p) => { if (e === 'event') events.push((p as { message: string }).message); });

@@ -14,9 +14,9 @@ import type { GazeOutput } from '../../../src/planner/gaze';
 const HALL_TO_OFFICE = { ...scenarioSchema.parse({ name: 'hall-to-office', seed: 1, start: { x: 1.2, y: 4.25, theta: 0 }, goal: { x: 7.95, y: 6.6, theta: 1.57 }, timeLimitS: 30 }), file: '', mapYaml: null };
 
 describe('gaze in the closed loop', () => {
-  it('plans the screen every cycle, drives the simulated head, and leads the turn into the office by ≥ 0.5 s', () => {
+  it('plans the screen every cycle, drives the simulated head, and leads the turn into the office by ≥ 0.5 s', async () => {
     const gazes: GazeOutput[] = [];
-    const r = runScenario(HALL_TO_OFFICE, { onGaze: (_t, g) => gazes.push(g) });
+    const r = await runScenario(HALL_TO_OFFICE, { onGaze: (_t, g) => gazes.push(g) });
     expect(r.success, JSON.stringify(r)).toBe(true);
     expect(gazes.length).toBeGreaterThan(5 * r.time_s); // about 10 Hz
     expect(gazes.every((g) => g.reason.kind !== 'person')).toBe(true); // nobody there
@@ -28,8 +28,8 @@ describe('gaze in the closed loop', () => {
     expect(r.gaze_lead_median_s).toBe(turn.leadTime);
   }, 60_000);
 
-  it('leaves the screen alone when gaze is off (backward compatible result fields)', () => {
-    const r = runScenario({ ...HALL_TO_OFFICE, timeLimitS: 2 }, { gaze: false });
+  it('leaves the screen alone when gaze is off (backward compatible result fields)', async () => {
+    const r = await runScenario({ ...HALL_TO_OFFICE, timeLimitS: 2 }, { gaze: false });
     expect(r).toMatchObject({ gaze_turns: 0, gaze_turns_missed: 0, gaze_lead_min_s: null, gaze_lead_median_s: null, gaze_turn_leads: [] });
   }, 60_000);
 });

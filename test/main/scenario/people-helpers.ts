@@ -22,7 +22,7 @@ const reports = new Map<string, ScenarioReport>();
 export async function peopleReport(name: string): Promise<ScenarioReport> {
   let r = reports.get(name);
   if (!r) {
-    r = runScenario(await loadPeopleScenario(name));
+    r = await runScenario(await loadPeopleScenario(name));
     reports.set(name, r);
   }
   return r;

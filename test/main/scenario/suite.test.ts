@@ -25,7 +25,7 @@ describe('scenario suite', () => {
       if (!loaded.ok) throw new Error(loaded.message);
       const s = loaded.scenario;
       expect(s.description.length).toBeGreaterThan(20);
-      const report = runScenario(s);
+      const report = await runScenario(s);
       const summary = `${s.name}: ${report.outcome} ${report.message ?? ''} at ${report.time_s.toFixed(1)} s`;
       expect(report.collisions, summary).toBe(0);
       expect(report.success, summary).toBe(true);

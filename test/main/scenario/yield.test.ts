@@ -35,15 +35,24 @@ const scenario: Scenario = {
   mapYaml: null,
 };
 
-function run(nav: { yieldPatienceS: number }) {
+async function run(nav: { yieldPatienceS: number }, seed = scenario.seed) {
   const replans: NavCycleOutput['replanReason'][] = [];
-  const report = runScenario(scenario, { nav, onCycle: (_t, out) => void (out.replanned && replans.push(out.replanReason)) });
-  return { report, replans };
+  /** Replan reasons while the person still stands in the doorway (until 11 s). */
+  const whileWaiting: NavCycleOutput['replanReason'][] = [];
+  const report = await runScenario({ ...scenario, seed }, {
+    nav,
+    onCycle: (t, out) => {
+      if (!out.replanned) return;
+      replans.push(out.replanReason);
+      if (t <= 11.5) whileWaiting.push(out.replanReason);
+    },
+  });
+  return { report, replans, whileWaiting };
 }
 
 describe('yielding to people', () => {
-  it('waits for someone standing in the doorway instead of replanning round them, then goes through', { timeout: 60_000 }, () => {
-    const { report, replans } = run({ yieldPatienceS: 15 });
+  it('waits for someone standing in the doorway instead of replanning round them, then goes through', { timeout: 60_000 }, async () => {
+    const { report, replans } = await run({ yieldPatienceS: 15 });
     const why = JSON.stringify({ ...report, gaze_turn_leads: undefined, replans });
     expect(report.success, why).toBe(true);
     expect(report.collisions, why).toBe(0);
@@ -53,8 +62,20 @@ describe('yielding to people', () => {
     expect(report.time_s, why).toBeGreaterThan(11);
   });
 
-  it('without patience the same wait counts as no progress', { timeout: 60_000 }, () => {
-    const { replans } = run({ yieldPatienceS: 0 });
-    expect(replans).toContain('no-progress');
+  it('without patience the same wait counts as no progress', { timeout: 120_000 }, async () => {
+    // Over several seeds: in some the robot inches and turns toward the door while it waits,
+    // which is progress by the stack's measure, so one seed alone says little.
+    const seeds = [1, 2, 3, 4];
+    const stalled = [];
+    for (const seed of seeds) {
+      const { whileWaiting } = await run({ yieldPatienceS: 0 }, seed);
+      if (whileWaiting.includes('no-progress')) stalled.push(seed);
+    }
+    expect(stalled.length, `seeds with a no-progress replan during the wait: ${stalled.join(', ')}`).toBeGreaterThanOrEqual(seeds.length / 2);
+    // With patience, none of them count the wait as being stuck.
+    for (const seed of seeds) {
+      const { whileWaiting } = await run({ yieldPatienceS: 15 }, seed);
+      expect(whileWaiting, `seed ${seed}`).not.toContain('no-progress');
+    }
   });
 });

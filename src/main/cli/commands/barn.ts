@@ -151,7 +151,7 @@ const command: CliCommand = {
       await runInChildren(jobsList, args, (line) => print(line));
     } else {
       for (const job of jobsList) {
-        const r = runBarnWorld(job.world, job.reference);
+        const r = await runBarnWorld(job.world, job.reference);
         print(worldLine(r), r);
       }
     }

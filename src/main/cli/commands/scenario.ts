@@ -9,8 +9,7 @@ import { loadScenarioFile } from '../../scenario/scenario-file';
 import { runScenario } from '../../scenario/run-scenario';
 import { compareScenario, formatComparisonTable, type ScenarioComparison } from '../../scenario/people-compare';
 import { isPredictorModel } from '../../../planner/predict';
-import { ScenarioRecording } from '../../scenario/record-run';
-import { poseOf } from '../../scenario/scenario-file';
+import { RunRecording } from '../../core/run-recording';
 import { Recorder, resolveRunsDbPath } from '../../recorder';
 
 const usage = `Usage: foresight scenario run FILE... [--json] [--predictor social|cv] [--record] [--db FILE]
@@ -65,14 +64,12 @@ const scenario: CliCommand = {
         failures++;
         continue;
       }
-      const recording = recorder ? new ScenarioRecording(recorder, loaded.scenario.name, Date.now() / 1000) : null;
-      const r = runScenario(loaded.scenario, {
+      // Recorded by the console's own recording, as a live session is: sim time 0 is now.
+      const r = await runScenario(loaded.scenario, {
         predictor,
-        onSim: recording ? (sim) => recording.attach(sim, poseOf(loaded.scenario.goal)) : undefined,
-        onCycle: recording ? (t, out) => recording.cycle(t, out) : undefined,
-        onSafety: recording ? (t, d) => recording.safety(t, d) : undefined,
+        recording: recorder ? new RunRecording(recorder) : undefined,
+        clockOffsetS: Date.now() / 1000,
       });
-      recording?.end(r.success ? 'goal-reached' : 'failed', r.time_s);
       const line = {
         scenario: r.scenario,
         success: r.success,
@@ -127,7 +124,7 @@ async function compare(files: readonly string[], json: boolean): Promise<number>
       failures++;
       continue;
     }
-    const c = compareScenario(loaded.scenario);
+    const c = await compareScenario(loaded.scenario);
     const main = c.runs[c.default_predictor];
     const bound = loaded.scenario.expect.minPersonClearanceM;
     const tooClose = bound !== undefined && main.min_person_distance_m !== null && main.min_person_distance_m < bound;
