@@ -49,6 +49,21 @@ export interface RobotSpec {
   panMaxAccel: number;
 }
 
+/** A lidar's scan layout (lidar frame, SI), whoever describes it: Hello, a lidar driver, the simulator. */
+export interface LidarLayout {
+  beams: number;
+  /** First beam angle in the lidar frame, radians, (−π, π]. */
+  angleMin: number;
+  /** Angle between beams, radians. */
+  angleIncrement: number;
+  /** Shortest valid range, metres. */
+  rangeMin: number;
+  /** Longest range, metres; no return within it reads +Infinity (REP 117). */
+  rangeMax: number;
+  /** Revolutions per second. */
+  rateHz: number;
+}
+
 export interface HelloMsg extends RobotSpec {
   type: 'hello';
   protocolVersion: number;

@@ -3,23 +3,13 @@
  * screen (pan head) limits and lidar. The firmware endpoint advertises these in Hello.
  * SI units; footprint and lidar mount in base_link (x forward, y left).
  */
-import type { RobotSpec } from '../shared/protocol';
+import type { LidarLayout, RobotSpec } from '../shared/protocol';
 
 /** Which part of a person the lidar plane cuts. */
 export type PersonScanModel = 'legs' | 'body';
 
-export interface LidarParams {
-  beams: number;
-  /** First beam angle in the lidar frame, radians, (−π, π]. */
-  angleMin: number;
-  /** Angle between beams, radians. */
-  angleIncrement: number;
-  /** Shortest valid range, metres (closer returns read +Infinity: invalid). */
-  rangeMin: number;
-  /** Longest range, metres; no return within it reads +Infinity (REP 117). */
-  rangeMax: number;
-  /** Revolutions per second. */
-  rateHz: number;
+/** The simulated lidar: its layout (closer than rangeMin reads +Infinity: invalid), mount and noise. */
+export interface LidarParams extends LidarLayout {
   /** Mount pose in base_link: metres, metres, radians. */
   mountX: number;
   mountY: number;

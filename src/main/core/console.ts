@@ -418,7 +418,7 @@ export class ConsoleCore implements ApiBackend {
     const frame = sample.frame;
     // Every sample is checked before it is applied: a jumped clock or pose, or a blind
     // lidar, stops motion and is said and recorded; stale samples are not applied at all.
-    const verdict = this.faults.onFrame({ seq: frame.seq, timestampUs: frame.timestampUs, receivedAtMs: sample.receivedAt * 1000, msg: frame.msg });
+    const verdict = this.faults.onFrame({ seq: frame.seq, timestampUs: frame.timestampUs, receivedAtMs: sample.receivedAt * 1000, msg: frame.msg }, sample.device === undefined);
     if (verdict.fault) this.onFault(verdict.fault);
     this.opts.recording?.frame(frame, sample.receivedAt);
     if (!verdict.apply) return;

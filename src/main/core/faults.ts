@@ -390,9 +390,13 @@ export class FaultMonitor {
     this.heldUntilMs = -Infinity;
   }
 
-  onFrame(frame: { seq: number; timestampUs: number; receivedAtMs: number; msg: RobotMessage }): FrameVerdict {
+  /**
+   * @param ownClock false for a sample from a separate device (a lidar on its own port): it
+   *   is stamped on the host clock, so the robot-clock checks do not apply to it.
+   */
+  onFrame(frame: { seq: number; timestampUs: number; receivedAtMs: number; msg: RobotMessage }, ownClock = true): FrameVerdict {
     const now = frame.receivedAtMs;
-    const clock = this.clock.check(frame);
+    const clock: ClockVerdict = ownClock ? this.clock.check(frame) : { kind: 'ok' };
     if (clock.kind === 'stale') return { apply: false, fault: clock.fault };
     if (clock.kind === 'suspect') return { apply: false, fault: null };
     if (clock.kind === 'jump') {

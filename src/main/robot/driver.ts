@@ -11,8 +11,7 @@
  */
 import type { LinkStatus } from '../../shared/api';
 import type { Twist2D } from '../../shared/geometry';
-import type { HelloMsg, HostMessage, LinkFrame, RobotMessage } from '../../shared/protocol';
-import type { FaultEvent } from '../core/faults';
+import type { HelloMsg, HostMessage, LaserScanMsg, LidarLayout, LinkFrame, RobotMessage } from '../../shared/protocol';
 
 /** What a robot is and can do, as its driver knows it once the robot has answered. */
 export interface RobotCapabilities {
@@ -52,6 +51,21 @@ export interface RobotSample<M extends RobotMessage = RobotMessage> {
   receivedAt: number;
   /** Host time the data was measured (a scan: its first beam), s; never after `receivedAt`. */
   stamp: number;
+  /**
+   * Set on samples from a separate device merged into the robot (a lidar on its own port):
+   * they are stamped on the host clock, not the robot's, so robot-clock checks skip them.
+   */
+  device?: 'lidar';
+}
+
+/** Something a driver found wrong below the message level, in plain words and numbers. */
+export interface DriverFault {
+  /** e.g. 'robot-clock-jump', 'lidar-lost'. */
+  kind: string;
+  message: string;
+  /** Host time, ms. */
+  atMs: number;
+  detail: Record<string, number | string>;
 }
 
 /** A command as it left for the robot, for fast-forward and the run log. */
@@ -75,7 +89,7 @@ export interface RobotDriverEvents {
   /** Link state changes: connecting, connected, lost (reconnecting), incompatible, disconnected. */
   state: RobotLinkState;
   /** Something the driver found wrong below the message level (e.g. the robot clock jumped). */
-  fault: FaultEvent;
+  fault: DriverFault;
   /** A corrupt or unexpected frame, dropped. */
   'bad-frame': { reason: string; detail: string; at: number };
   sent: SentToRobot;
@@ -111,6 +125,38 @@ export interface RobotDriver {
   setScreen(cmd: { panAngle: number; maxRate: number }): void;
   /** Subscribes to one event; returns the unsubscribe function. */
   on<E extends RobotDriverEventName>(event: E, listener: (payload: RobotDriverEvents[E]) => void): () => void;
+}
+
+/** Where a lidar sits on the robot: base_link, metres and radians. */
+export interface LidarMount {
+  x: number;
+  y: number;
+  yaw: number;
+}
+
+/** A lidar's scan layout as its driver learns it from the device, and what it is. */
+export interface LidarDescription extends LidarLayout {
+  /** Model and serial number or firmware, for the operator. */
+  name: string;
+}
+
+export interface LidarDeviceEvents {
+  /** The device answered (again after a reconnect) with its layout. */
+  layout: LidarDescription;
+  /** One revolution: ranges in the lidar frame; times on the host clock, s. */
+  scan: { msg: LaserScanMsg; receivedAt: number; stamp: number };
+  state: RobotLinkState;
+  fault: DriverFault;
+}
+
+/** A lidar on its own port (RPLIDAR, LDS-01/02…): the second device of a robot. */
+export interface LidarDevice {
+  readonly endpoint: string;
+  connect(): void;
+  /** Stops the motor and closes the port. Idempotent. */
+  dispose(): Promise<void>;
+  layout(): LidarDescription | null;
+  on<E extends keyof LidarDeviceEvents>(event: E, listener: (payload: LidarDeviceEvents[E]) => void): () => void;
 }
 
 /** A tiny typed event hub for drivers. */

@@ -23,7 +23,7 @@
 import type { Pose2D, RectFootprint, Twist2D } from '../../shared/geometry';
 import type { RobotLimits, RobotState, Trajectory } from '../local';
 import type { NavCycleInput, NavCycleOutput } from '../nav/navigation-stack';
-import { trajectoryVelocityAt } from '../nav/scan';
+import { trajectoryCommandAt } from '../nav/scan';
 import type { ScanEndpoint } from '../grid';
 import { guardZones, ZoneSet, type CompiledZone, type ZoneShape } from '../nav/zones';
 import { fastForward, type Latencies, type SentCommand } from '../predictive';
@@ -253,7 +253,7 @@ export class AutonomyLoop {
     if (!traj) return { v: 0, w: 0 };
     // A plan that stopped being renewed is not followed blind.
     if (now > traj.t0 + this.config.planExpiryS) return { v: 0, w: 0 };
-    return trajectoryVelocityAt(traj, acts);
+    return trajectoryCommandAt(traj, acts);
   }
 
   /** One safety tick at `now`: the command to send and why. */

@@ -1,0 +1,38 @@
+/** Live robot state: scans are placed in the map at the pose of their own time. */
+import { describe, expect, it } from 'vitest';
+import { RobotState } from '../../../src/main/core/state';
+import { HELLO } from './scripted-robot';
+
+const odom = (x: number, theta: number, v: number, w: number) => ({ type: 'odometry' as const, x, y: 0, theta, v, w, lastCommandSeq: 0 });
+
+describe('RobotState', () => {
+  it('interpolates the pose between odometry samples and extrapolates a little past the newest', () => {
+    const s = new RobotState();
+    expect(s.poseAt(1)).toBeNull();
+    s.applyOdometry(odom(0, 0, 1, 1), 1.0);
+    s.applyOdometry(odom(0.02, 0.02, 1, 1), 1.02);
+    expect(s.poseAt(1.01)!.x).toBeCloseTo(0.01, 9);
+    expect(s.poseAt(1.01)!.theta).toBeCloseTo(0.01, 9);
+    expect(s.poseAt(0.5)).toEqual({ x: 0, y: 0, theta: 0 }); // before the history: the oldest
+    // 10 ms past the newest: along the twist (1 m/s, 1 rad/s).
+    expect(s.poseAt(1.03)!.theta).toBeCloseTo(0.03, 9);
+    expect(s.poseAt(1.03)!.x).toBeCloseTo(0.03, 4);
+    // Never more than 0.1 s ahead.
+    expect(s.poseAt(5)!.theta).toBeCloseTo(0.12, 9);
+  });
+
+  it('places a scan with the pose at its stamp, not the newest odometry', () => {
+    const s = new RobotState();
+    s.hello = { ...HELLO, lidarMountX: 0, lidarMountY: 0, lidarMountYaw: 0 };
+    // Turning at 1 rad/s: the scan was taken 20 ms before the newest odometry.
+    s.applyOdometry(odom(0, 0, 0, 1), 1.0);
+    s.applyOdometry(odom(0, 0.02, 0, 1), 1.02);
+    const ranges = new Float32Array(HELLO.lidarBeams).fill(Infinity);
+    ranges[0] = 2; // the first beam, straight ahead in the lidar frame
+    const view = s.applyScan({ type: 'laser-scan', angleMin: 0, angleIncrement: (2 * Math.PI) / HELLO.lidarBeams, timeIncrement: 0, rangeMin: 0.05, rangeMax: 8, ranges }, 1.0);
+    expect(view.base.count).toBe(1);
+    expect(view.map[0]).toBeCloseTo(2, 9);
+    expect(view.map[1]).toBeCloseTo(0, 9); // with the newest pose it would be 4 cm off (2 m × 0.02 rad)
+    expect(view.lidarPose.theta).toBeCloseTo(0, 9);
+  });
+});
