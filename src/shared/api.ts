@@ -8,6 +8,7 @@
  */
 import type { Pose2D, Twist2D } from './geometry';
 import type { RunSummary } from './recording';
+import type { Incident } from './incidents';
 
 /** Serial port as listed by discovery. */
 export interface PortInfo {
@@ -301,33 +302,6 @@ export interface RunSeries {
   risk: (number | null)[];
 }
 
-export type IncidentStage = 'link' | 'perception' | 'prediction' | 'global-planning' | 'local-planning' | 'reactive-control' | 'operator' | 'unknown';
-
-/** An explained incident, as the review shows it. */
-export interface ReviewIncident {
-  /** Index within the run (stable for a given recording). */
-  id: number;
-  /** e.g. "safety-stop", "emergency-stop", "teleop-override", "cancelled-goal", "near-miss", "no-progress", "link-loss". */
-  kind: string;
-  /** Host clock, s. */
-  t: number;
-  /** Robot pose in the map frame at `t`, when known. */
-  pose: Pose2D | null;
-  /** Earliest stage that failed. */
-  stage: IncidentStage;
-  /** Short label: "Safety stop". */
-  label: string;
-  /** One sentence: what happened and why. */
-  summary: string;
-  /** Evidence lines: "person #7's actual path left the predicted futures 1.2 s before the stop". */
-  evidence: string[];
-  /** When the condition ended (host clock, s), for incidents that last. */
-  endT?: number;
-  severity?: 'low' | 'medium' | 'high';
-  /** The decision trace: each pipeline stage checked, in order, with its verdict. */
-  trace?: { stage: IncidentStage; verdict: 'failed' | 'ok' | 'not-applicable' | 'no-data'; text: string }[];
-}
-
 /** An operator-drawn zone, obeyed by every planning layer. Polygon in the map frame, m. */
 export interface Zone {
   id: number;
@@ -382,7 +356,8 @@ export interface ReviewApiMethods {
   getRunFrame: { req: RunRef & { t: number }; res: RunFrame };
   /** `points`: buckets on the time base (default 1500, at most 5000). */
   getRunSeries: { req: RunRef & { points?: number }; res: RunSeries };
-  getIncidents: { req: RunRef; res: ReviewIncident[] };
+  /** The run's incidents, explained, in time order (ids from 1). */
+  getIncidents: { req: RunRef; res: Incident[] };
   listZones: { req: null; res: Zone[] };
   saveZone: { req: ZoneInput; res: SaveZoneResult };
   deleteZone: { req: { id: number }; res: CommandResult };

@@ -1,8 +1,9 @@
 /**
  * Incidents of a recorded run, explained: what happened, where, how bad, and the earliest
  * stage of the robot's pipeline that failed, with the evidence in plain words and numbers.
- * Pure types, shared by the main side (src/main/recorder/incidents.ts, heatmap.ts) and the
- * renderer's review UI.
+ * One vocabulary: detection (src/main/incidents) produces these, the review API
+ * (`getIncidents`) returns them, the CLI prints them and the renderer's review UI shows them.
+ * Types plus a few pure display helpers both sides word the same way.
  *
  * Times are seconds on the host clock (Unix epoch); positions in the `map` frame, metres;
  * angles radians; speeds m/s.
@@ -108,4 +109,48 @@ export interface IncidentHeatmap {
   events: { intervention: number; safetyStop: number; outside: number };
   /** Runs read. */
   runs: number;
+}
+
+/** Short label of an incident: "Safety stop", "Emergency stop". */
+export function incidentLabel(inc: Pick<Incident, 'kind' | 'intervention'>): string {
+  switch (inc.kind) {
+    case 'safety-stop':
+      return 'Safety stop';
+    case 'near-miss':
+      return 'Near miss';
+    case 'no-progress':
+      return 'No progress';
+    case 'link-loss':
+      return 'Link lost';
+    case 'intervention':
+      switch (inc.intervention) {
+        case 'emergency-stop':
+          return 'Emergency stop';
+        case 'teleop':
+          return 'Teleop during autonomy';
+        case 'cancel-goal':
+          return 'Goal cancelled';
+        default:
+          return 'Operator intervention';
+      }
+  }
+}
+
+/**
+ * Who an incident is put down to: the earliest stage that failed; when none did, the
+ * operator for an intervention (their own choice), else unknown.
+ */
+export function incidentBlame(inc: Pick<Incident, 'kind' | 'attribution'>): PipelineStage | 'operator' | 'unknown' {
+  return inc.attribution.stage ?? (inc.kind === 'intervention' ? 'operator' : 'unknown');
+}
+
+/**
+ * The evidence lines shown beside the decision trace: the attribution's evidence, unless
+ * it only restates a stage check the trace shows, and the incident this one follows.
+ */
+export function incidentEvidence(inc: Pick<Incident, 'attribution' | 'trace' | 'relatedIncidentId'>): string[] {
+  const ev = inc.attribution.evidence.text;
+  const lines = ev && !inc.trace.some((c) => c.text.length > 0 && ev.endsWith(c.text)) ? [ev] : [];
+  if (inc.relatedIncidentId !== null) lines.push(`follows incident #${inc.relatedIncidentId}`);
+  return lines;
 }

@@ -4,8 +4,6 @@
  * the port says so (the core stops the robot and drops the goal) and the next `start`
  * brings up a fresh worker with the same limits and zones.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Pose2D } from '../../shared/geometry';
 import type { OccupancyGrid } from '../../shared/grid';
@@ -14,19 +12,12 @@ import type { RobotLimits } from '../../planner/local';
 import type { ZoneShape } from '../../planner/nav/zones';
 import type { FromPlanner, ToPlanner } from './planner-protocol';
 import type { PlannerEvent, PlannerPort } from './planner-port';
+import { threadEntry } from '../threads';
 
 /** A cycle unanswered this long means a wedged worker, s. */
 const WEDGED_AFTER_S = 5;
 /** How long a goal waits for a starting worker, ms. */
 const READY_WAIT_MS = 2000;
-
-function workerUrl(): { url: URL; workerData?: { entry: string } } {
-  // Electron build: a bundled planner-worker.js beside the main bundle.
-  const bundled = new URL('./planner-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return { url: bundled };
-  // From sources (CLI, web host, tests): a JS bootstrap registers tsx, then loads the TS entry.
-  return { url: new URL('./planner-worker-boot.mjs', import.meta.url), workerData: { entry: new URL('./planner-worker.ts', import.meta.url).href } };
-}
 
 export interface WorkerPlannerOptions {
   map: OccupancyGrid;
@@ -60,8 +51,8 @@ export class WorkerPlanner implements PlannerPort {
     this.stopWorker();
     this.limits = limits;
     this.limitsKey = key;
-    const { url, workerData } = workerUrl();
-    const worker = new Worker(url, { workerData });
+    const { url, entry } = threadEntry('planner-worker.js', new URL('./planner-worker.ts', import.meta.url));
+    const worker = new Worker(url, { workerData: entry ? { entry } : undefined });
     this.worker = worker;
     worker.on('message', (msg: FromPlanner) => this.onMessage(msg));
     worker.on('error', (err) => this.crash(err.message));

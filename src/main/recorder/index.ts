@@ -9,4 +9,4 @@ export { exportRunToMcap, MCAP_TOPICS, type McapExportResult, type McapExportOpt
 export { defaultRunsDbPath, resolveRunsDbPath, RUNS_DB_FILE } from './paths';
 export { openRunDatabase, FORESIGHT_APPLICATION_ID, MIGRATIONS, type Migration, type OpenRunDatabaseOptions } from './schema';
 export { RunDatabaseError, NoSuchRunError, RunInProgressError, type RunDatabaseErrorCode } from './errors';
-export type { WriterFaults } from './writer-worker';
+export type { WriterFaults } from './writer-protocol';

@@ -4,7 +4,7 @@
  * Hot path: each `record…` call encodes its record into a small parameter array and pushes
  * it onto an in-memory queue — O(1), no disk, never throws. Every `flushIntervalMs` (or as
  * soon as `batchRecords` are waiting) the queue is handed to the writer thread
- * (writer-worker.ts), which commits it in one transaction. The main thread's cost per batch
+ * (writer-thread.ts), which commits it in one transaction. The main thread's cost per batch
  * is the hand-off (a structured clone), whatever the disk does.
  *
  * Degrading loudly: if writes fail (disk full, I/O error) the batch goes back to the head of
@@ -13,9 +13,8 @@
  * scans / predictions / planner cycles, then odometry and commands, events last. Every such
  * state raises an error event and shows in `status().message` ("recording: degraded — …").
  */
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { ConsoleEvent, PersonView, TrajectoryView } from '../../shared/api';
 import type { Pose2D, Twist2D } from '../../shared/geometry';
@@ -26,7 +25,8 @@ import type {
 import { decimatePolyline, encodeCandidates, encodeF32, encodePeople } from './blob';
 import { INSERT_INDEX, INSERT_NAMES, INSERT_SQL, openRunDatabase, type Db, type OpenRunDatabaseOptions } from './schema';
 import { RunStore } from './run-store';
-import { WRITER_SOURCE, type FromWriter, type ToWriter, type WriteOp, type WriterFaults, type WriterInit } from './writer-worker';
+import type { FromWriter, ToWriter, WriteOp, WriterFaults, WriterInit, WriterWorkerData } from './writer-protocol';
+import { threadEntry } from '../threads';
 
 /**
  * How much a record is worth keeping when memory runs out, lowest first. Dropping starts at
@@ -175,7 +175,6 @@ export class Recorder {
   private faults: WriterFaults;
   private writer: Worker | null = null;
   private writerRestartAtMs = 0;
-  private readonly betterSqlitePath: string;
 
   private queue: QueuedRecord[] = [];
   private queuedBytes = 0;
@@ -231,7 +230,6 @@ export class Recorder {
       collectTimings: options.collectTimings ?? false,
     };
     this.faults = { ...options.faults };
-    this.betterSqlitePath = createRequire(import.meta.url).resolve('better-sqlite3');
     this.startWriter();
     this.timer = setInterval(() => this.tick(), this.opts.flushIntervalMs);
     this.timer.unref();
@@ -687,13 +685,14 @@ export class Recorder {
   private startWriter(): void {
     const init: WriterInit = {
       dbPath: this.path,
-      betterSqlitePath: this.betterSqlitePath,
       statements: INSERT_NAMES.map((n) => INSERT_SQL[n]),
       faults: this.faults,
     };
+    const { url, entry } = threadEntry('writer-thread.js', new URL('./writer-thread.ts', import.meta.url));
+    const workerData: WriterWorkerData = entry ? { init, entry } : { init };
     let worker: Worker;
     try {
-      worker = new Worker(WRITER_SOURCE, { eval: true, workerData: init });
+      worker = new Worker(url, { workerData });
     } catch (err) {
       this.writerFailed(err instanceof Error ? err.message : String(err));
       return;

@@ -7,15 +7,16 @@
  * (a small LRU); a run still being recorded is read fresh each time.
  */
 import type {
-  CommandResult, ReviewApiMethodName, ReviewApiMethods, ReviewIncident, Zone,
+  CommandResult, ReviewApiMethodName, ReviewApiMethods, Zone,
 } from '../../shared/api';
+import type { Incident } from '../../shared/incidents';
 import type { RunSummary } from '../../shared/recording';
 import type { Vec2 } from '../../shared/geometry';
 import type { RunStore } from '../recorder/run-store';
-import { basicIncidents } from './basic-incidents';
-import { explainForReview, heatmapForReview } from './explained';
+import {
+  basicIncidents, binHeatmap, DEFAULT_HEATMAP_CELL, explainRun, heatmapView, interventionHeatmap,
+} from '../incidents';
 import { frameSnapshot } from './frame';
-import { binHeatmap, DEFAULT_HEATMAP_CELL } from './heatmap';
 import { readRunEvents, type RunEvents } from './run-events';
 import { DEFAULT_SERIES_POINTS, runSeries } from './series';
 import { buildTimeline } from './timeline';
@@ -27,11 +28,11 @@ export interface ReviewDeps {
   /** Operator zones; null when there is no zones file. */
   zones: ZoneStore | null;
   /**
-   * Explains a run's incidents. Default: the full explainer (recorder/incidents.ts
-   * explainRun, which also stores the run's incident count), falling back to the basic
-   * finder (basic-incidents.ts) if it fails on a run.
+   * Explains a run's incidents. Default: the full explainer (src/main/incidents explainRun,
+   * which also stores the run's incident count), falling back to the basic finder
+   * (basicIncidents) if it fails on a run.
    */
-  explain?: (store: RunStore, runId: number) => ReviewIncident[];
+  explain?: (store: RunStore, runId: number) => Incident[];
   /** Called after saveZone/deleteZone with every zone (the planners obey them). */
   onZonesChanged?: (zones: Zone[]) => void;
 }
@@ -44,7 +45,7 @@ const CACHE_RUNS = 8;
 
 interface RunCache {
   events: RunEvents;
-  incidents?: ReviewIncident[];
+  incidents?: Incident[];
   series?: Map<number, ReviewApiMethods['getRunSeries']['res']>;
 }
 
@@ -67,7 +68,7 @@ export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
   const cache = new Map<number, RunCache>();
   const explain = deps.explain ?? ((store: RunStore, runId: number) => {
     try {
-      return explainForReview(store, runId);
+      return explainRun(store, runId);
     } catch (err) {
       if (err instanceof Error && err.name === 'NoSuchRunError') throw err;
       return basicIncidents(store, runId);
@@ -97,7 +98,7 @@ export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
     while (cache.size > CACHE_RUNS) cache.delete(cache.keys().next().value!);
     return entry;
   };
-  const incidentsOf = (runId: number): ReviewIncident[] => {
+  const incidentsOf = (runId: number): Incident[] => {
     const c = runCache(runId);
     c.incidents ??= explain(needStore(), runId);
     return c.incidents;
@@ -201,7 +202,7 @@ export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
         }
         value = binHeatmap(points, cell, runs.length);
       } else {
-        value = heatmapForReview(deps.store, cell);
+        value = heatmapView(interventionHeatmap(deps.store, { resolution: cell }));
       }
       heatmapCache = { key, value };
       return value;

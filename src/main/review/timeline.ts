@@ -3,24 +3,26 @@
  * safety stops. A raw event that an incident already stands for (same kind of thing within
  * half a second) is not repeated: the incident marker carries it, with its explanation.
  */
-import type { ReviewIncident, RunTimeline, TimelineMarker, TimelineMarkerKind } from '../../shared/api';
+import type { RunTimeline, TimelineMarker, TimelineMarkerKind } from '../../shared/api';
+import { incidentLabel, type Incident } from '../../shared/incidents';
 import type { RunEvents } from './run-events';
 
 /** An incident within this much of a raw event stands for it, s. */
 export const MARKER_MERGE_S = 0.5;
 
-const INCIDENT_COVERS: Record<Exclude<TimelineMarkerKind, 'incident'>, string[]> = {
-  'link-loss': ['link-loss', 'link-lost'],
-  'emergency-stop': ['emergency-stop', 'estop'],
-  'safety-stop': ['safety-stop'],
+/** Which incidents stand for each kind of raw event. */
+const INCIDENT_COVERS: Record<Exclude<TimelineMarkerKind, 'incident'>, (i: Incident) => boolean> = {
+  'link-loss': (i) => i.kind === 'link-loss',
+  'emergency-stop': (i) => i.kind === 'intervention' && i.intervention === 'emergency-stop',
+  'safety-stop': (i) => i.kind === 'safety-stop',
 };
 
-export function buildTimeline(ev: RunEvents, incidents: readonly ReviewIncident[]): RunTimeline {
+export function buildTimeline(ev: RunEvents, incidents: readonly Incident[]): RunTimeline {
   const markers: TimelineMarker[] = incidents.map((i) => ({
-    id: `incident:${i.id}`, kind: 'incident', t: i.t, label: i.label, incidentId: i.id,
+    id: `incident:${i.id}`, kind: 'incident', t: i.start, label: incidentLabel(i), incidentId: i.id,
   }));
   const covered = (kind: Exclude<TimelineMarkerKind, 'incident'>, t: number) =>
-    incidents.some((i) => INCIDENT_COVERS[kind].includes(i.kind) && Math.abs(i.t - t) <= MARKER_MERGE_S);
+    incidents.some((i) => INCIDENT_COVERS[kind](i) && Math.abs(i.start - t) <= MARKER_MERGE_S);
 
   for (let k = 0; k < ev.link.length; k++) {
     const e = ev.link[k]!;

@@ -6,7 +6,8 @@
  * Seek-to-render is measured here: from the seek call to the scene having drawn the frame of
  * the sought instant (the map view reports each draw's frame time through `onDrawn`).
  */
-import type { ConsoleSnapshot, ForesightApi, ReviewIncident, RunSeries, RunTimeline } from '../../shared/api';
+import type { ConsoleSnapshot, ForesightApi, RunSeries, RunTimeline } from '../../shared/api';
+import type { Incident } from '../../shared/incidents';
 import type { RunSummary } from '../../shared/recording';
 import { PlaybackClock, STEP_S } from './clock';
 import { FrameCache } from './frame-cache';
@@ -55,7 +56,7 @@ export class ReviewSession implements FrameFeed {
     private readonly api: ForesightApi,
     readonly run: RunSummary,
     readonly timeline: RunTimeline,
-    readonly incidents: ReviewIncident[],
+    readonly incidents: Incident[],
     readonly series: RunSeries | null,
     private readonly now: () => number = () => performance.now(),
   ) {
@@ -139,7 +140,7 @@ export class ReviewSession implements FrameFeed {
     const inc = id === null ? null : this.incidents.find((i) => i.id === id);
     if (inc) {
       if (this.clock.playing) this.pause();
-      this.seek(inc.t);
+      this.seek(inc.start);
     }
   }
 

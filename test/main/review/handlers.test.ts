@@ -7,9 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { RunStore } from '../../../src/main/recorder/run-store';
 import { createReviewHandlers, type ReviewHandlers } from '../../../src/main/review/handlers';
 import { ZoneStore, ZoneStoreError, zonesPathFor } from '../../../src/main/review/zones';
-import { basicIncidents } from '../../../src/main/review/basic-incidents';
+import { basicIncidents } from '../../../src/main/incidents';
 import { validateRequest } from '../../../src/main/api/validate';
 import type { Zone } from '../../../src/shared/api';
+import { incidentBlame, incidentEvidence, incidentLabel } from '../../../src/shared/incidents';
 import { tempDir } from '../recorder/fixtures';
 import { GOAL, MARKS, RUN_DURATION_S, RUN_T0, START, recordReviewRun, robotX } from './recorded-run';
 
@@ -57,20 +58,22 @@ describe('runs', () => {
 
   it('explains incidents and places markers', async () => {
     const incidents = await h.getIncidents({ runId });
-    const kinds = incidents.map((i) => i.kind);
-    expect(kinds).toEqual(['safety-stop', 'link-loss', 'emergency-stop', 'teleop-override']);
+    const kinds = incidents.map((i) => i.intervention ?? i.kind);
+    expect(kinds).toEqual(['safety-stop', 'link-loss', 'emergency-stop', 'teleop']);
+    expect(incidents.map((i) => i.id)).toEqual([1, 2, 3, 4]);
+    expect(incidents.map(incidentLabel)).toEqual(['Safety stop', 'Link lost', 'Emergency stop', 'Teleop during autonomy']);
     const stop = incidents[0]!;
-    expect(stop.t).toBeCloseTo(RUN_T0 + MARKS.safetyStop, 6);
+    expect(stop.start).toBeCloseTo(RUN_T0 + MARKS.safetyStop, 6);
     expect(stop.summary).toContain('person 0.6 m ahead in the stop zone');
     // The decision trace runs from the link to the stage blamed.
-    expect(stop.trace?.[0]?.stage).toBe('link');
-    expect(stop.trace?.find((c) => c.verdict === 'failed')?.stage).toBe(stop.stage);
+    expect(stop.trace[0]?.stage).toBe('link');
+    expect(stop.trace.find((c) => c.verdict === 'failed')?.stage).toBe(incidentBlame(stop));
     expect(stop.pose!.x).toBeCloseTo(robotX(MARKS.safetyStop), 1);
     expect(stop.pose!.y).toBeCloseTo(START.y, 6);
-    expect(incidents[1]!.stage).toBe('link');
+    expect(incidentBlame(incidents[1]!)).toBe('link');
     expect(incidents[1]!.summary).toContain('1.4 s');
     expect(incidents[2]!.summary).toMatch(/emergency stop/);
-    expect(incidents[3]!.stage).toBe('operator');
+    expect(incidentBlame(incidents[3]!)).toBe('operator');
 
     const tl = await h.getRunTimeline({ runId });
     expect(tl.startT).toBe(RUN_T0);
@@ -84,8 +87,9 @@ describe('runs', () => {
   it('the basic finder (fallback) finds the same events', async () => {
     const basic = createReviewHandlers({ store, zones: null, explain: basicIncidents });
     const incidents = await basic.getIncidents({ runId });
-    expect(incidents.map((i) => i.kind)).toEqual(['safety-stop', 'link-loss', 'emergency-stop', 'teleop-override']);
-    expect(incidents[0]!.evidence.join('\n')).toMatch(/stopped for 1\.5 s/);
+    expect(incidents.map((i) => i.intervention ?? i.kind)).toEqual(['safety-stop', 'link-loss', 'emergency-stop', 'teleop']);
+    expect(incidents.map((i) => i.id)).toEqual([1, 2, 3, 4]);
+    expect(incidentEvidence(incidents[0]!).join('\n')).toMatch(/stopped for 1\.5 s/);
     expect((await basic.getRunTimeline({ runId })).markers).toHaveLength(4);
     const hm = await basic.getHeatmap(null);
     expect(hm.events).toBeGreaterThanOrEqual(3);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Buckets, bucketCount, bucketize } from '../../../src/main/review/series';
-import { binHeatmap } from '../../../src/main/review/heatmap';
 import { cleanPolygon, pointInPolygon } from '../../../src/main/review/zones';
 
 describe('series decimation', () => {
@@ -38,18 +37,6 @@ describe('series decimation', () => {
     expect(bucketCount(1, 1500)).toBe(4);
     expect(bucketCount(3600, 1500)).toBe(1500);
     expect(bucketCount(0, 1500)).toBe(1);
-  });
-});
-
-describe('heatmap binning', () => {
-  it('counts points per cell with a one-cell border', () => {
-    const hm = binHeatmap([{ x: 1.1, y: 1.1 }, { x: 1.2, y: 1.3 }, { x: 3.0, y: 1.1 }], 0.5, 1);
-    expect(hm.origin).toEqual({ x: 0.5, y: 0.5 });
-    expect(hm.max).toBe(2);
-    const cell = (x: number, y: number) => hm.counts[Math.floor((y - hm.origin.y) / 0.5) * hm.width + Math.floor((x - hm.origin.x) / 0.5)];
-    expect(cell(1.1, 1.1)).toBe(2);
-    expect(cell(3.0, 1.1)).toBe(1);
-    expect(binHeatmap([], 0.5, 0).width).toBe(0);
   });
 });
 

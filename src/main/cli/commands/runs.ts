@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { forEachArg, UsageError, type CliCommand } from '../command';
 import { RunStore } from '../../recorder/run-store';
 import { exportRunToMcap } from '../../recorder/mcap-export';
-import { explainRun, formatIncident } from '../../recorder/incidents';
+import { explainRun, formatIncident } from '../../incidents';
 import { resolveRunsDbPath } from '../../recorder/paths';
 import { NoSuchRunError, RunDatabaseError } from '../../recorder/errors';
 import type { RunSummary } from '../../../shared/recording';

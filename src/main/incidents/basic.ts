@@ -1,15 +1,15 @@
 /**
- * A first-pass incident finder from a run's sparse events, used until (or where) the full
- * explainer (src/main/recorder/incidents.ts, explainRun) is wired in through
- * `ReviewDeps.explain`. It finds safety stops, emergency stops, teleop during autonomy,
- * cancelled goals and link losses, and attributes each to the earliest stage the recorded
- * evidence points at.
+ * A first-pass incident finder from a run's sparse events, the review's fallback where the
+ * full explainer (explain-run.ts, explainRun) fails on a run, or a custom explainer in
+ * tests. It finds safety stops, emergency stops, teleop during autonomy, cancelled goals and
+ * link losses, and attributes each to the earliest stage the recorded evidence points at
+ * (without stage-by-stage checks: its incidents have an empty trace).
  */
-import type { IncidentStage, ReviewIncident } from '../../shared/api';
+import type { Incident, IncidentSeverity, InterventionType, PipelineStage } from '../../shared/incidents';
 import type { RecordedPredictions } from '../../shared/recording';
 import type { RunStore } from '../recorder/run-store';
-import { mapPose } from './frame';
-import { lastAtOrBefore, readRunEvents, type RunEvents } from './run-events';
+import { mapPose } from '../review/frame';
+import { lastAtOrBefore, readRunEvents, type RunEvents } from '../review/run-events';
 
 const fmtS = (s: number) => `${s.toFixed(1)} s`;
 
@@ -24,9 +24,23 @@ function nearestPerson(pred: RecordedPredictions | null, x: number, y: number): 
   return best;
 }
 
-export function basicIncidents(store: RunStore, runId: number, events?: RunEvents): ReviewIncident[] {
+type Found = Omit<Incident, 'id'>;
+
+/** An incident of the basic finder: evidence lines joined, no trace. */
+function found(
+  runId: number, kind: Incident['kind'], start: number, end: number, pose: Incident['pose'], severity: IncidentSeverity,
+  stage: PipelineStage | null, summary: string, evidence: string[], intervention?: InterventionType,
+): Found {
+  return {
+    runId, kind, ...(intervention ? { intervention } : {}), start, end, pose, severity, summary, subject: null,
+    attribution: { stage, evidence: { text: evidence.join('; '), numbers: {} } }, trace: [], relatedIncidentId: null,
+  };
+}
+
+/** The run's incidents from its sparse events, in time order, numbered from 1. */
+export function basicIncidents(store: RunStore, runId: number, events?: RunEvents): Incident[] {
   const ev = events ?? readRunEvents(store, runId);
-  const out: Omit<ReviewIncident, 'id'>[] = [];
+  const out: Found[] = [];
   const at = (t: number) => {
     const st = store.stateAt(runId, t);
     return { st, pose: mapPose(st) };
@@ -39,11 +53,9 @@ export function basicIncidents(store: RunStore, runId: number, events?: RunEvent
     const back = ev.link.slice(i + 1).find((x) => x.event === 'reconnected' || x.event === 'connected');
     const { pose } = at(e.t);
     const lasted = back ? `back after ${fmtS(back.t - e.t)}` : 'not back before the run ended';
-    out.push({
-      kind: 'link-loss', t: e.t, pose, stage: 'link', label: 'Link lost',
-      summary: `The robot link went silent (${e.message || 'no data'}); ${lasted}.`,
-      evidence: [e.message || 'link lost', back ? `reconnected at +${fmtS(back.t - ev.startT)}` : 'no reconnect recorded'],
-    });
+    out.push(found(runId, 'link-loss', e.t, back?.t ?? ev.endT, pose, back ? 'medium' : 'high', 'link',
+      `The robot link went silent (${e.message || 'no data'}); ${lasted}.`,
+      [e.message || 'link lost', back ? `reconnected at +${fmtS(back.t - ev.startT)}` : 'no reconnect recorded']));
   }
 
   // Safety stops.
@@ -56,7 +68,7 @@ export function basicIncidents(store: RunStore, runId: number, events?: RunEvent
     if (s.requested) evidence.push(`requested ${s.requested.v.toFixed(2)} m/s, commanded ${(s.commanded?.v ?? 0).toFixed(2)} m/s`);
     if (s.zone) evidence.push(`zone: ${s.zone}${s.points.length >= 2 ? `, ${s.points.length / 2} points inside` : ''}`);
     if (ep.endT !== null) evidence.push(`stopped for ${fmtS(ep.endT - ep.t)}`);
-    let stage: IncidentStage = 'local-planning';
+    let stage: PipelineStage = 'local-planning';
     if (person && person.d < 2) {
       evidence.push(`person #${person.id} ${person.d.toFixed(1)} m away, predicted risk ${(person.risk * 100).toFixed(0)} %`);
       // A person close by with a low predicted risk: the prediction did not see it coming.
@@ -64,11 +76,8 @@ export function basicIncidents(store: RunStore, runId: number, events?: RunEvent
     } else if (!st.plannerCycle || ep.t - st.plannerCycle.t > 0.5) {
       stage = 'reactive-control';
     }
-    out.push({
-      kind: 'safety-stop', t: ep.t, pose, stage, label: 'Safety stop',
-      summary: `Reactive safety stopped the robot: ${s.reason}.`,
-      evidence,
-    });
+    out.push(found(runId, 'safety-stop', ep.t, ep.endT ?? ev.endT, pose, 'medium', stage,
+      `Reactive safety stopped the robot: ${s.reason}.`, evidence));
   }
 
   // Operator interventions.
@@ -88,19 +97,20 @@ export function basicIncidents(store: RunStore, runId: number, events?: RunEvent
       const person = pose ? nearestPerson(st.predictions, pose.x, pose.y) : null;
       if (person) evidence.push(`nearest person #${person.id} at ${person.d.toFixed(1)} m, predicted risk ${(person.risk * 100).toFixed(0)} %`);
       const lastStop = ev.safetyStops[lastAtOrBefore(ev.safetyStops, a.t)];
-      const stage: IncidentStage = person && person.d < 1.5 && person.risk < 0.3 ? 'prediction'
-        : lastStop && a.t - lastStop.t < 3 ? 'reactive-control' : goalActive ? 'local-planning' : 'operator';
-      const kind = a.action === 'emergency-stop' ? 'emergency-stop' : a.action === 'cancel-goal' ? 'cancelled-goal' : 'teleop-override';
-      const label = kind === 'emergency-stop' ? 'Emergency stop' : kind === 'cancelled-goal' ? 'Goal cancelled' : 'Teleop during autonomy';
-      const summary = kind === 'emergency-stop' ? 'The operator pressed the emergency stop.'
-        : kind === 'cancelled-goal' ? 'The operator cancelled the goal before the robot reached it.'
+      // No stage: the operator's own choice.
+      const stage: PipelineStage | null = person && person.d < 1.5 && person.risk < 0.3 ? 'prediction'
+        : lastStop && a.t - lastStop.t < 3 ? 'reactive-control' : goalActive ? 'local-planning' : null;
+      const intervention: InterventionType = a.action === 'emergency-stop' ? 'emergency-stop' : a.action === 'cancel-goal' ? 'cancel-goal' : 'teleop';
+      const severity: IncidentSeverity = intervention === 'emergency-stop' ? 'high' : intervention === 'cancel-goal' ? 'low' : 'medium';
+      const summary = intervention === 'emergency-stop' ? 'The operator pressed the emergency stop.'
+        : intervention === 'cancel-goal' ? 'The operator cancelled the goal before the robot reached it.'
         : 'The operator took over with teleop while autonomy was driving.';
-      out.push({ kind, t: a.t, pose, stage, label, summary, evidence });
+      out.push(found(runId, 'intervention', a.t, a.t, pose, severity, stage, summary, evidence, intervention));
       goalActive = false; // one intervention per goal
     }
     if (a.action === 'disconnect') goalActive = false;
   }
 
-  out.sort((a, b) => a.t - b.t);
-  return out.map((x, id) => ({ id, ...x }));
+  out.sort((a, b) => a.start - b.start);
+  return out.map((x, i) => ({ id: i + 1, ...x }));
 }

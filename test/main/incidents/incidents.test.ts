@@ -8,11 +8,12 @@ import type {
   RecordedOperatorAction, RecordedPlannerCycle, RecordedPredictions, RecordedRecord, RecordedRobotMessage, RecordedSafetyAction,
   RecordedScan,
 } from '../../../src/shared/recording';
-import { detectIncidents, explainRun, footprintClearance, formatIncident } from '../../../src/main/recorder/incidents';
+import { detectIncidents, explainRun, footprintClearance, formatIncident } from '../../../src/main/incidents';
 import { Recorder } from '../../../src/main/recorder/recorder';
 import { runClosedLoop } from '../../../src/main/scenario/closed-loop';
+import { RunRecording } from '../../../src/main/core/run-recording';
 import { createSimCore } from '../../../src/sim/start';
-import { HELLO, simulateSession, tempDir } from './fixtures';
+import { HELLO, simulateSession, tempDir } from '../recorder/fixtures';
 
 // Hand-built runs. The robot is HELLO's: 0.5 x 0.4 m footprint centred on base_link, lidar
 // 0.1 m ahead of base_link, braking at 1 m/s². Times are seconds from T0 on the host clock.
@@ -481,75 +482,25 @@ describe('explainRun end to end', () => {
       const rec = Recorder.open(join(tmp.dir, 'runs.sqlite'));
       // The living-to-office scenario's start and goal; a 0.4 m box drops 0.1 m ahead of the
       // footprint at t = 3 s (the 'box-ahead' event), too close to avoid at cruising speed.
+      // The run is recorded as a live session records it (RunRecording), host time T0 + sim time.
       const sim = createSimCore({ seed: 1, people: 0, config: { startPose: { x: 1.2, y: 4.6, theta: 0 } } });
       const goal = { x: 9.6, y: 6.9, theta: 1.57 };
       const host = (t: number): number => T0 + t;
-      const runId = rec.startRun({ robotName: sim.params.name, source: 'scenario:box-ahead', startedAt: T0 })!;
-      const l = sim.params.lidar;
-      const p = sim.params;
-      rec.recordRobotFrame({ version: 1, seq: 0, timestampUs: 0, msg: {
-        ...HELLO, name: p.name, footprintLength: p.footprintLength, footprintWidth: p.footprintWidth, footprintCenterOffsetX: p.footprintCenterOffsetX,
-        maxLinearVelocity: p.maxLinearVelocity, maxLinearAccel: p.maxLinearAccel, lidarBeams: l.beams, lidarAngleMin: l.angleMin,
-        lidarAngleIncrement: l.angleIncrement, lidarRangeMin: l.rangeMin, lidarRangeMax: l.rangeMax, lidarMountX: l.mountX, lidarMountY: l.mountY, lidarMountYaw: l.mountYaw,
-      } }, T0);
-      rec.recordMapToOdom({ x: 0, y: 0, theta: 0 }, T0); // the simulator's odometry is the map pose
-      rec.recordOperatorAction({ action: 'set-goal', goal }, T0);
-
-      // Odometry at 50 Hz and every scan, as the robot link would deliver them.
-      let seq = 1;
-      let steps = 0;
-      const step = sim.step.bind(sim);
-      sim.step = (dt: number) => {
-        const out = step(dt);
-        if (steps++ % 2 === 0) rec.recordRobotFrame({ version: 1, seq: seq++, timestampUs: 0, msg: { type: 'odometry', ...sim.odometry() } }, host(sim.time));
-        for (const s of out.scans) {
-          rec.recordRobotFrame({ version: 1, seq: seq++, timestampUs: 0, msg: {
-            type: 'laser-scan', angleMin: s.angleMin, angleIncrement: s.angleIncrement, timeIncrement: 0, rangeMin: s.rangeMin, rangeMax: s.rangeMax, ranges: s.ranges,
-          } }, host(s.time));
-        }
-        return out;
-      };
       let dropAt: number | null = null;
-      const result = runClosedLoop({
+      const result = await runClosedLoop({
         sim, planningMap: sim.world.grid, goal, goalToleranceM: 0.2, timeLimitS: 8, seed: 1,
-        events: [{ at: 3, run: (core) => { core.dropBoxAhead(0.1, { length: 0.4, width: 0.4 }); dropAt = core.time; } }],
-        onCycle: (t, out) => {
-          const traj = out.trajectory;
-          const flat = (xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): number[] => {
-            const pts: number[] = [];
-            for (let i = 0; i < n; i++) pts.push(xs[i]!, ys[i]!);
-            return pts;
-          };
-          const odo = sim.odometry();
-          rec.recordPlannerCycle({
-            cycleTimeS: 0,
-            chosen: traj ? { points: flat(traj.xs, traj.ys, traj.count), cost: (traj as { cost?: number }).cost ?? 0 } : null,
-            candidates: out.sample.map((c) => ({ cost: c.cost, terms: c.terms, points: flat(c.xs, c.ys, c.xs.length) })),
-            candidateCount: out.candidatesEvaluated,
-            guidancePath: out.globalPath.flatMap((q) => [q.x, q.y]),
-            start: { x: odo.x, y: odo.y, theta: odo.theta },
-            goal: out.goal,
-          }, host(t));
-          rec.recordPredictions(out.tracks.map((tr) => ({
-            id: tr.id, x: tr.x, y: tr.y, vx: tr.vx, vy: tr.vy, risk: out.personRisk.get(tr.id) ?? 0,
-            futures: (out.predictions.find((q) => q.trackId === tr.id)?.futures ?? []).map((f) => ({ probability: f.probability, points: flat(f.xs, f.ys, f.xs.length) })),
-          })), host(t));
-        },
-        onSafety: (t, d) => {
-          rec.recordSafetyAction({
-            action: d.action, reason: d.reason, ttc: Number.isFinite(d.ttc) ? d.ttc : null, scale: d.scale,
-            requested: d.requested, commanded: d.command, zone: d.zone, points: d.points.flatMap((q) => [q.x, q.y]),
-          }, host(t));
-        },
+        events: [{ at: 3, run: (s) => { s.dropBoxAhead(0.1, { length: 0.4, width: 0.4 }); dropAt = s.time; } }],
+        recording: new RunRecording(rec), clockOffsetS: T0, source: 'scenario:box-ahead',
       });
-      rec.endRun('failed', host(sim.time));
       expect(await rec.flush()).toBe(true);
       expect(result.safety_stops).toBeGreaterThanOrEqual(1);
+      const runId = rec.store.listRuns()[0]!.id;
 
       const incidents = explainRun(rec.store, runId);
       const stops = incidents.filter((i) => i.kind === 'safety-stop');
       expect(stops.length).toBeGreaterThanOrEqual(1);
-      const stop = stops[0]!;
+      // The stop for the box: the first after the drop (the loop may also stop at start-up, before the first scan).
+      const stop = stops.find((i) => i.start > host(dropAt!)) ?? stops[0]!;
       // The stop follows the drop within a scan period or two, at the box.
       expect(stop.start - host(dropAt!)).toBeGreaterThan(0);
       expect(stop.start - host(dropAt!)).toBeLessThan(0.3);

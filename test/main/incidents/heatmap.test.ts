@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Incident } from '../../../src/shared/incidents';
-import { heatmapFromIncidents, interventionHeatmap } from '../../../src/main/recorder/heatmap';
-import { explainRun } from '../../../src/main/recorder/incidents';
+import { binHeatmap, heatmapFromIncidents, interventionHeatmap } from '../../../src/main/incidents/heatmap';
+import { explainRun } from '../../../src/main/incidents';
 import { Recorder } from '../../../src/main/recorder/recorder';
-import { HELLO, frame, tempDir } from './fixtures';
+import { HELLO, frame, tempDir } from '../recorder/fixtures';
 
 const T0 = 1_700_000_000;
 
@@ -101,5 +101,17 @@ describe('interventionHeatmap', () => {
     expect(rec.store.getRun(a).incidents).toBe(2);
     expect(rec.store.listRuns().find((r) => r.id === a)!.incidents).toBe(2);
     await rec.close();
+  });
+});
+
+describe('heatmap binning', () => {
+  it('counts points per cell with a one-cell border', () => {
+    const hm = binHeatmap([{ x: 1.1, y: 1.1 }, { x: 1.2, y: 1.3 }, { x: 3.0, y: 1.1 }], 0.5, 1);
+    expect(hm.origin).toEqual({ x: 0.5, y: 0.5 });
+    expect(hm.max).toBe(2);
+    const cell = (x: number, y: number) => hm.counts[Math.floor((y - hm.origin.y) / 0.5) * hm.width + Math.floor((x - hm.origin.x) / 0.5)];
+    expect(cell(1.1, 1.1)).toBe(2);
+    expect(cell(3.0, 1.1)).toBe(1);
+    expect(binHeatmap([], 0.5, 0).width).toBe(0);
   });
 });

@@ -4,11 +4,18 @@
  *
  * Each incident is counted once, in the cell of the robot's map-frame pose at its start.
  * Runs are assumed to share one map (the map frame of one home); pass `runIds` to pick the
- * runs of one map when a database holds several.
+ * runs of one map when a database holds several. The review API's `getHeatmap` answers
+ * with one layer of it (interventions + stops) as a HeatmapView.
  */
+import type { HeatmapView } from '../../shared/api';
+import type { Vec2 } from '../../shared/geometry';
 import type { Incident, IncidentHeatmap } from '../../shared/incidents';
-import { detectIncidentsIn, runDataFromStore } from './incidents';
-import type { RunStore } from './run-store';
+import type { RunStore } from '../recorder/run-store';
+import { detectIncidentsIn } from './explain-run';
+import { runDataFromStore } from './run-data';
+
+/** Cell size of the review API's heatmap when the request names none, m. */
+export const DEFAULT_HEATMAP_CELL = 0.5;
 
 /** Map-frame rectangle, metres. */
 export interface HeatmapBounds {
@@ -91,4 +98,46 @@ export function interventionHeatmap(store: RunStore, options: HeatmapOptions = {
     incidents.push(...detectIncidentsIn(data, { kinds: ['intervention', 'safety-stop'], attribute: false }));
   }
   return heatmapFromIncidents(incidents, { ...options, runs: ids.length });
+}
+
+/** The map layer's view of a heatmap: interventions and safety stops together. */
+export function heatmapView(h: IncidentHeatmap): HeatmapView {
+  return {
+    cellSize: h.resolution,
+    origin: h.origin,
+    width: h.width,
+    height: h.height,
+    counts: h.total,
+    max: h.max.total,
+    events: h.events.intervention + h.events.safetyStop,
+    runs: h.runs,
+  };
+}
+
+/**
+ * Bins points into square cells of `cellSize` m; the grid covers the points' bounds plus one
+ * cell (at most 2000 × 2000). Used for the incidents of a custom explainer (ReviewDeps.explain).
+ */
+export function binHeatmap(points: readonly Vec2[], cellSize: number, runs: number): HeatmapView {
+  if (points.length === 0) return { cellSize, origin: { x: 0, y: 0 }, width: 0, height: 0, counts: [], max: 0, events: 0, runs };
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const p of points) {
+    minX = Math.min(minX, p.x); minY = Math.min(minY, p.y);
+    maxX = Math.max(maxX, p.x); maxY = Math.max(maxY, p.y);
+  }
+  const ox = Math.floor(minX / cellSize) * cellSize - cellSize;
+  const oy = Math.floor(minY / cellSize) * cellSize - cellSize;
+  const width = Math.min(2000, Math.floor((maxX - ox) / cellSize) + 2);
+  const height = Math.min(2000, Math.floor((maxY - oy) / cellSize) + 2);
+  const counts = new Array<number>(width * height).fill(0);
+  let max = 0;
+  for (const p of points) {
+    const i = Math.floor((p.x - ox) / cellSize);
+    const j = Math.floor((p.y - oy) / cellSize);
+    if (i < 0 || j < 0 || i >= width || j >= height) continue;
+    const k = j * width + i;
+    counts[k]!++;
+    if (counts[k]! > max) max = counts[k]!;
+  }
+  return { cellSize, origin: { x: ox, y: oy }, width, height, counts, max, events: points.length, runs };
 }
