@@ -46,3 +46,6 @@ export function futureAlpha(probability: number): number {
   const u = Number.isFinite(probability) ? Math.max(0, Math.min(1, probability)) : 0;
   return 0.1 + 0.85 * u;
 }
+
+/** Operator zones: keep-out red, slow amber (the zones layer and the zone tool's preview). */
+export const ZONE_COLORS = { 'keep-out': 0xf85149, slow: 0xd29922 } as const;

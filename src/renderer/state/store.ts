@@ -17,6 +17,11 @@ export interface StoreState {
 
 const MAX_EVENTS = 50;
 
+/** An event raised in this window (not by the console), stamped with the page clock. */
+export function localEvent(level: ConsoleEvent['level'], message: string): ConsoleEvent {
+  return { t: performance.now() / 1000, level, message };
+}
+
 export class Store {
   private state: StoreState;
   private readonly subs = new Set<() => void>();

@@ -1,0 +1,2 @@
+export { EStop } from './EStop';
+export { useEmergencyStop } from './useEmergencyStop';

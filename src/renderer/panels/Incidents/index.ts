@@ -1,0 +1,1 @@
+export { IncidentPanel } from './IncidentPanel';

@@ -1,0 +1,3 @@
+export { LayersPanel } from './LayersPanel';
+export { loadLayers, useLayers } from './useLayers';
+export { useHeatmap } from './useHeatmap';

@@ -1,0 +1,84 @@
+/**
+ * The map's pointer tools: the goal tool (always there: armed in goal mode, else it takes
+ * shift- and right-drags) and, while a zone is being drawn, the zone polygon tool, which
+ * also takes Enter, Backspace and Escape.
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import type { Zone } from '../../../shared/api';
+import type { Pose2D } from '../../../shared/geometry';
+import type { MapScene } from '../../scene/MapScene';
+import { GoalTool, ZoneTool } from '../../scene/tools';
+import type { ToolStats } from './scene-stats';
+
+export interface MapToolOptions {
+  goalMode: boolean;
+  setGoalMode: (on: boolean) => void;
+  onGoal: (goal: Pose2D) => void;
+  /** The zone kind being drawn, or null. */
+  zoneDraw: Zone['kind'] | null;
+  onZoneComplete?: (kind: Zone['kind'], polygon: number[]) => void;
+  /** Escape while drawing a zone. */
+  onZoneCancel?: () => void;
+}
+
+/** Returns the tools' state for the stats element (read at each draw). */
+export function useMapTools(scene: MapScene | null, opts: MapToolOptions): { current: ToolStats } {
+  const latest = useRef(opts);
+  useEffect(() => {
+    latest.current = opts;
+  });
+  const { goalMode, zoneDraw } = opts;
+
+  const goalTool = useMemo(
+    () =>
+      scene &&
+      new GoalTool({
+        onGoal: (g) => latest.current.onGoal(g),
+        onDisarm: () => latest.current.setGoalMode(false),
+        robotPose: () => scene.robotPose,
+      }),
+    [scene],
+  );
+  const zoneTool = useMemo(
+    () =>
+      scene && zoneDraw
+        ? new ZoneTool(zoneDraw, {
+            onComplete: (pts) => latest.current.onZoneComplete?.(zoneDraw, pts),
+            onCancel: () => latest.current.onZoneCancel?.(),
+          })
+        : null,
+    [scene, zoneDraw],
+  );
+
+  useEffect(() => {
+    if (!scene || !goalTool) return;
+    goalTool.setArmed(goalMode);
+    scene.setTool(zoneTool ?? goalTool);
+  }, [scene, goalTool, zoneTool, goalMode]);
+
+  // Keys for the zone tool (not while typing in a field).
+  useEffect(() => {
+    if (!scene || !zoneTool) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Enter' && e.key !== 'Backspace' && e.key !== 'Escape') return;
+      const tag = (e.target as HTMLElement | null)?.tagName;
+      if (tag === 'INPUT' || tag === 'TEXTAREA') return;
+      if (scene.toolKey(e.key)) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [scene, zoneTool]);
+
+  const stats = useRef<ToolStats>({ goalMode: false, draftVertices: 0 });
+  useEffect(() => {
+    stats.current = {
+      get goalMode() {
+        return goalTool?.armed ?? false;
+      },
+      get draftVertices() {
+        return zoneTool?.vertices ?? 0;
+      },
+    };
+  }, [goalTool, zoneTool]);
+  return stats;
+}

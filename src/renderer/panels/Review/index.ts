@@ -1,0 +1,2 @@
+export { ReviewDock } from './ReviewDock';
+export { useReview, type ReviewModel } from './useReview';

@@ -1,0 +1,2 @@
+export { TeleopPanel } from './TeleopPanel';
+export { useTeleopController } from './useTeleopController';

@@ -1,0 +1,2 @@
+export { TopBar } from './TopBar';
+export { useViewMode, viewModeFromUrl, type ViewMode } from './view-mode';

@@ -1,0 +1,2 @@
+export { ZonesPanel } from './ZonesPanel';
+export { useZones, type PendingZone, type ZoneDrawKind, type ZonesModel } from './useZones';

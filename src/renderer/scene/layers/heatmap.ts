@@ -1,0 +1,68 @@
+/** The intervention heatmap over all runs: yellow (one event) → red (the most), translucent. */
+import { Container, Sprite, type Texture } from 'pixi.js';
+import type { HeatmapView } from '../../../shared/api';
+import { placeGridSprite, rgbaTexture } from './grid-sprite';
+import type { MapLayer, SceneFrame } from './types';
+
+/** The heatmap as an image (row 0 is the largest y, as the map sprite) and its count of non-empty cells. */
+export function heatmapRgba(h: HeatmapView): { rgba: Uint8ClampedArray; cells: number } {
+  const rgba = new Uint8ClampedArray(h.width * h.height * 4);
+  let cells = 0;
+  for (let j = 0; j < h.height; j++) {
+    for (let i = 0; i < h.width; i++) {
+      const c = h.counts[j * h.width + i] ?? 0;
+      if (c <= 0) continue;
+      cells++;
+      // Translucent so the map and robot show through.
+      const f = h.max > 1 ? Math.sqrt((c - 1) / (h.max - 1)) : 1;
+      const o = ((h.height - 1 - j) * h.width + i) * 4;
+      rgba[o] = 255;
+      rgba[o + 1] = Math.round(210 * (1 - f) + 40 * f);
+      rgba[o + 2] = 40;
+      rgba[o + 3] = Math.round(70 + 80 * f);
+    }
+  }
+  return { rgba, cells };
+}
+
+export function drawableHeatmap(h: HeatmapView | null): h is HeatmapView {
+  return !!h && h.width > 0 && h.height > 0 && h.max > 0;
+}
+
+export class HeatmapLayer implements MapLayer {
+  readonly id = 'heatmap' as const;
+  readonly container = new Container();
+  private readonly sprite = new Sprite();
+  private texture: Texture | null = null;
+  private drawn: HeatmapView | null = null;
+  /** Cells with a count in the heatmap drawn. */
+  cells = 0;
+
+  constructor() {
+    this.sprite.visible = false;
+    this.container.addChild(this.sprite);
+  }
+
+  update({ heatmap }: SceneFrame): void {
+    if (heatmap === this.drawn) return;
+    this.drawn = heatmap;
+    this.texture?.destroy(true);
+    this.texture = null;
+    this.cells = 0;
+    if (!drawableHeatmap(heatmap)) {
+      this.sprite.visible = false;
+      return;
+    }
+    const { rgba, cells } = heatmapRgba(heatmap);
+    this.cells = cells;
+    this.texture = rgbaTexture(rgba, heatmap.width, heatmap.height);
+    this.sprite.texture = this.texture;
+    placeGridSprite(this.sprite, heatmap.origin, heatmap.width, heatmap.height, heatmap.cellSize);
+    this.sprite.visible = true;
+  }
+
+  destroy(): void {
+    this.texture?.destroy(true);
+    this.container.destroy({ children: true });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The robot's footprint at its pose: body, heading triangle, base_link origin and wheels;
+ * red under an emergency stop, faded while the link is down. Redrawn only when its shape
+ * or the zoom changes; moving it is a transform.
+ */
+import { Container, Graphics } from 'pixi.js';
+import type { RobotInfo } from '../../../shared/api';
+import { disc } from '../draw';
+import type { MapLayer, SceneFrame } from './types';
+
+/** Footprint used until the robot reports its own (m). */
+export const DEFAULT_FOOTPRINT = { length: 0.45, width: 0.38, centerOffsetX: 0 };
+
+const FILL = 0x2f81f7;
+const LINE = 0xcfe3ff;
+const ESTOP = 0xf85149;
+
+export class RobotLayer implements MapLayer {
+  readonly id = 'robot' as const;
+  readonly container = new Container();
+  private readonly body = new Container();
+  private readonly g = new Graphics();
+  private key = '';
+
+  constructor() {
+    this.body.addChild(this.g);
+    this.container.addChild(this.body);
+  }
+
+  update({ snapshot: s, px }: SceneFrame): void {
+    const pose = s?.pose;
+    this.body.visible = !!pose;
+    if (!s || !pose) return;
+    this.body.position.set(pose.x, pose.y);
+    this.body.rotation = pose.theta;
+    const fp = s.robot?.footprint ?? DEFAULT_FOOTPRINT;
+    const lost = s.link.state !== 'connected';
+    const key = `${fp.length}|${fp.width}|${fp.centerOffsetX}|${px.toPrecision(4)}|${s.emergencyStop}|${lost}`;
+    if (key === this.key) return;
+    this.key = key;
+    drawRobotShape(this.g.clear(), s.robot, fp, px, s.emergencyStop, lost);
+  }
+
+  destroy(): void {
+    this.container.destroy({ children: true });
+  }
+}
+
+function drawRobotShape(
+  g: Graphics,
+  robot: RobotInfo | null,
+  fp: { length: number; width: number; centerOffsetX: number },
+  px: number,
+  estop: boolean,
+  lost: boolean,
+): void {
+  const fill = estop ? ESTOP : FILL;
+  const alpha = lost ? 0.45 : 1;
+  const x0 = fp.centerOffsetX - fp.length / 2;
+  g.rect(x0, -fp.width / 2, fp.length, fp.width)
+    .fill({ color: fill, alpha: 0.35 * alpha })
+    .stroke({ width: 2 * px, color: estop ? ESTOP : LINE, alpha });
+  // Heading: a triangle at the front.
+  const front = fp.centerOffsetX + fp.length / 2;
+  const hw = fp.width * 0.28;
+  g.moveTo(front - Math.min(fp.length * 0.45, hw * 1.6), hw).lineTo(front, 0).lineTo(front - Math.min(fp.length * 0.45, hw * 1.6), -hw).closePath();
+  g.fill({ color: LINE, alpha: 0.9 * alpha });
+  // base_link origin.
+  disc(g, 0, 0, 2.5 * px, px).fill({ color: 0xffffff, alpha });
+  // Wheels, when the wheel base is known.
+  if (robot && robot.wheelBase > 0) {
+    const wl = Math.min(fp.length * 0.35, 0.12);
+    for (const side of [1, -1]) g.rect(-wl / 2, side * robot.wheelBase / 2 - 0.015, wl, 0.03);
+    g.fill({ color: 0x000000, alpha: 0.6 * alpha });
+  }
+}
