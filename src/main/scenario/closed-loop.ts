@@ -167,9 +167,9 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
 
   const connected = await core.connect({ kind: 'sim' });
   if (!connected.ok) throw new Error(connected.error);
-  // The first odometry arrives one step in; the goal is set from the pose it gives, as an
-  // operator's click would be.
-  driver.step(SIM_DT);
+  // The goal is set once the console has the robot's pose and its first scan, as an
+  // operator's click would be (before that a moving plan would only meet 'no scan yet').
+  for (let i = 0; i < 100 && !(core.state.pose && core.state.scan); i++) driver.step(SIM_DT);
   const goalRes = await core.setGoal(opts.goal);
   if (!goalRes.ok) {
     result.message = goalRes.error;
