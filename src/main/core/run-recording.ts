@@ -17,7 +17,14 @@ export class RunRecording {
   private lastTeleop = '';
   private wasLost = false;
 
-  constructor(private readonly recorder: Recorder) {}
+  /**
+   * @param timeOffsetS added to every time recorded, s: a run on virtual time (sim time from
+   *   0) is recorded with real dates without its loop ever seeing large clock values.
+   */
+  constructor(
+    private readonly recorder: Recorder,
+    private readonly timeOffsetS = 0,
+  ) {}
 
   /** Read access to the run database (review). */
   get store(): Recorder['store'] {
@@ -39,7 +46,7 @@ export class RunRecording {
 
   start(robotName: string, source: string, t: number): void {
     if (this.running) return;
-    this.running = this.recorder.startRun({ robotName, source, startedAt: t }) !== null;
+    this.running = this.recorder.startRun({ robotName, source, startedAt: t + this.timeOffsetS }) !== null;
     this.lastSafety = '';
     this.lastTeleop = '';
     this.wasLost = false;
@@ -47,16 +54,16 @@ export class RunRecording {
 
   end(outcome: Exclude<RunOutcome, 'interrupted'>, t: number): void {
     if (!this.running) return;
-    this.recorder.endRun(outcome, t);
+    this.recorder.endRun(outcome, t + this.timeOffsetS);
     this.running = false;
   }
 
   frame(frame: LinkFrame<RobotMessage>, t: number): void {
-    if (this.running) this.recorder.recordRobotFrame(frame, t);
+    if (this.running) this.recorder.recordRobotFrame(frame, t + this.timeOffsetS);
   }
 
   sent(frame: LinkFrame<HostMessage>, t: number): void {
-    if (this.running) this.recorder.recordCommandSent(frame, t);
+    if (this.running) this.recorder.recordCommandSent(frame, t + this.timeOffsetS);
   }
 
   link(state: string, message: string, t: number): void {
@@ -68,11 +75,11 @@ export class RunRecording {
     else if (state === 'disconnected') event = 'disconnected';
     if (state === 'lost') this.wasLost = true;
     if (state === 'connected') this.wasLost = false;
-    if (event) this.recorder.recordLinkEvent({ event, message }, t);
+    if (event) this.recorder.recordLinkEvent({ event, message }, t + this.timeOffsetS);
   }
 
   badFrame(reason: string, detail: string, t: number): void {
-    if (this.running) this.recorder.recordLinkEvent({ event: 'bad-frame', message: detail, reason }, t);
+    if (this.running) this.recorder.recordLinkEvent({ event: 'bad-frame', message: detail, reason }, t + this.timeOffsetS);
   }
 
   operator(action: OperatorActionType, t: number, extra: { teleop?: { linear: number; angular: number }; goal?: { x: number; y: number; theta: number }; detail?: string } = {}): void {
@@ -83,7 +90,7 @@ export class RunRecording {
       if (key === this.lastTeleop) return;
       this.lastTeleop = key;
     }
-    this.recorder.recordOperatorAction({ action, ...extra }, t);
+    this.recorder.recordOperatorAction({ action, ...extra }, t + this.timeOffsetS);
   }
 
   /** Records a safety decision when it changes (action or reason), with what it overrode. */
@@ -93,7 +100,7 @@ export class RunRecording {
     if (key === this.lastSafety) return;
     this.lastSafety = key;
     if (!state) return;
-    this.recorder.recordSafetyAction({ action: state.action, reason: state.reason, ttc: state.ttc, scale: state.scale, requested, commanded, zone, points }, t);
+    this.recorder.recordSafetyAction({ action: state.action, reason: state.reason, ttc: state.ttc, scale: state.scale, requested, commanded, zone, points }, t + this.timeOffsetS);
   }
 
   plannerCycle(out: NavCycleOutput, computeS: number, people: readonly PersonView[], t: number): void {
@@ -109,14 +116,14 @@ export class RunRecording {
         goal: out.goal,
         extra: { collisionProbability: out.collisionProbability },
       },
-      t,
+      t + this.timeOffsetS,
     );
-    if (people.length > 0) this.recorder.recordPredictions(people, t);
+    if (people.length > 0) this.recorder.recordPredictions(people, t + this.timeOffsetS);
   }
 
   /** A detected fault (clock or pose jump, blind lidar, planner crash), with its numbers. */
   fault(fault: { kind: string; message: string; atMs: number; detail: Record<string, number | string> }, t: number): void {
-    if (this.running) this.recorder.record('fault', { kind: fault.kind, message: fault.message, detail: fault.detail }, t);
+    if (this.running) this.recorder.record('fault', { kind: fault.kind, message: fault.message, detail: fault.detail }, t + this.timeOffsetS);
   }
 
   async close(t: number): Promise<void> {

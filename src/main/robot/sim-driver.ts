@@ -3,7 +3,7 @@
  * scenario runner, BARN and the people evaluations drive. It says what the simulator's
  * firmware says over the wire (the same telemetry schedule, src/sim/telemetry.ts) but
  * without bytes: the caller steps the simulator with `step(dt)` and the samples come out
- * stamped with sim time (plus a fixed offset), which is also the core's clock in such a run.
+ * stamped with sim time, which is also the core's clock in such a run.
  */
 import type { LinkStatus } from '../../shared/api';
 import type { Twist2D } from '../../shared/geometry';
@@ -19,8 +19,6 @@ export interface InProcessSimOptions {
   commandTransitS?: number;
   /** Where the run log says the robot was (default 'sim (in process)'). */
   endpoint?: string;
-  /** Host time of sim time 0, s: samples are stamped `clockOffsetS + sim time` (default 0). */
-  clockOffsetS?: number;
 }
 
 export class InProcessSimDriver implements RobotDriver {
@@ -31,7 +29,6 @@ export class InProcessSimDriver implements RobotDriver {
   private seq = 0;
   private connected = false;
   private readonly transitS: number;
-  private readonly offset: number;
 
   constructor(
     readonly sim: SimCore,
@@ -39,7 +36,6 @@ export class InProcessSimDriver implements RobotDriver {
   ) {
     this.telemetry = new SimTelemetry(sim);
     this.transitS = options.commandTransitS ?? 0.01;
-    this.offset = options.clockOffsetS ?? 0;
     this.endpoint = options.endpoint ?? 'sim (in process)';
   }
 
@@ -49,7 +45,7 @@ export class InProcessSimDriver implements RobotDriver {
     this.caps = foresightCapabilities(helloFromParams(this.sim.params), 'sim');
     this.telemetry.start();
     this.events.emit('capabilities', this.caps);
-    this.events.emit('state', { state: 'connected', message: 'Connected to the simulated robot (in process)', at: this.offset + this.sim.time });
+    this.events.emit('state', { state: 'connected', message: 'Connected to the simulated robot (in process)', at: this.sim.time });
   }
 
   async dispose(): Promise<void> {
@@ -107,6 +103,6 @@ export class InProcessSimDriver implements RobotDriver {
   private deliver(msg: RobotMessage, time: number): void {
     const frame = { version: PROTOCOL_VERSION, seq: this.seq, timestampUs: Math.max(0, Math.round(time * 1e6)), msg };
     this.seq = (this.seq + 1) & 0xffff;
-    this.events.emit('sample', { frame, receivedAt: this.offset + this.sim.time, stamp: this.offset + Math.min(time, this.sim.time) });
+    this.events.emit('sample', { frame, receivedAt: this.sim.time, stamp: Math.min(time, this.sim.time) });
   }
 }

@@ -71,10 +71,8 @@ export interface ClosedLoopOptions {
   onGaze?: (t: number, out: GazeOutput) => void;
   /** Operator zones (map frame), obeyed as live. */
   zones?: readonly ZoneShape[];
-  /** Records the run exactly as a live session is recorded. */
+  /** Records the run exactly as a live session is recorded (give it a time offset for real dates). */
   recording?: RunRecording;
-  /** Host time of sim time 0, s (recorded runs carry real dates); default 0. */
-  clockOffsetS?: number;
   /** Where the run says it came from (the run log's source), e.g. 'scenario:box-ahead'. */
   source?: string;
 }
@@ -121,7 +119,6 @@ const JERK_DT = 0.05;
 export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const sim = opts.sim;
   const latency = opts.latency ?? DEFAULT_LATENCY;
-  const offset = opts.clockOffsetS ?? 0;
   const events = [...(opts.events ?? [])].sort((a, b) => a.at - b.at);
   const triggers = [...(opts.triggers ?? [])];
 
@@ -136,11 +133,11 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   let ended: { status: 'reached' | 'failed'; message: string | null } | null = null;
   let lastSafetyStop = false;
   const gazeOn = opts.gaze !== false;
-  const driver = new InProcessSimDriver(sim, { commandTransitS: latency.transitS, clockOffsetS: offset, endpoint: opts.source });
+  const driver = new InProcessSimDriver(sim, { commandTransitS: latency.transitS, endpoint: opts.source });
   const planner = new InlinePlanner({ map: opts.planningMap, config: opts.nav, limits: opts.limits, planningTimeS: latency.planningS });
   let goalActive = false;
   const core: ConsoleCore = new ConsoleCore({
-    clock: () => offset + sim.time,
+    clock: () => sim.time,
     driverFactory: async () => driver,
     planner,
     limits: opts.limits,
@@ -152,14 +149,14 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
       const isStop = d.reactive?.action === 'stop' && (d.desired.v !== 0 || d.desired.w !== 0);
       if (isStop && !lastSafetyStop) result.safety_stops++;
       lastSafetyStop = isStop;
-      opts.onSafety?.(t - offset, d);
+      opts.onSafety?.(t, d);
     },
     onCycle: (t, out) => {
       if (out.candidatesEvaluated > 0) candidates.push(out.candidatesEvaluated);
-      opts.onCycle?.(t - offset, out);
+      opts.onCycle?.(t, out);
       if (!goalActive) return;
       const gaze = core.loop.gazePlan;
-      if (gaze) opts.onGaze?.(t - offset, gaze);
+      if (gaze) opts.onGaze?.(t, gaze);
       if (out.status === 'reached' || out.status === 'failed') ended = { status: out.status, message: out.message };
     },
   });
@@ -173,7 +170,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   const goalRes = await core.setGoal(opts.goal);
   if (!goalRes.ok) {
     result.message = goalRes.error;
-    opts.recording?.end('failed', offset + sim.time);
+    opts.recording?.end('failed', sim.time);
     await core.disconnect();
     return result;
   }
@@ -277,7 +274,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
     result.gaze_lead_median_s = summary.median;
   }
   // A recorded run ends the way the scenario did (the core would call it 'completed').
-  opts.recording?.end(result.success ? 'goal-reached' : 'failed', offset + sim.time);
+  opts.recording?.end(result.success ? 'goal-reached' : 'failed', sim.time);
   // Disconnect, not shutdown: the recording belongs to the caller (one database, many runs).
   await core.disconnect();
   await planner.shutdown();

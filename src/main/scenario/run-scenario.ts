@@ -22,9 +22,8 @@ export interface ScenarioRunOptions {
   onSafety?: ClosedLoopOptions['onSafety'];
   /** Called once with the simulator before the run (ground truth for logging, traces). */
   onSim?: (sim: SimCore) => void;
-  /** Records the run as a live session is recorded, with sim time 0 at host time `clockOffsetS`. */
+  /** Records the run as a live session is recorded. */
   recording?: ClosedLoopOptions['recording'];
-  clockOffsetS?: number;
   /** Gaze planning on (default), off, or with configuration overrides. */
   gaze?: ClosedLoopOptions['gaze'];
   /** Navigation overrides on top of the scenario's own (the predictor option wins). */
@@ -79,7 +78,6 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
     onSafety: opts.onSafety,
     gaze: opts.gaze,
     recording: opts.recording,
-    clockOffsetS: opts.clockOffsetS,
     source: `scenario:${s.name}`,
   });
   return { scenario: s.name, ...result, replans };

@@ -490,7 +490,7 @@ describe('explainRun end to end', () => {
       const result = await runClosedLoop({
         sim, planningMap: sim.world.grid, goal, goalToleranceM: 0.2, timeLimitS: 8, seed: 1,
         events: [{ at: 3, run: (s) => { s.dropBoxAhead(0.1, { length: 0.4, width: 0.4 }); dropAt = s.time; } }],
-        recording: new RunRecording(rec), clockOffsetS: T0, source: 'scenario:box-ahead',
+        recording: new RunRecording(rec, T0), source: 'scenario:box-ahead',
       });
       expect(await rec.flush()).toBe(true);
       expect(result.safety_stops).toBeGreaterThanOrEqual(1);
@@ -499,8 +499,8 @@ describe('explainRun end to end', () => {
       const incidents = explainRun(rec.store, runId);
       const stops = incidents.filter((i) => i.kind === 'safety-stop');
       expect(stops.length).toBeGreaterThanOrEqual(1);
-      // The stop for the box: the first after the drop (the loop may also stop at start-up, before the first scan).
-      const stop = stops.find((i) => i.start > host(dropAt!)) ?? stops[0]!;
+      // The goal is set once the first scan is in, so the first stop is the box's.
+      const stop = stops[0]!;
       // The stop follows the drop within a scan period or two, at the box.
       expect(stop.start - host(dropAt!)).toBeGreaterThan(0);
       expect(stop.start - host(dropAt!)).toBeLessThan(0.3);

@@ -64,11 +64,11 @@ const scenario: CliCommand = {
         failures++;
         continue;
       }
-      // Recorded by the console's own recording, as a live session is: sim time 0 is now.
+      // Recorded by the console's own recording, as a live session is, dated from now (the
+      // loop itself runs on sim time from 0: the same run whether recorded or not).
       const r = await runScenario(loaded.scenario, {
         predictor,
-        recording: recorder ? new RunRecording(recorder) : undefined,
-        clockOffsetS: Date.now() / 1000,
+        recording: recorder ? new RunRecording(recorder, Date.now() / 1000) : undefined,
       });
       const line = {
         scenario: r.scenario,
