@@ -68,6 +68,9 @@ export interface LookaheadConfig {
   minLookaheadDistance: number;
 }
 
+/** A plan that ends closer than this to where the robot is turns on the spot, metres. */
+const SPIN_RADIUS_M = 0.3;
+
 export const DEFAULT_LOOKAHEAD: LookaheadConfig = { lookaheadTime: 1.0, minLookaheadDistance: 2.0 };
 
 /**
@@ -86,8 +89,13 @@ export function lookaheadPoint(sampler: PoseSampler, t: number, cfg: LookaheadCo
     if (d >= cfg.minLookaheadDistance) return { point: { x: p.x, y: p.y }, time: tau };
     if (tau >= sampler.endTime) {
       // Past the end: along the final heading, just far enough (solve |p + s·u − here| = dMin).
-      const ux = Math.cos(p.theta);
-      const uy = Math.sin(p.theta);
+      // A plan that turns on the spot for its whole horizon ends facing anywhere (a 3 s spin
+      // at 2 rad/s is almost a full turn): there, where it faces `lookaheadTime` from now is
+      // where it is about to go.
+      const spins = Math.hypot(p.x - here.x, p.y - here.y) < SPIN_RADIUS_M;
+      const heading = spins ? sampler.poseAt(Math.min(sampler.endTime, t + cfg.lookaheadTime)).theta : p.theta;
+      const ux = Math.cos(heading);
+      const uy = Math.sin(heading);
       const rx = p.x - here.x;
       const ry = p.y - here.y;
       const b = rx * ux + ry * uy;
