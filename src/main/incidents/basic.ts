@@ -9,7 +9,8 @@ import type { Incident, IncidentSeverity, InterventionType, PipelineStage } from
 import type { RecordedPredictions } from '../../shared/recording';
 import type { RunStore } from '../recorder/run-store';
 import { mapPose } from '../review/frame';
-import { lastAtOrBefore, readRunEvents, type RunEvents } from '../review/run-events';
+import { readRunEvents, type RunEvents } from '../review/run-events';
+import { newestAtOrBefore } from './geometry';
 
 const fmtS = (s: number) => `${s.toFixed(1)} s`;
 
@@ -96,7 +97,7 @@ export function basicIncidents(store: RunStore, runId: number, events?: RunEvent
       if (s) evidence.push(`last safety decision ${(a.t - s.t).toFixed(1)} s before: ${s.action} (${s.reason})`);
       const person = pose ? nearestPerson(st.predictions, pose.x, pose.y) : null;
       if (person) evidence.push(`nearest person #${person.id} at ${person.d.toFixed(1)} m, predicted risk ${(person.risk * 100).toFixed(0)} %`);
-      const lastStop = ev.safetyStops[lastAtOrBefore(ev.safetyStops, a.t)];
+      const lastStop = ev.safetyStops[newestAtOrBefore(ev.safetyStops, a.t)];
       // No stage: the operator's own choice.
       const stage: PipelineStage | null = person && person.d < 1.5 && person.risk < 0.3 ? 'prediction'
         : lastStop && a.t - lastStop.t < 3 ? 'reactive-control' : goalActive ? 'local-planning' : null;

@@ -11,6 +11,7 @@ import type {
   RecordedLinkEvent, RecordedOperatorAction, RecordedSafetyAction, RunSummary,
 } from '../../shared/recording';
 import type { RunStore } from '../recorder/run-store';
+import { newestAtOrBefore } from '../incidents/geometry';
 
 /** A safety episode: from the first `stop` decision until the next non-stop decision. */
 export interface SafetyStopEpisode {
@@ -57,27 +58,11 @@ export function readRunEvents(store: RunStore, runId: number): RunEvents {
   return { run, startT, endT, link, operator, safety, safetyStops };
 }
 
-/** Index of the last element with `t <= at`, or −1. `list` is time-ordered. */
-export function lastAtOrBefore<T extends { t: number }>(list: readonly T[], at: number): number {
-  let lo = 0;
-  let hi = list.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.t <= at) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found;
-}
 
 /** Link state at `t` from the link events: lost after `lost` until `reconnected`/`connected`. */
 export function linkStateAt(ev: RunEvents, t: number): { state: 'connected' | 'lost' | 'disconnected' | 'incompatible'; message: string } {
   // Bad frames do not change the state: look back to the last state-changing event.
-  for (let i = lastAtOrBefore(ev.link, t); i >= 0; i--) {
+  for (let i = newestAtOrBefore(ev.link, t); i >= 0; i--) {
     const e = ev.link[i]!;
     switch (e.event) {
       case 'lost':
@@ -98,7 +83,7 @@ export function linkStateAt(ev: RunEvents, t: number): { state: 'connected' | 'l
 
 /** Emergency stop latched at `t` (last emergency-stop not followed by a release). */
 export function estopAt(ev: RunEvents, t: number): boolean {
-  for (let i = lastAtOrBefore(ev.operator, t); i >= 0; i--) {
+  for (let i = newestAtOrBefore(ev.operator, t); i >= 0; i--) {
     const a = ev.operator[i]!.action;
     if (a === 'emergency-stop') return true;
     if (a === 'release-emergency-stop') return false;
@@ -108,7 +93,7 @@ export function estopAt(ev: RunEvents, t: number): boolean {
 
 /** The operator's goal at `t`: the last set-goal not cancelled since; null otherwise. */
 export function operatorGoalAt(ev: RunEvents, t: number): Pose2D | null {
-  for (let i = lastAtOrBefore(ev.operator, t); i >= 0; i--) {
+  for (let i = newestAtOrBefore(ev.operator, t); i >= 0; i--) {
     const a = ev.operator[i]!;
     if (a.action === 'set-goal') return a.goal ?? null;
     if (a.action === 'cancel-goal' || a.action === 'disconnect') return null;
@@ -118,7 +103,7 @@ export function operatorGoalAt(ev: RunEvents, t: number): Pose2D | null {
 
 /** True when the operator sent a non-zero teleop input within `windowS` before `t`. */
 export function teleopActiveAt(ev: RunEvents, t: number, windowS = 0.5): boolean {
-  for (let i = lastAtOrBefore(ev.operator, t); i >= 0; i--) {
+  for (let i = newestAtOrBefore(ev.operator, t); i >= 0; i--) {
     const a = ev.operator[i]!;
     if (t - a.t > windowS) return false;
     if (a.action === 'teleop') return !!a.teleop && (a.teleop.linear !== 0 || a.teleop.angular !== 0);
