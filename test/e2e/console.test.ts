@@ -34,7 +34,7 @@ describe('console end to end', () => {
     expect(stats).toMatch(/scan=[1-9]\d*/);
     // The driver says what the robot is and what it does when commands stop.
     await expect.poll(async () => (await page.getByTestId('robot-description').textContent()) ?? '', { timeout: 5_000 }).toContain('foresight-link');
-    expect(await page.getByTestId('robot-when-commands-stop').textContent()).toBe('When commands stop: It stops its motors by itself 250 ms after the last command.');
+    expect(await page.getByTestId('robot-when-commands-stop').textContent()).toBe('When commands stop, it stops its motors by itself 250 ms after the last command.');
   });
 
   it('holding W drives forward and releasing stops', async () => {

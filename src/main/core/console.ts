@@ -469,7 +469,7 @@ export class ConsoleCore implements ApiBackend {
     const snap: ConsoleSnapshot = {
       t: now,
       link: status,
-      robot: info && caps ? { ...info, driver: caps.driver, lidar: caps.lidar, whenCommandsStop: caps.watchdog ? `It ${caps.watchdog.action}.` : 'It does not stop by itself when commands stop: keep the console connected while it moves.' } : info,
+      robot: info && caps ? { ...info, driver: caps.driver, lidar: caps.lidar, whenCommandsStop: caps.watchdog ? `When commands stop, it ${caps.watchdog.action}.` : 'It does not stop by itself when commands stop: keep the console connected while it moves.' } : info,
       pose: s.pose,
       velocity: s.velocity,
       command: d?.command ?? { v: 0, w: 0 },

@@ -72,7 +72,7 @@ export function ConnectionPanel() {
             {robot.driver ? <> · {robot.driver}</> : null}
             {robot.lidar ? <> · lidar: {robot.lidar === 'none' ? 'none (teleop only, slow)' : robot.lidar}</> : null}
           </div>
-          {robot.whenCommandsStop && <div data-testid="robot-when-commands-stop">When commands stop: {robot.whenCommandsStop}</div>}
+          {robot.whenCommandsStop && <div data-testid="robot-when-commands-stop">{robot.whenCommandsStop}</div>}
         </div>
       )}
 
