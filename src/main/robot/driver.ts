@@ -159,20 +159,23 @@ export interface LidarDevice {
   on<E extends keyof LidarDeviceEvents>(event: E, listener: (payload: LidarDeviceEvents[E]) => void): () => void;
 }
 
-/** A tiny typed event hub for drivers. */
-export class DriverEvents {
-  private readonly listeners = new Map<RobotDriverEventName, Set<(p: never) => void>>();
+/** A tiny typed event hub for drivers and devices. */
+export class EventHub<Events extends object> {
+  private readonly listeners = new Map<keyof Events, Set<(p: never) => void>>();
 
-  on<E extends RobotDriverEventName>(event: E, listener: (payload: RobotDriverEvents[E]) => void): () => void {
+  on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener as (p: never) => void);
     return () => set.delete(listener as (p: never) => void);
   }
 
-  emit<E extends RobotDriverEventName>(event: E, payload: RobotDriverEvents[E]): void {
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
     const set = this.listeners.get(event);
     if (!set) return;
-    for (const l of set) (l as (p: RobotDriverEvents[E]) => void)(payload);
+    for (const l of set) (l as (p: Events[E]) => void)(payload);
   }
 }
+
+/** The events of a robot driver. */
+export class DriverEvents extends EventHub<RobotDriverEvents> {}

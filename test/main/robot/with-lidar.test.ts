@@ -12,7 +12,7 @@ import { CELL_FREE } from '../../../src/shared/grid';
 import { MemoryTransport, RobotLink } from '../../../src/main/link';
 import { ForesightLinkDriver } from '../../../src/main/robot/foresight-driver';
 import { RobotWithLidar } from '../../../src/main/robot/with-lidar';
-import { DriverEvents, type LidarDevice, type LidarDeviceEvents, type LidarDescription } from '../../../src/main/robot/driver';
+import { EventHub, type LidarDevice, type LidarDeviceEvents, type LidarDescription } from '../../../src/main/robot/driver';
 import type { ConsoleEvent } from '../../../src/shared/api';
 import { HELLO, scriptedRobot, sleep } from '../core/scripted-robot';
 
@@ -21,7 +21,7 @@ const LAYOUT: LidarDescription = { name: 'scripted lidar', beams: 180, angleMin:
 /** A lidar that answers after `answerAfterMs` and streams a wall `wallM` ahead of it every 100 ms. */
 class ScriptedLidar implements LidarDevice {
   readonly endpoint = '/dev/ttyUSB-lidar';
-  private readonly events = new DriverEvents() as unknown as { on: LidarDevice['on']; emit<E extends keyof LidarDeviceEvents>(e: E, p: LidarDeviceEvents[E]): void };
+  private readonly events = new EventHub<LidarDeviceEvents>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private answered = false;
   wallM = 0.4;
