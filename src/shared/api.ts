@@ -19,11 +19,24 @@ export interface PortInfo {
   source: 'system' | 'scan' | 'simulator';
 }
 
-export type ConnectRequest =
+/** A lidar on its own port, merged into the robot (base_link mount: metres, metres, radians). */
+export interface LidarAttachment {
+  kind: 'rplidar';
+  path: string;
+  /** 115200 (A1, A2M8), 256000 (A2M12, A3), 460800 or 1000000 (S-series); default 115200. */
+  baud?: number;
+  mount: { x: number; y: number; yaw: number };
+}
+
+export type ConnectRequest = (
   | { kind: 'serial'; path: string; baud: number }
   | { kind: 'tcp'; host: string; port: number }
   /** Start the built-in simulator and connect to it. */
-  | { kind: 'sim'; seed?: number };
+  | { kind: 'sim'; seed?: number }
+) & {
+  /** A separate lidar whose scans replace the base's own. */
+  lidar?: LidarAttachment;
+};
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
 

@@ -11,10 +11,19 @@ const unit = finite.min(-1).max(1);
 
 const pose = z.object({ x: finite, y: finite, theta: finite }).strict();
 
+const lidar = z
+  .object({
+    kind: z.literal('rplidar'),
+    path: z.string().min(1).max(256),
+    baud: z.union([z.literal(115200), z.literal(256000), z.literal(460800), z.literal(1000000)]).optional(),
+    mount: z.object({ x: z.number().min(-5).max(5), y: z.number().min(-5).max(5), yaw: z.number().min(-Math.PI).max(Math.PI) }).strict(),
+  })
+  .strict()
+  .optional();
 const connect = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('serial'), path: z.string().min(1).max(256), baud: z.number().int().min(300).max(12_000_000) }).strict(),
-  z.object({ kind: z.literal('tcp'), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) }).strict(),
-  z.object({ kind: z.literal('sim'), seed: z.number().int().min(0).max(2 ** 31 - 1).optional() }).strict(),
+  z.object({ kind: z.literal('serial'), path: z.string().min(1).max(256), baud: z.number().int().min(300).max(12_000_000), lidar }).strict(),
+  z.object({ kind: z.literal('tcp'), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), lidar }).strict(),
+  z.object({ kind: z.literal('sim'), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), lidar }).strict(),
 ]);
 
 const none = z.null().or(z.undefined()).transform(() => null);

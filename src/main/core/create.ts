@@ -9,6 +9,8 @@ import { hostSeconds } from './clock';
 import { ConsoleCore } from './console';
 import { ForesightLinkDriver } from '../robot/foresight-driver';
 import type { RobotDriver } from '../robot/driver';
+import { RobotWithLidar } from '../robot/with-lidar';
+import { RplidarDevice, type RplidarBaudRate } from '../robot/rplidar/driver';
 import { WorkerPlanner } from './worker-planner';
 import { loadRosMapFile, mapPayload } from './map-file';
 import { startSimProcess } from './sim-process';
@@ -35,8 +37,20 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
   if (!loaded.ok) throw new Error(loaded.message);
   const cliPath = opts.cliPath ?? join(opts.resourcesDir, '..', 'bin', 'foresight.mjs');
 
-  // Every robot is reached through a driver behind the robot seam (src/main/robot).
+  // Every robot is reached through a driver behind the robot seam (src/main/robot); a
+  // separate lidar, when the request names one, is merged into it.
   const driverFactory = async (req: ConnectRequest): Promise<RobotDriver> => {
+    const base = await baseDriver(req);
+    const l = req.lidar;
+    if (!l) return base;
+    try {
+      return new RobotWithLidar(base, new RplidarDevice({ path: l.path, baudRate: (l.baud ?? 115200) as RplidarBaudRate }), l.mount);
+    } catch (err) {
+      await base.dispose();
+      throw err;
+    }
+  };
+  const baseDriver = async (req: ConnectRequest): Promise<RobotDriver> => {
     switch (req.kind) {
       case 'serial':
         return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: req.path, baudRate: req.baud }) }));

@@ -25,4 +25,13 @@ describe('validateRequest', () => {
     expect(validateRequest('connect', { kind: 'serial', path: '', baud: 9600 })).toMatchObject({ ok: false });
     expect(validateRequest('connect', { kind: 'shell', cmd: 'x' })).toMatchObject({ ok: false });
   });
+
+  it('takes a separate lidar with its mount, and refuses a baud rate the lidar does not speak', () => {
+    const lidar = { kind: 'rplidar', path: '/dev/ttyUSB0', baud: 256000, mount: { x: 0.1, y: 0, yaw: Math.PI / 2 } };
+    expect(validateRequest('connect', { kind: 'serial', path: '/dev/ttyACM0', baud: 921600, lidar })).toMatchObject({ ok: true });
+    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, baud: undefined } })).toMatchObject({ ok: true });
+    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, baud: 9600 } })).toMatchObject({ ok: false, error: expect.stringContaining('baud') });
+    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, mount: { x: 0, y: 0 } } })).toMatchObject({ ok: false });
+    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, kind: 'sick' } })).toMatchObject({ ok: false });
+  });
 });

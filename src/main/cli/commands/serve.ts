@@ -11,6 +11,7 @@ import { createConsoleCore } from '../../core/create';
 import { startWebHost } from '../../hosts/web/server';
 import { listPorts } from '../../link';
 import { resolveRunsDbPath } from '../../recorder';
+import { RPLIDAR_BAUD_RATES } from '../../robot/rplidar/driver';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -24,6 +25,11 @@ Robot:
   --tcp HOST:PORT    a robot reachable over TCP
   --sim              start the built-in simulated robot (over a pseudo-terminal)
   --auto             the first USB serial robot found, else the simulator
+
+Separate lidar (its scans replace the robot's own):
+  --lidar PATH       serial device of a Slamtec RPLIDAR (e.g. /dev/ttyUSB0)
+  --lidar-baud N     115200 (A1, A2M8; default), 256000 (A2M12, A3), 460800 or 1000000 (S-series)
+  --lidar-mount X,Y,YAW  where it sits on the robot: base_link metres and radians (default 0,0,0)
 
 Options:
   --map FILE.yaml    map to show and plan on (ROS map_server YAML; default: the apartment)
@@ -39,6 +45,14 @@ function parseTcp(value: string): { host: string; port: number } {
   const port = m ? Number(m[2]) : NaN;
   if (!m || port < 1 || port > 65535) throw new UsageError(`--tcp wants HOST:PORT, got '${value}'`);
   return { host: m[1]!, port };
+}
+
+function parseLidar(path: string, baudText: string | undefined, mountText: string | undefined): NonNullable<ConnectRequest['lidar']> {
+  const baud = baudText === undefined ? 115200 : Number(baudText);
+  if (!(RPLIDAR_BAUD_RATES as readonly number[]).includes(baud)) throw new UsageError(`--lidar-baud wants one of ${RPLIDAR_BAUD_RATES.join(', ')}`);
+  const parts = (mountText ?? '0,0,0').split(',').map(Number);
+  if (parts.length !== 3 || !parts.every(Number.isFinite) || Math.abs(parts[2]!) > Math.PI) throw new UsageError('--lidar-mount wants X,Y,YAW (metres, metres, radians in [-π, π])');
+  return { kind: 'rplidar', path, baud, mount: { x: parts[0]!, y: parts[1]!, yaw: parts[2]! } };
 }
 
 async function autoRequest(seed: number | undefined): Promise<ConnectRequest> {
@@ -66,6 +80,9 @@ const serve: CliCommand = {
         host: { type: 'string' },
         'allow-remote': { type: 'boolean' },
         db: { type: 'string' },
+        lidar: { type: 'string' },
+        'lidar-baud': { type: 'string' },
+        'lidar-mount': { type: 'string' },
       },
       strict: true,
     });
@@ -83,13 +100,15 @@ const serve: CliCommand = {
       throw new UsageError(`--host ${host} would expose the console to the network; add --allow-remote if you mean it`);
     }
 
-    const request: ConnectRequest = values.port
+    const robot: ConnectRequest = values.port
       ? { kind: 'serial', path: values.port, baud }
       : values.tcp
         ? { kind: 'tcp', ...parseTcp(values.tcp) }
         : values.sim
           ? { kind: 'sim', seed }
           : await autoRequest(seed);
+    const request: ConnectRequest = values.lidar ? { ...robot, lidar: parseLidar(values.lidar, values['lidar-baud'], values['lidar-mount']) } : robot;
+    if (!values.lidar && (values['lidar-baud'] !== undefined || values['lidar-mount'] !== undefined)) throw new UsageError('--lidar-baud and --lidar-mount go with --lidar PATH');
 
     const dbPath = resolveRunsDbPath(values.db);
     const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml: values.map, simSeed: seed, dbPath });
@@ -101,7 +120,7 @@ const serve: CliCommand = {
     }
     process.stdout.write(`Foresight console: ${web.url}\n`);
     const what = request.kind === 'sim' ? 'the built-in simulated robot' : request.kind === 'serial' ? request.path : `${request.host}:${request.port}`;
-    process.stdout.write(`Connecting to ${what}…\n`);
+    process.stdout.write(`Connecting to ${what}${request.lidar ? ` with the lidar on ${request.lidar.path}` : ''}…\n`);
     const res = await core.connect(request);
     if (!res.ok) process.stderr.write(`foresight serve: ${res.error}\n`);
     core.subscribe((event, payload) => {
