@@ -53,12 +53,12 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
   const baseDriver = async (req: ConnectRequest): Promise<RobotDriver> => {
     switch (req.kind) {
       case 'serial':
-        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: req.path, baudRate: req.baud }) }));
+        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: req.path, baudRate: req.baud }) }), undefined, `serial:${req.path}`);
       case 'tcp':
-        return new ForesightLinkDriver(new RobotLink({ transport: new TcpTransport({ host: req.host, port: req.port }) }));
+        return new ForesightLinkDriver(new RobotLink({ transport: new TcpTransport({ host: req.host, port: req.port }) }), undefined, `tcp:${req.host}:${req.port}`);
       case 'sim': {
         const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: opts.mapYaml });
-        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: sim.devicePath }) }), () => sim.stop());
+        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: sim.devicePath }) }), () => sim.stop(), 'sim');
       }
     }
   };

@@ -38,14 +38,20 @@ export class ForesightLinkDriver implements RobotDriver {
   private lastPan: number | null = null;
   private disposed = false;
 
+  /** Where the robot is reached, as the run log says it: "serial:/dev/ttyACM0", "tcp:host:port", "sim". */
+  readonly endpoint: string;
+
   /**
    * @param link the session over a serial or TCP transport
    * @param release what to stop after the link closes (e.g. a simulator process it started)
+   * @param endpoint the run log's name for where the robot is (default: the transport's)
    */
   constructor(
     readonly link: RobotLink,
     private readonly release?: () => Promise<void>,
+    endpoint?: string,
   ) {
+    this.endpoint = endpoint ?? link.transport.endpoint;
     const ev = this.events;
     this.unsubscribe.push(
       link.on('hello', (hello) => {
@@ -80,10 +86,6 @@ export class ForesightLinkDriver implements RobotDriver {
         });
       }),
     );
-  }
-
-  get endpoint(): string {
-    return this.link.transport.endpoint;
   }
 
   connect(): void {

@@ -34,5 +34,7 @@ describe('createConsoleCore with a separate lidar', () => {
     await sleep(500);
     expect(core.state.scan!.msg.rangeMax).toBe(12);
     expect(core.snapshot().link.state).toBe('connected');
+    // What the run log calls it.
+    expect(core.driver!.endpoint).toBe(`sim + lidar ${emu.path}`);
   });
 });
