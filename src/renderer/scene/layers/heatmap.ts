@@ -1,8 +1,7 @@
 /** The intervention heatmap over all runs: yellow (one event) → red (the most), translucent. */
-import { Container, Sprite, type Texture } from 'pixi.js';
 import type { HeatmapView } from '../../../shared/api';
-import { placeGridSprite, rgbaTexture } from './grid-sprite';
-import type { MapLayer, SceneFrame } from './types';
+import { GridSpriteLayer } from './grid-sprite';
+import type { SceneFrame } from './types';
 
 /** The heatmap as an image (row 0 is the largest y, as the map sprite) and its count of non-empty cells. */
 export function heatmapRgba(h: HeatmapView): { rgba: Uint8ClampedArray; cells: number } {
@@ -29,40 +28,22 @@ export function drawableHeatmap(h: HeatmapView | null): h is HeatmapView {
   return !!h && h.width > 0 && h.height > 0 && h.max > 0;
 }
 
-export class HeatmapLayer implements MapLayer {
+export class HeatmapLayer extends GridSpriteLayer {
   readonly id = 'heatmap' as const;
-  readonly container = new Container();
-  private readonly sprite = new Sprite();
-  private texture: Texture | null = null;
   private drawn: HeatmapView | null = null;
   /** Cells with a count in the heatmap drawn. */
   cells = 0;
 
-  constructor() {
-    this.sprite.visible = false;
-    this.container.addChild(this.sprite);
-  }
-
   update({ heatmap }: SceneFrame): void {
     if (heatmap === this.drawn) return;
     this.drawn = heatmap;
-    this.texture?.destroy(true);
-    this.texture = null;
     this.cells = 0;
     if (!drawableHeatmap(heatmap)) {
-      this.sprite.visible = false;
+      this.clearGrid();
       return;
     }
     const { rgba, cells } = heatmapRgba(heatmap);
     this.cells = cells;
-    this.texture = rgbaTexture(rgba, heatmap.width, heatmap.height);
-    this.sprite.texture = this.texture;
-    placeGridSprite(this.sprite, heatmap.origin, heatmap.width, heatmap.height, heatmap.cellSize);
-    this.sprite.visible = true;
-  }
-
-  destroy(): void {
-    this.texture?.destroy(true);
-    this.container.destroy({ children: true });
+    this.showGrid(rgba, heatmap.width, heatmap.height, heatmap.origin, heatmap.cellSize);
   }
 }
