@@ -60,11 +60,6 @@ export class Autonomy {
     planner.onEvent((e) => this.onPlannerEvent(e));
   }
 
-  /** Planning cycles answered. */
-  get cycleCount(): number {
-    return this.cycles;
-  }
-
   /** A robot with these limits is connected: bring the planner up for it. */
   onRobot(limits: RobotLimits): void {
     this.planner.start(limits);
@@ -99,7 +94,7 @@ export class Autonomy {
 
   /** One planning cycle at `now`, unless the previous one is still being planned. */
   planCycle(now: number, robot: CycleRobot): void {
-    if (!this.planner.ready || this.planner.busy) return;
+    if (!this.planner.ready || this.planner.isBusy(now)) return;
     const input = this.loop.cycleInput(
       now,
       robot.measured,

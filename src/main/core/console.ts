@@ -23,7 +23,6 @@ import type {
   ConsoleSnapshot,
   LinkStatus,
   MapPayload,
-  MotionSource,
   PersonView,
   SafetyState,
   TeleopInput,
@@ -197,16 +196,6 @@ export class ConsoleCore implements ApiBackend {
   /** What the connected robot is and can do, once it has answered. */
   get capabilities(): RobotCapabilities | null {
     return this.capabilitiesValue;
-  }
-
-  /** Where the navigation stack runs (tests reach the worker through it). */
-  get planner(): PlannerPort | null {
-    return this.opts.planner ?? null;
-  }
-
-  /** Planning cycles answered so far. */
-  get cycleCount(): number {
-    return this.autonomy?.cycleCount ?? 0;
   }
 
   async connect(req: ConnectRequest): Promise<CommandResult> {
@@ -473,7 +462,7 @@ export class ConsoleCore implements ApiBackend {
       pose: s.pose,
       velocity: s.velocity,
       command: d?.command ?? { v: 0, w: 0 },
-      motion: (d?.source ?? 'idle') as MotionSource,
+      motion: d?.source ?? 'idle',
       emergencyStop: this.estop,
       battery: s.status ? { voltage: s.status.batteryVoltage, percent: s.status.batteryPercent === 255 ? null : s.status.batteryPercent } : null,
       faults: s.faultNames(),

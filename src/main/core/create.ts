@@ -101,7 +101,7 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     driverFactory,
     map: mapPayload(loaded.name, loaded.map.grid),
     listPorts: () => listPorts(),
-    planner: new WorkerPlanner({ map: loaded.map.grid }, hostSeconds),
+    planner: new WorkerPlanner({ map: loaded.map.grid }),
     startupWarnings: warnings,
   });
   if (zones) {

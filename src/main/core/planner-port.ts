@@ -31,8 +31,11 @@ export interface PlannerPort {
   /** A new goal from `from` (map frame) at time `now`, s. Counts toward `goalSerial`. */
   setGoal(goal: Pose2D, from: Pose2D, now: number): Promise<GoalResult>;
   cancel(): void;
-  /** Whether a cycle is still being planned (a new one is not started meanwhile). */
-  readonly busy: boolean;
+  /**
+   * Whether a cycle is still being planned at time `now` (s; a new one is not started
+   * meanwhile). A cycle unanswered for too long is a crash, reported as one.
+   */
+  isBusy(now: number): boolean;
   /** Plans one cycle; the answer arrives as a 'cycle' event (at once for the inline planner). */
   cycle(input: NavCycleInput, now: number): void;
   /** Planning time to allow for in fast-forward, s. */
@@ -47,8 +50,6 @@ export const RETURNED_SAMPLE = 60;
 export interface InlinePlannerOptions {
   map: OccupancyGrid;
   config?: Partial<NavigationConfig>;
-  /** Overrides of the robot's limits for planning (e.g. BARN lets the Jackal reverse). */
-  limits?: Partial<RobotLimits>;
   /** Planning time assumed from cycle start to command, s (virtual time does not pass while planning). */
   planningTimeS?: number;
 }
@@ -60,21 +61,14 @@ export class InlinePlanner implements PlannerPort {
   private zones: ZoneShape[] = [];
   private goalSerial = 0;
   private listener: (e: PlannerEvent) => void = () => {};
-  readonly busy = false;
 
   constructor(private readonly opts: InlinePlannerOptions) {}
 
-  /** The stack itself (tests and evaluations inspect it). */
-  get navigation(): NavigationStack | null {
-    return this.stack;
-  }
-
   start(limits: RobotLimits): void {
-    const merged = { ...limits, ...this.opts.limits };
-    const key = JSON.stringify(merged);
+    const key = JSON.stringify(limits);
     if (this.stack && key === this.limitsKey) return;
     this.limitsKey = key;
-    this.stack = new NavigationStack(this.opts.map, { limits: merged }, this.opts.config);
+    this.stack = new NavigationStack(this.opts.map, { limits }, this.opts.config);
     if (this.zones.length > 0) this.stack.setZones(this.zones);
   }
 
@@ -84,6 +78,11 @@ export class InlinePlanner implements PlannerPort {
 
   async whenReady(): Promise<boolean> {
     return this.ready;
+  }
+
+  /** Never: it answers within `cycle`. */
+  isBusy(): boolean {
+    return false;
   }
 
   setZones(zones: readonly ZoneShape[]): void {

@@ -38,11 +38,7 @@ export class WorkerPlanner implements PlannerPort {
   private stopped = false;
   private listener: (e: PlannerEvent) => void = () => {};
 
-  constructor(
-    private readonly opts: WorkerPlannerOptions,
-    /** Host clock, s (wedge detection). */
-    private readonly clock: () => number,
-  ) {}
+  constructor(private readonly opts: WorkerPlannerOptions) {}
 
   start(limits: RobotLimits): void {
     if (this.stopped) return;
@@ -67,8 +63,8 @@ export class WorkerPlanner implements PlannerPort {
     return this.readyFlag;
   }
 
-  get busy(): boolean {
-    if (this.inFlight && this.clock() - this.inFlight.sentAt > WEDGED_AFTER_S) this.crash(`no answer for ${WEDGED_AFTER_S} s`);
+  isBusy(now: number): boolean {
+    if (this.inFlight && now - this.inFlight.sentAt > WEDGED_AFTER_S) this.crash(`no answer for ${WEDGED_AFTER_S} s`);
     return this.inFlight !== null;
   }
 

@@ -67,8 +67,8 @@ export class ForesightLinkDriver implements RobotDriver {
           const ms = link.robotTimeToHostMs(frame.timestampUs);
           if (ms !== null) stamp = Math.min(receivedAt, ms / 1000);
         }
-        const { receivedAtMs: _r, ...linkFrame } = frame;
-        ev.emit('sample', { frame: linkFrame, receivedAt, stamp });
+        // A ReceivedFrame is a LinkFrame (plus its arrival time): passed on as it is.
+        ev.emit('sample', { frame, receivedAt, stamp });
       }),
       link.on('state', (c) => {
         if (c.state !== 'connected') this.lastPan = null;

@@ -134,7 +134,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   let lastSafetyStop = false;
   const gazeOn = opts.gaze !== false;
   const driver = new InProcessSimDriver(sim, { commandTransitS: latency.transitS, endpoint: opts.source });
-  const planner = new InlinePlanner({ map: opts.planningMap, config: opts.nav, limits: opts.limits, planningTimeS: latency.planningS });
+  const planner = new InlinePlanner({ map: opts.planningMap, config: opts.nav, planningTimeS: latency.planningS });
   let goalActive = false;
   const core: ConsoleCore = new ConsoleCore({
     clock: () => sim.time,

@@ -192,11 +192,6 @@ export class AutonomyLoop {
     this.gaze?.reset();
   }
 
-  /** Commands sent over the last second or so, oldest first (fast-forward input). */
-  recentCommands(): readonly SentCommand[] {
-    return this.sent;
-  }
-
   /**
    * The navigation stack's input for a cycle starting at `now`: the measured state
    * fast-forwarded to when this cycle's plan will act, with the newest scan and the seed.

@@ -104,7 +104,7 @@ describe('ConsoleCore with operator zones', () => {
   it('hands zones to the planner worker, and again after the worker restarts', async () => {
     // An empty 12 × 12 m room around the robot (5 cm cells).
     const map: OccupancyGrid = { width: 240, height: 240, resolution: 0.05, origin: { x: -6, y: -6 }, data: new Uint8Array(240 * 240).fill(CELL_FREE) };
-    const planner = new WorkerPlanner({ map }, hostSeconds);
+    const planner = new WorkerPlanner({ map });
     const core = await connectedCore(HELLO, planner);
     // The core passes zones to its guard and to the planner.
     core.setZones([zone(1, 'loading dock', 'keep-out', box(1.5, -1, 2.5, 1))]);

@@ -21,7 +21,7 @@ describe('fault: the planner worker crashes', () => {
     const transport = new MemoryTransport();
     const robot = new FaultyRobot(transport.robot);
     cleanups.push(() => robot.close());
-    const planner = new WorkerPlanner({ map: openRoom() }, () => nowMs() / 1000);
+    const planner = new WorkerPlanner({ map: openRoom() });
     const rig = await startRig(transport, { planner });
     cleanups.push(() => rig.close());
 

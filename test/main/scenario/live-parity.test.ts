@@ -43,7 +43,7 @@ describe('one loop: live console and scenario runner', () => {
     const core = new ConsoleCore({
       clock: hostSeconds,
       driverFactory: async () => new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: sim.devicePath! }) })),
-      planner: new WorkerPlanner({ map: sim.core.world.grid }, hostSeconds),
+      planner: new WorkerPlanner({ map: sim.core.world.grid }),
     });
     cleanups.push(() => core.shutdown());
     const events: ConsoleEvent[] = [];
