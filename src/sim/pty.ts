@@ -116,6 +116,10 @@ export async function createPseudoTerminal(options: PseudoTerminalOptions = {}):
     for (const l of dataListeners) l(chunk);
   });
   pty.onExit(({ exitCode }) => {
+    // node-pty's destroy() SIGHUPs the child's pid once its socket has closed; after the child
+    // has exited that pid may already belong to another process (pids are reused quickly),
+    // e.g. the next terminal's child. Nothing is left to signal: make kill a no-op.
+    (pty as { kill: IPty['kill'] }).kill = () => undefined;
     rejectReady?.(new PseudoTerminalError('not-ready', `pty child exited with code ${exitCode} before the terminal was ready`));
     markClosed();
   });

@@ -5,7 +5,7 @@
  * simulation skips ahead instead of replaying the backlog at full speed: like a robot whose
  * controller was paused, time simply passed.
  */
-import type { SimRobot } from './sim-robot';
+import type { SteppedSimulation } from './emulators/emulator';
 
 export interface RealTimeDriverOptions {
   /** Timer period, milliseconds (default 5: finer than the 10 ms sim step, so steps are on time). */
@@ -25,7 +25,7 @@ export class RealTimeDriver {
   private epochMs = 0;
 
   constructor(
-    private readonly robot: SimRobot,
+    private readonly robot: SteppedSimulation,
     options: RealTimeDriverOptions = {},
   ) {
     this.nowMs = options.nowMs ?? (() => performance.now());

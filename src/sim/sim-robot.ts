@@ -19,7 +19,8 @@
 import type { RobotParams } from './robot-params';
 import { encodeWire, FrameDecoder } from '../shared/wire';
 import { PROTOCOL_VERSION, type HelloMsg, type HostMessage, type LinkFrame, type RobotMessage } from '../shared/protocol';
-import type { SimCore } from './sim-core';
+import type { SimCore, StepResult } from './sim-core';
+import type { DeviceEmulator, SteppedSimulation } from './emulators/emulator';
 import { SimTelemetry } from './telemetry';
 
 /** Where the robot's bytes go (a pty master, a TCP socket, a test buffer). */
@@ -49,7 +50,7 @@ export interface SimRobotStats {
   framesOut: number;
 }
 
-export class SimRobot {
+export class SimRobot implements DeviceEmulator, SteppedSimulation {
   readonly core: SimCore;
   readonly stepSeconds: number;
   /** Robot clock, seconds since sim start (replaceable: the real-time driver installs its own). */
@@ -147,7 +148,11 @@ export class SimRobot {
 
   /** Steps the simulation once (stepSeconds) and sends whatever telemetry falls due. */
   stepOnce(): void {
-    const result = this.core.step(this.stepSeconds);
+    this.afterStep(this.core.step(this.stepSeconds));
+  }
+
+  /** After a simulator step (this robot's own, or a rig's): sends whatever telemetry falls due. */
+  afterStep(result: StepResult): void {
     if (this.telemetryOn && this.clock() - this.lastHostFrame > this.telemetryTimeout) this.telemetryOn = false;
     if (!this.telemetryOn) return;
     for (const { msg, time } of this.telemetry.afterStep(result)) this.send(msg, toMicros(time));

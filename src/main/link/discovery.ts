@@ -4,7 +4,7 @@
  * /dev is scanned for the usual device names, plus simulator symlinks and any paths the
  * operator configured. Never throws: a failing source just contributes nothing.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { SerialPort } from 'serialport';
 import type { PortInfo } from '../../shared/api';
@@ -25,6 +25,8 @@ export interface DiscoveryOptions {
   skipSystemList?: boolean;
   /** Give up on the OS listing after this long, ms. Default 1500. */
   systemListTimeoutMs?: number;
+  /** Where USB ids of scanned devices are read (Linux sysfs). Default '/sys/class/tty'. */
+  sysTtyDir?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface DiscoveryOptions {
 export async function listPorts(options: DiscoveryOptions = {}): Promise<PortInfo[]> {
   const [system, scanned, simulators, extra] = await Promise.all([
     options.skipSystemList ? Promise.resolve([]) : listSystem(options.systemListTimeoutMs ?? 1500),
-    scanDev(options.devDir ?? '/dev'),
+    scanDev(options.devDir ?? '/dev', options.sysTtyDir ?? '/sys/class/tty'),
     scanSimulatorLinks(options.simulatorLinkDirs ?? ['/tmp']),
     checkPaths(options.extraPaths ?? []),
   ]);
@@ -59,6 +61,7 @@ async function listSystem(timeoutMs: number): Promise<PortInfo[]> {
         path: p.path,
         label: [p.manufacturer, p.serialNumber ? `#${p.serialNumber}` : null].filter(Boolean).join(' ') || basename(p.path),
         source: 'system' as const,
+        ...usbIds(p.vendorId, p.productId),
       }));
   } catch {
     // udev missing (containers): the /dev scan covers it.
@@ -66,7 +69,28 @@ async function listSystem(timeoutMs: number): Promise<PortInfo[]> {
   }
 }
 
-async function scanDev(devDir: string): Promise<PortInfo[]> {
+/** Hex ids normalised to 4 lower-case digits; nothing when either is missing or malformed. */
+function usbIds(vendorId: string | undefined, productId: string | undefined): { vendorId?: string; productId?: string } {
+  const norm = (id: string | undefined): string | null => (id && /^[0-9a-fA-F]{1,4}$/.test(id.trim()) ? id.trim().toLowerCase().padStart(4, '0') : null);
+  const v = norm(vendorId);
+  const p = norm(productId);
+  return v && p ? { vendorId: v, productId: p } : {};
+}
+
+/**
+ * USB ids of a tty from sysfs, without udev: /sys/class/tty/NAME/device points into the USB
+ * interface; idVendor/idProduct sit on the USB device one or two levels up.
+ */
+async function sysfsUsbIds(sysTtyDir: string, name: string): Promise<{ vendorId?: string; productId?: string }> {
+  let dir = await realpath(join(sysTtyDir, name, 'device')).catch(() => null);
+  for (let up = 0; dir && up < 4; up++, dir = dirname(dir)) {
+    const [v, p] = await Promise.all([readFile(join(dir, 'idVendor'), 'utf8').catch(() => null), readFile(join(dir, 'idProduct'), 'utf8').catch(() => null)]);
+    if (v && p) return usbIds(v, p);
+  }
+  return {};
+}
+
+async function scanDev(devDir: string, sysTtyDir: string): Promise<PortInfo[]> {
   let names: string[];
   try {
     names = await readdir(devDir);
@@ -77,7 +101,7 @@ async function scanDev(devDir: string): Promise<PortInfo[]> {
   const out: PortInfo[] = [];
   for (const name of matches) {
     const path = join(devDir, name);
-    if (await isCharacterDevice(path)) out.push({ path, label: labelFor(name), source: 'scan' });
+    if (await isCharacterDevice(path)) out.push({ path, label: labelFor(name), source: 'scan', ...(await sysfsUsbIds(sysTtyDir, name)) });
   }
   return out;
 }

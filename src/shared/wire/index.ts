@@ -29,3 +29,4 @@ export {
   type PayloadErrorReason,
   type PayloadResult,
 } from './payload';
+export { ByteQueue } from './byte-queue';

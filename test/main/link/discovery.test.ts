@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,6 +26,33 @@ describe('listPorts', () => {
     const ports = await listPorts({ devDir: dev, simulatorLinkDirs: [], skipSystemList: true });
     expect(ports.map((p) => p.path)).toEqual(['ttyACM1', 'ttyS2', 'ttyS10', 'ttyUSB0'].map((n) => join(dev, n)));
     expect(ports.every((p) => p.source === 'scan' && p.label.length > 0)).toBe(true);
+  });
+
+  it('reads USB vendor and product ids of scanned devices from sysfs, as Linux lays it out', async () => {
+    const dir = await tempDir();
+    const dev = join(dir, 'dev');
+    await mkdir(dev);
+    for (const name of ['ttyACM0', 'ttyUSB0', 'ttyS0']) await symlink('/dev/null', join(dev, name));
+    // /sys/class/tty/ttyACM0/device → .../1-1/1-1:1.0 (the interface); the ids sit on 1-1.
+    const usbDev = join(dir, 'devices', 'usb1', '1-1');
+    await mkdir(join(usbDev, '1-1:1.0'), { recursive: true });
+    await writeFile(join(usbDev, 'idVendor'), '0483\n');
+    await writeFile(join(usbDev, 'idProduct'), '5740\n');
+    // ttyUSB0: a usb-serial adapter one level deeper (interface → ttyUSB0 port), upper-case hex.
+    const ftdi = join(dir, 'devices', 'usb1', '1-2');
+    await mkdir(join(ftdi, '1-2:1.0', 'ttyUSB0'), { recursive: true });
+    await writeFile(join(ftdi, 'idVendor'), '0403\n');
+    await writeFile(join(ftdi, 'idProduct'), '6015\n');
+    const sys = join(dir, 'sys-class-tty');
+    for (const [name, target] of [['ttyACM0', join(usbDev, '1-1:1.0')], ['ttyUSB0', join(ftdi, '1-2:1.0', 'ttyUSB0')]] as const) {
+      await mkdir(join(sys, name), { recursive: true });
+      await symlink(target, join(sys, name, 'device'));
+    }
+    const ports = await listPorts({ devDir: dev, sysTtyDir: sys, simulatorLinkDirs: [], skipSystemList: true });
+    expect(ports.find((p) => p.path.endsWith('ttyACM0'))).toMatchObject({ vendorId: '0483', productId: '5740' });
+    expect(ports.find((p) => p.path.endsWith('ttyUSB0'))).toMatchObject({ vendorId: '0403', productId: '6015' });
+    // A built-in UART has no USB ids.
+    expect(ports.find((p) => p.path.endsWith('ttyS0'))!.vendorId).toBeUndefined();
   });
 
   it('finds live simulator links, skips dead ones, and adds configured paths', async () => {

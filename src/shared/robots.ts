@@ -1,0 +1,104 @@
+/**
+ * Robot and lidar profiles: what a robot model is (body, limits, which driver speaks to it,
+ * what it does when commands stop, which lidar it carries and where) as a file a user can
+ * copy and edit. The built-in ones live in resources/robots/ (bases) and
+ * resources/robots/lidars/ (lidars); a user's own go in their profiles folder.
+ *
+ * Units: SI; mount poses in base_link (x forward, y left, yaw CCW), metres and radians.
+ */
+
+/** The protocols the console speaks to a robot base. */
+export const BASE_DRIVERS = ['foresight', 'turtlebot3', 'mavlink', 'create2', 'kobuki'] as const;
+export type BaseDriverKind = (typeof BASE_DRIVERS)[number];
+
+/** The protocols the console speaks to a lidar on its own port. */
+export const LIDAR_DRIVERS = ['rplidar', 'lds-01', 'lds-02'] as const;
+export type LidarDriverKind = (typeof LIDAR_DRIVERS)[number];
+
+/** A USB device that identifies a robot or lidar (hex, lower case, 4 digits). */
+export interface UsbId {
+  vendorId: string;
+  productId: string;
+  /** What that chip or board is, e.g. "OpenCR (STM32 virtual COM port)". */
+  what: string;
+}
+
+export interface RobotBody {
+  /** Footprint rectangle along x, m. */
+  footprintLength: number;
+  /** Footprint rectangle along y, m. */
+  footprintWidth: number;
+  /** Footprint centre ahead of base_link, m (negative: behind the wheel axle). */
+  footprintCenterOffsetX: number;
+  /** Distance between the drive wheels' contact points, m. */
+  wheelBase: number;
+}
+
+export interface RobotLimits {
+  maxLinearVelocity: number; // m/s
+  maxAngularVelocity: number; // rad/s
+  maxLinearAccel: number; // m/s²
+  maxAngularAccel: number; // rad/s²
+  maxLinearJerk: number; // m/s³
+  maxAngularJerk: number; // rad/s³
+}
+
+export interface LidarMountPose {
+  x: number;
+  y: number;
+  yaw: number;
+}
+
+export interface RobotProfile {
+  /** File name without .json; what `--robot NAME` takes. */
+  name: string;
+  /** For people: "TurtleBot3 Burger". */
+  title: string;
+  driver: BaseDriverKind;
+  /** Serial line rate, bits/s (the robot's fixed rate; ignored over TCP and ptys). */
+  baudRate: number;
+  body: RobotBody;
+  limits: RobotLimits;
+  drive: 'differential' | 'skid-steer' | 'ackermann';
+  reverses: boolean;
+  /**
+   * What the robot itself does when commands stop arriving (its firmware dead-man): the
+   * timeout and plain words; null when it keeps driving. Autonomy on a robot without one
+   * needs the operator's explicit opt-in.
+   */
+  watchdog: { timeoutS: number; action: string } | null;
+  /** The robot's own safe stop the console uses on e-stop and on close, in plain words. */
+  safeStop: string;
+  /** The lidar it usually carries and where; null when it has none by default. */
+  lidar: { model: string; mount: LidarMountPose } | null;
+  /** USB ids by which its port is recognised (may be empty). */
+  usb: UsbId[];
+  /** Driver settings, e.g. mavlink: { autopilot: 'ardupilot' | 'px4' }. */
+  options: Record<string, string | number | boolean>;
+  /** Where the file came from ('built-in' or its path). */
+  source: string;
+}
+
+export interface LidarProfile {
+  name: string;
+  title: string;
+  driver: LidarDriverKind;
+  baudRate: number;
+  /** Beams of the fixed grid the driver bins a revolution into, over (−π, π]. */
+  beams: number;
+  rangeMin: number; // m
+  rangeMax: number; // m
+  /** Nominal revolutions per second (the driver measures the real rate). */
+  rateHz: number;
+  usb: UsbId[];
+  options: Record<string, string | number | boolean>;
+  source: string;
+}
+
+/** What the connection panel lists. */
+export interface ProfileCatalog {
+  robots: RobotProfile[];
+  lidars: LidarProfile[];
+  /** Files that could not be read, with why (the rest still load). */
+  problems: string[];
+}
