@@ -1,13 +1,13 @@
 /**
  * The console as the hosts build it (createConsoleCore), asked to connect to the built-in
- * simulator with a separate RPLIDAR: the simulator over its pseudo-terminal, the lidar
- * emulator over another, merged into one robot whose scans come from the lidar.
+ * simulator with a separate RPLIDAR: the simulator starts the base over its pseudo-terminal
+ * and the RPLIDAR emulator (src/sim/emulators/rplidar.ts) over another, merged into one robot
+ * whose scans come from the lidar.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createConsoleCore } from '../../../src/main/core/create';
 import type { ConsoleCore } from '../../../src/main/core/console';
-import { RplidarEmulator } from '../robot/rplidar/emulator';
 import { sleep } from './scripted-robot';
 
 const RESOURCES = join(__dirname, '../../../resources');
@@ -19,11 +19,9 @@ afterEach(async () => {
 
 describe('createConsoleCore with a separate lidar', () => {
   it('connects the base and the RPLIDAR as one robot, described and scanned by the lidar', { timeout: 30_000 }, async () => {
-    const emu = await RplidarEmulator.create();
-    cleanups.push(() => emu.close());
     const core: ConsoleCore = await createConsoleCore({ resourcesDir: RESOURCES, dbPath: null });
     cleanups.push(() => core.shutdown());
-    const res = await core.connect({ kind: 'sim', lidar: { kind: 'rplidar', path: emu.path, mount: { x: 0.05, y: 0, yaw: 0 } } });
+    const res = await core.connect({ kind: 'sim', lidar: { model: 'rplidar-a1', mount: { x: 0.05, y: 0, yaw: 0 } } });
     expect(res).toEqual({ ok: true });
     for (let i = 0; i < 500 && !(core.capabilities?.lidar === 'separate' && core.state.scan && core.state.scan.msg.rangeMax === 12); i++) await sleep(20);
     expect(core.capabilities).toMatchObject({ driver: 'foresight-link', lidar: 'separate' });
@@ -35,6 +33,6 @@ describe('createConsoleCore with a separate lidar', () => {
     expect(core.state.scan!.msg.rangeMax).toBe(12);
     expect(core.snapshot().link.state).toBe('connected');
     // What the run log calls it.
-    expect(core.driver!.endpoint).toBe(`sim + lidar ${emu.path}`);
+    expect(core.driver!.endpoint).toMatch(/^sim \+ lidar \S+$/);
   });
 });
