@@ -9,6 +9,7 @@
 import type { Pose2D, Twist2D } from './geometry';
 import type { RunSummary } from './recording';
 import type { Incident } from './incidents';
+import type { ProfileCatalog } from './robots';
 
 /** Serial port as listed by discovery. */
 export interface PortInfo {
@@ -17,25 +18,52 @@ export interface PortInfo {
   label: string;
   /** How it was found: the OS listing, or a scan of /dev when the listing is unavailable. */
   source: 'system' | 'scan' | 'simulator';
+  /** USB vendor and product id (hex, lower case), when the port is a USB device and they could be read. */
+  vendorId?: string;
+  productId?: string;
+  /**
+   * What the USB ids suggest is behind the port: a robot profile and/or lidar profiles, with
+   * what the chip is ("OpenCR (STM32 virtual COM port)"). Several lidars share one chip
+   * (a CP210x is on RPLIDARs and on the LDS adapter), so `lidars` may name more than one.
+   */
+  proposal?: { robot?: string; lidars?: string[]; what: string };
 }
 
 /** A lidar on its own port, merged into the robot (base_link mount: metres, metres, radians). */
 export interface LidarAttachment {
-  kind: 'rplidar';
-  path: string;
-  /** 115200 (A1, A2M8), 256000 (A2M12, A3), 460800 or 1000000 (S-series); default 115200. */
+  /** Lidar profile name, e.g. 'rplidar-a1', 'lds-01' (see `foresight robots`). */
+  model: string;
+  /** Serial device; for a simulated robot, omitted (the simulator starts that lidar too). */
+  path?: string;
+  /** Line rate; default the lidar profile's. */
   baud?: number;
-  mount: { x: number; y: number; yaw: number };
+  /** Where it sits on the robot; default the robot profile's lidar mount, else 0,0,0. */
+  mount?: { x: number; y: number; yaw: number };
 }
 
 export type ConnectRequest = (
-  | { kind: 'serial'; path: string; baud: number }
+  /** Baud default: the robot profile's. */
+  | { kind: 'serial'; path: string; baud?: number }
   | { kind: 'tcp'; host: string; port: number }
-  /** Start the built-in simulator and connect to it. */
+  /** Start the built-in simulator, speaking the robot profile's protocol, and connect to it. */
   | { kind: 'sim'; seed?: number }
 ) & {
+  /** Robot profile name (see `foresight robots`); default 'foresight', the reference firmware. */
+  robot?: string;
   /** A separate lidar whose scans replace the base's own. */
   lidar?: LidarAttachment;
+  /**
+   * The operator accepts autonomy on a robot that has no firmware dead-man (it keeps driving
+   * if the console stops sending, e.g. a pulled USB cable). Without it, goals are refused on
+   * such robots; teleop is always allowed.
+   */
+  allowAutonomyWithoutDeadman?: boolean;
+  /**
+   * Where the robot stands on the map when it connects (map frame). Robots other than the
+   * simulator start their odometry at zero wherever they are: without it, the robot is
+   * placed at the map's origin.
+   */
+  initialPose?: Pose2D;
 };
 
 export type CommandResult = { ok: true } | { ok: false; error: string };
@@ -180,6 +208,8 @@ export interface TeleopInput {
 /** Request/response of each API method. */
 export interface ApiMethods {
   listPorts: { req: null; res: PortInfo[] };
+  /** Robot and lidar profiles (built-in and the user's), for the connection panel. */
+  listProfiles: { req: null; res: ProfileCatalog };
   getMap: { req: null; res: MapPayload | null };
   getSnapshot: { req: null; res: ConsoleSnapshot };
   connect: { req: ConnectRequest; res: CommandResult };
@@ -188,6 +218,8 @@ export interface ApiMethods {
   emergencyStop: { req: null; res: CommandResult };
   releaseEmergencyStop: { req: null; res: CommandResult };
   setGoal: { req: Pose2D; res: CommandResult };
+  /** Where the robot is on the map now (map frame): odometry carries on from there. */
+  setRobotPose: { req: Pose2D; res: CommandResult };
   cancelGoal: { req: null; res: CommandResult };
   // ── review (recorded runs) and zones: see ReviewApiMethods ──
   listRuns: ReviewApiMethods['listRuns'];
@@ -231,8 +263,8 @@ export const REVIEW_API_METHOD_NAMES: readonly ReviewApiMethodName[] = [
 
 /** Every method name, for transports that validate names at runtime. */
 export const API_METHOD_NAMES: readonly ApiMethodName[] = [
-  'listPorts', 'getMap', 'getSnapshot', 'connect', 'disconnect', 'teleop',
-  'emergencyStop', 'releaseEmergencyStop', 'setGoal', 'cancelGoal',
+  'listPorts', 'listProfiles', 'getMap', 'getSnapshot', 'connect', 'disconnect', 'teleop',
+  'emergencyStop', 'releaseEmergencyStop', 'setGoal', 'setRobotPose', 'cancelGoal',
   ...REVIEW_API_METHOD_NAMES,
 ];
 export const API_EVENT_NAMES: readonly ApiEventName[] = ['snapshot', 'event', 'map'];

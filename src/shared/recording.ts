@@ -170,7 +170,9 @@ export interface RecordedSafetyAction {
 }
 
 export type OperatorActionType =
-  | 'teleop' | 'set-goal' | 'cancel-goal' | 'emergency-stop' | 'release-emergency-stop' | 'connect' | 'disconnect';
+  | 'teleop' | 'set-goal' | 'cancel-goal' | 'emergency-stop' | 'release-emergency-stop' | 'connect' | 'disconnect'
+  /** The operator placed the robot on the map (the pose is in `goal`'s fields). */
+  | 'set-robot-pose';
 
 export interface RecordedOperatorAction {
   kind: 'operator';

@@ -1,12 +1,17 @@
 /**
- * Starting the simulated robot inside a Node process: world + SimCore + SimRobot + the
- * real-time driver + a transport (a pseudo-terminal the console opens as a serial port, or
- * a TCP listener on loopback). Used by `foresight sim` and by the console's "start the
+ * Starting the simulated robot inside a Node process: world + SimCore + the robot's firmware
+ * emulator (SimRobot for the reference robot; TurtleBot3, MAVLink, Create 2 or Kobuki per
+ * robot profile) + optionally a lidar emulator on its own pseudo-terminal, all on one SimRig
+ * run in real time; the base is reached over a pseudo-terminal the console opens as a serial
+ * port, or a TCP listener on loopback. Used by `foresight sim` and by the console's "start the
  * built-in simulator" action.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
+import type { LidarProfile, RobotProfile } from '../shared/robots';
 import { APARTMENT_PLACES, APARTMENT_START_POSE } from './apartment';
+import { createBaseEmulator, createLidarEmulator, robotParamsFor, SimRig, type DeviceEmulator } from './emulators';
+import { plugIntoPty } from './emulators/on-pty';
 import { builtinApartmentYamlPath, loadMapFile } from './map-file';
 import { createPseudoTerminal, type PseudoTerminal } from './pty';
 import { RealTimeDriver } from './realtime';
@@ -29,6 +34,12 @@ export interface StartSimulatorOptions {
   people?: number;
   /** Anything else for SimCore (start pose, robot overrides, scripted people, boxes…). */
   config?: Partial<Omit<SimConfig, 'map' | 'seed'>>;
+  /** The robot to be: its protocol, body and limits. Default the reference robot (link protocol v1, built-in lidar). */
+  robot?: RobotProfile;
+  /** A lidar on its own pseudo-terminal, streaming in its device's protocol. */
+  lidar?: LidarProfile | null;
+  /** With a lidar: a stable symlink to its pty. */
+  lidarLinkPath?: string;
 }
 
 export interface RunningSimulator {
@@ -40,8 +51,11 @@ export interface RunningSimulator {
   /** tcp: the bound address. */
   host?: string;
   port?: number;
+  /** The separate lidar's pty (its symlink when one was asked for). */
+  lidarPath?: string;
   core: SimCore;
-  robot: SimRobot;
+  /** The base's firmware emulator (a SimRobot for the reference robot). */
+  robot: DeviceEmulator;
   /** Stops the simulation and closes the transport. Idempotent. */
   close(): Promise<void>;
 }
@@ -52,8 +66,12 @@ export function createSimCore(options: Omit<StartSimulatorOptions, 'transport'> 
   const map = loadMapFile(options.mapYaml ?? builtinApartmentYamlPath());
   const count = options.people ?? (builtin ? 3 : 0);
   const extra = options.config ?? {};
+  // A robot profile other than the reference robot's, or a separate lidar, shapes the body,
+  // limits and lidar of the simulated robot.
+  const fromProfile = options.robot && (options.robot.driver !== 'foresight' || options.lidar) ? robotParamsFor(options.robot, options.lidar ?? null) : undefined;
   return new SimCore({
     ...extra,
+    baseRobot: extra.baseRobot ?? fromProfile,
     map,
     seed: options.seed ?? 1,
     startPose: extra.startPose ?? (builtin ? APARTMENT_START_POSE : undefined),
@@ -64,38 +82,46 @@ export function createSimCore(options: Omit<StartSimulatorOptions, 'transport'> 
 /** Starts the simulated robot in this process and begins running it in real time. */
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
   const core = createSimCore(options);
-  const robot = new SimRobot(core);
-  const driver = new RealTimeDriver(robot);
-  if (options.transport.kind === 'pty') {
-    const pty = await createPseudoTerminal({ linkPath: options.transport.linkPath });
-    return runOverPty(pty, core, robot, driver);
-  }
-  return runOverTcp(options.transport.port, options.transport.host ?? '127.0.0.1', core, robot, driver);
-}
-
-function runOverPty(pty: PseudoTerminal, core: SimCore, robot: SimRobot, driver: RealTimeDriver): RunningSimulator {
-  robot.attach({ write: (bytes) => pty.write(bytes) });
-  pty.onData((chunk) => robot.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+  const robot = options.robot ? createBaseEmulator(core, options.robot) : new SimRobot(core);
+  const lidar = options.lidar ? createLidarEmulator(core, options.lidar) : null;
+  const rig = new SimRig(core, lidar ? [robot, lidar] : [robot]);
+  const driver = new RealTimeDriver(rig);
+  // Pongs report receive times on the real-time clock, not the (up to one step behind) sim time.
+  if (robot instanceof SimRobot) robot.clock = rig.clock;
+  const lidarPty = lidar ? await createPseudoTerminal({ linkPath: options.lidarLinkPath }) : null;
+  if (lidar && lidarPty) plugIntoPty(lidarPty, lidar);
+  const base = options.transport.kind === 'pty'
+    ? runOverPty(await createPseudoTerminal({ linkPath: options.transport.linkPath }), robot)
+    : await runOverTcp(options.transport.port, options.transport.host ?? '127.0.0.1', robot);
   driver.start();
   let closing: Promise<void> | null = null;
   return {
-    endpoint: pty.linkPath ?? pty.path,
-    transport: 'pty',
-    devicePath: pty.path,
+    ...base.where,
+    lidarPath: lidarPty ? (lidarPty.linkPath ?? lidarPty.path) : undefined,
     core,
     robot,
     close() {
       closing ??= (async () => {
         driver.stop();
-        robot.detach();
-        await pty.close();
+        await base.close();
+        await lidarPty?.close();
       })();
       return closing;
     },
   };
 }
 
-async function runOverTcp(port: number, host: string, core: SimCore, robot: SimRobot, driver: RealTimeDriver): Promise<RunningSimulator> {
+type Where = Pick<RunningSimulator, 'endpoint' | 'transport' | 'devicePath' | 'host' | 'port'>;
+
+function runOverPty(pty: PseudoTerminal, robot: DeviceEmulator): { where: Where; close(): Promise<void> } {
+  plugIntoPty(pty, robot);
+  return {
+    where: { endpoint: pty.linkPath ?? pty.path, transport: 'pty', devicePath: pty.path },
+    close: () => pty.close(),
+  };
+}
+
+async function runOverTcp(port: number, host: string, robot: DeviceEmulator): Promise<{ where: Where; close(): Promise<void> }> {
   let current: Socket | null = null;
   const server: Server = createServer((socket) => {
     // One host at a time, like a serial port: a new connection replaces a stale one.
@@ -124,22 +150,11 @@ async function runOverTcp(port: number, host: string, core: SimCore, robot: SimR
   });
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  driver.start();
-  let closing: Promise<void> | null = null;
   return {
-    endpoint: `${host}:${boundPort}`,
-    transport: 'tcp',
-    host,
-    port: boundPort,
-    core,
-    robot,
-    close() {
-      closing ??= (async () => {
-        driver.stop();
-        current?.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      })();
-      return closing;
+    where: { endpoint: `${host}:${boundPort}`, transport: 'tcp', host, port: boundPort },
+    async close() {
+      current?.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

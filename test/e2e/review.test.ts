@@ -50,6 +50,7 @@ function reviewBackend(review: ReviewHandlers, map: MapPayload): ApiBackend {
       if (method === 'getMap') return map as ApiMethods[M]['res'];
       if (method === 'getSnapshot') return idleSnapshot() as ApiMethods[M]['res'];
       if (method === 'listPorts') return [] as ApiMethods[M]['res'];
+      if (method === 'listProfiles') return { robots: [], lidars: [], problems: [] } as ApiMethods[M]['res'];
       return { ok: false, error: 'no robot in this test' } as ApiMethods[M]['res'];
     },
     subscribe: () => () => {},

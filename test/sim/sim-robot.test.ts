@@ -177,7 +177,7 @@ describe('SimRobot over TCP on loopback', () => {
       await wait(50);
     }
     expect(odometry()!.x).toBe(x0);
-    expect(sim.robot.stats.badFramesIn).toBeGreaterThanOrEqual(8);
+    expect((sim.robot as SimRobot).stats.badFramesIn).toBeGreaterThanOrEqual(8);
 
     // Good commands at 20 Hz for 1 s: the robot drives forward.
     for (let k = 0; k < 20; k++) {

@@ -11,19 +11,21 @@ const unit = finite.min(-1).max(1);
 
 const pose = z.object({ x: finite, y: finite, theta: finite }).strict();
 
+const profileName = z.string().min(1).max(200);
 const lidar = z
   .object({
-    kind: z.literal('rplidar'),
-    path: z.string().min(1).max(256),
-    baud: z.union([z.literal(115200), z.literal(256000), z.literal(460800), z.literal(1000000)]).optional(),
-    mount: z.object({ x: z.number().min(-5).max(5), y: z.number().min(-5).max(5), yaw: z.number().min(-Math.PI).max(Math.PI) }).strict(),
+    model: profileName,
+    path: z.string().min(1).max(256).optional(),
+    baud: z.number().int().min(300).max(12_000_000).optional(),
+    mount: z.object({ x: z.number().min(-5).max(5), y: z.number().min(-5).max(5), yaw: z.number().min(-Math.PI).max(Math.PI) }).strict().optional(),
   })
   .strict()
   .optional();
+const robotChoice = { lidar, robot: profileName.optional(), allowAutonomyWithoutDeadman: z.boolean().optional(), initialPose: pose.optional() };
 const connect = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('serial'), path: z.string().min(1).max(256), baud: z.number().int().min(300).max(12_000_000), lidar }).strict(),
-  z.object({ kind: z.literal('tcp'), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), lidar }).strict(),
-  z.object({ kind: z.literal('sim'), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), lidar }).strict(),
+  z.object({ kind: z.literal('serial'), path: z.string().min(1).max(256), baud: z.number().int().min(300).max(12_000_000).optional(), ...robotChoice }).strict(),
+  z.object({ kind: z.literal('tcp'), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), ...robotChoice }).strict(),
+  z.object({ kind: z.literal('sim'), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), ...robotChoice }).strict(),
 ]);
 
 const none = z.null().or(z.undefined()).transform(() => null);
@@ -45,6 +47,7 @@ const zoneInput = z.object({
 /** One request schema per method. */
 const REQUEST_SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiMethods[M]['req'], unknown> } = {
   listPorts: none,
+  listProfiles: none,
   getMap: none,
   getSnapshot: none,
   connect,
@@ -53,6 +56,7 @@ const REQUEST_SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiMethods[M]['req'], u
   emergencyStop: none,
   releaseEmergencyStop: none,
   setGoal: pose,
+  setRobotPose: pose,
   cancelGoal: none,
   listRuns: z.object({ search: shortText(200).optional(), tag: shortText(80).optional() }).strict().nullable().or(z.undefined()).transform((q) => q ?? null),
   getRun: runRef,

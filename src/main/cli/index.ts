@@ -16,8 +16,9 @@ async function loadCommand(name: string): Promise<CliCommand> {
 }
 
 const COMMANDS: CommandEntry[] = [
-  { name: 'serve', summary: 'run the console (web host) against a robot: --port PATH [--baud N] | --tcp HOST:PORT | --sim | --auto' },
-  { name: 'sim', summary: 'run the simulated robot: --pty (prints its device path) or --tcp PORT' },
+  { name: 'serve', summary: 'run the console (web host) against a robot: [--robot NAME] --port PATH | --tcp HOST:PORT | --sim | --auto [--lidar NAME:PATH]' },
+  { name: 'sim', summary: 'run a simulated robot: --pty (prints its device path) or --tcp PORT [--robot NAME] [--lidar NAME]' },
+  { name: 'robots', summary: 'robots [--json]: robot and lidar profiles (--robot NAME, --lidar NAME:PATH)' },
   { name: 'scenario', summary: 'scenario run FILE... [--json] [--record] | scenario compare FILE...: closed-loop runs of the full stack' },
   { name: 'barn', summary: 'barn --world N | --all [--data DIR] [--json]: BARN benchmark worlds' },
   { name: 'grid-bench', summary: 'grid-bench --map FILE --scen FILE [--json]: MovingAI scenarios through the global planner' },

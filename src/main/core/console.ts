@@ -27,6 +27,7 @@ import type {
   SafetyState,
   TeleopInput,
 } from '../../shared/api';
+import type { LinkFrame, OdometryMsg } from '../../shared/protocol';
 import type { Pose2D } from '../../shared/geometry';
 import { ReactiveSafety } from '../../planner/reactive';
 import { scanEndpoints, type NavCycleOutput } from '../../planner/nav';
@@ -54,6 +55,15 @@ export const SNAPSHOT_PERIOD_S = 1 / 30;
 /** Teleop speed cap on a robot without a lidar (nothing can guard it but the operator), m/s. */
 export const NO_LIDAR_TELEOP_SPEED = 0.25;
 
+/**
+ * Why a goal is refused on a robot without a firmware dead-man (Create 2, Kobuki): if the
+ * console dies or the USB cable is pulled mid-goal, such a robot keeps driving at its last
+ * speed, so the operator must say, when connecting, that they accept that.
+ */
+export const NO_DEADMAN_REFUSAL =
+  'This robot has no dead-man of its own: if the console stops sending (a pulled USB cable, a crash) it keeps driving at its last speed. ' +
+  'Autonomy needs your explicit consent: reconnect with "Allow autonomy without a dead-man" ticked (CLI: --allow-autonomy-without-deadman), and stay within reach of its power switch.';
+
 const DISCONNECTED: LinkStatus = {
   state: 'disconnected',
   message: 'No robot connected',
@@ -70,7 +80,11 @@ const DISCONNECTED: LinkStatus = {
 export type ApiHandlers = { [M in ApiMethodName]?: (req: ApiMethods[M]['req']) => Promise<ApiMethods[M]['res']> | ApiMethods[M]['res'] };
 
 /** Opens the robot a connect request names; the core calls `driver.connect()` itself. */
-export type DriverFactory = (req: ConnectRequest) => Promise<RobotDriver>;
+/**
+ * Opens the robot a connect request names. A factory that knows where the robot stands on the
+ * map (a simulator it started) says so with `placeAt`; the request's own `initialPose` wins.
+ */
+export type DriverFactory = (req: ConnectRequest) => Promise<RobotDriver | { driver: RobotDriver; placeAt: Pose2D }>;
 
 export interface ConsoleCoreOptions {
   /** Host clock, seconds; must match the driver's clock. */
@@ -87,6 +101,8 @@ export interface ConsoleCoreOptions {
   /** Base seed of the planner's sampling (deterministic runs). */
   seed?: number;
   listPorts?: () => Promise<ApiMethods['listPorts']['res']>;
+  /** Robot and lidar profiles the connection panel offers. */
+  listProfiles?: () => ApiMethods['listProfiles']['res'];
   /** Records every session as a run (none in tests that do not ask for it). */
   recording?: RunRecording;
   /** Problems found while starting (e.g. the run database refused), shown to the operator. */
@@ -116,6 +132,8 @@ export class ConsoleCore implements ApiBackend {
   private readonly listeners = new Set<EventListener>();
   private teleop: { input: TeleopInput; time: number } | null = null;
   private estop = false;
+  /** The operator accepted autonomy on a robot without a firmware dead-man, for this connection. */
+  private autonomyWithoutDeadman = false;
   private lastDecision: TickDecision | null = null;
   private notice: string | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -171,6 +189,7 @@ export class ConsoleCore implements ApiBackend {
 
   private readonly own: ApiHandlers = {
     listPorts: () => (this.opts.listPorts ? this.opts.listPorts() : []),
+    listProfiles: () => this.opts.listProfiles?.() ?? { robots: [], lidars: [], problems: [] },
     getMap: () => this.map,
     getSnapshot: () => this.snapshot(),
     connect: (req) => this.connect(req),
@@ -179,6 +198,7 @@ export class ConsoleCore implements ApiBackend {
     emergencyStop: () => this.emergencyStop(),
     releaseEmergencyStop: () => this.releaseEmergencyStop(),
     setGoal: (req) => this.setGoal(req),
+    setRobotPose: (req) => this.setRobotPose(req),
     cancelGoal: () => this.cancelGoal(),
   };
 
@@ -205,8 +225,12 @@ export class ConsoleCore implements ApiBackend {
       await this.disconnect();
       this.state.reset();
       this.faults.reset();
-      const driver = await this.opts.driverFactory(req);
+      const made = await this.opts.driverFactory(req);
+      const driver = 'placeAt' in made ? made.driver : made;
       this.driverValue = driver;
+      this.autonomyWithoutDeadman = req.allowAutonomyWithoutDeadman === true;
+      const placeAt = req.initialPose ?? ('placeAt' in made ? made.placeAt : null);
+      if (placeAt) this.state.placeOnMap(placeAt);
       const rec = this.opts.recording;
       this.unsubscribeDriver = [
         driver.on('sample', (sample) => this.onSample(sample)),
@@ -290,11 +314,30 @@ export class ConsoleCore implements ApiBackend {
     if (this.estop) return { ok: false, error: 'Emergency stop is engaged; release it first' };
     if (this.linkStatus.state !== 'connected') return { ok: false, error: 'No robot connected' };
     if (this.capabilitiesValue?.lidar === 'none') return { ok: false, error: 'This robot has no lidar: autonomy needs one (connect a lidar, or drive by hand)' };
+    if (this.capabilitiesValue?.watchdog === null && !this.autonomyWithoutDeadman) {
+      return { ok: false, error: NO_DEADMAN_REFUSAL };
+    }
     this.teleop = null;
     this.opts.recording?.operator('set-goal', this.now(), { goal });
     const res = await this.autonomy.setGoal(goal, this.state.pose);
     if (res.ok) this.say('info', `New goal (${goal.x.toFixed(2)}, ${goal.y.toFixed(2)})`);
     return res;
+  }
+
+  /**
+   * The operator places the robot on the map (its odometry started wherever it was switched
+   * on). A goal under way is cancelled: it was planned from the old place.
+   */
+  setRobotPose(pose: Pose2D): CommandResult {
+    if (!this.driverValue) return { ok: false, error: 'No robot connected' };
+    if (this.loop.goal) {
+      this.autonomy?.cancel();
+      this.say('warn', 'Robot placed on the map: goal cancelled');
+    }
+    this.state.placeOnMap(pose);
+    this.opts.recording?.operator('set-robot-pose', this.now(), { goal: pose });
+    this.say('info', `Robot placed at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}), heading ${((pose.theta * 180) / Math.PI).toFixed(0)}°`);
+    return { ok: true };
   }
 
   cancelGoal(): CommandResult {
@@ -344,7 +387,7 @@ export class ConsoleCore implements ApiBackend {
       emergencyStop: this.estop,
       teleop: t ? { linear: t.input.linear, angular: t.input.angular, time: t.time } : null,
       pose: this.state.pose,
-      scan: this.state.scan?.base ?? null,
+      scan: this.state.scanNow(),
       hold: held ? { message: held.message } : null,
       transitS: driver?.latency().commandTransitS ?? 0,
     });
@@ -398,7 +441,10 @@ export class ConsoleCore implements ApiBackend {
     this.state.hello = h;
     this.faults.onHello(h);
     const limits = limitsFromSpec(h, { vMin: caps.reverses ? -h.maxLinearVelocity : 0, ...this.opts.limits });
-    this.loop.setRobot({ limits, hasLidar: caps.lidar !== 'none', pan: caps.screen ? panLimitsOf(h) : null });
+    this.loop.setRobot({
+      limits, hasLidar: caps.lidar !== 'none', pan: caps.screen ? panLimitsOf(h) : null,
+      scanPeriodS: h.lidarRateHz > 0 ? 1 / h.lidarRateHz : undefined,
+    });
     this.autonomy?.onRobot(limits);
     this.opts.recording?.start(h.name, this.driverValue?.endpoint ?? caps.driver, this.now());
   }
@@ -409,14 +455,19 @@ export class ConsoleCore implements ApiBackend {
     // lidar, stops motion and is said and recorded; stale samples are not applied at all.
     const verdict = this.faults.onFrame({ seq: frame.seq, timestampUs: frame.timestampUs, receivedAtMs: sample.receivedAt * 1000, msg: frame.msg }, sample.device === undefined);
     if (verdict.fault) this.onFault(verdict.fault);
+    const msg = frame.msg;
+    if (msg.type === 'odometry' && verdict.apply) {
+      this.state.applyOdometry(msg, sample.receivedAt);
+      // The run log keeps poses on the map: odometry placed there when the robot was placed.
+      this.opts.recording?.frame(this.state.placed(frame as LinkFrame<OdometryMsg>), sample.receivedAt);
+      return;
+    }
     this.opts.recording?.frame(frame, sample.receivedAt);
     if (!verdict.apply) return;
-    const msg = frame.msg;
     switch (msg.type) {
       case 'hello':
         return;
       case 'odometry':
-        this.state.applyOdometry(msg, sample.receivedAt);
         return;
       case 'laser-scan':
         this.state.applyScan(msg, sample.stamp);
@@ -458,7 +509,7 @@ export class ConsoleCore implements ApiBackend {
     const snap: ConsoleSnapshot = {
       t: now,
       link: status,
-      robot: info && caps ? { ...info, driver: caps.driver, lidar: caps.lidar, whenCommandsStop: caps.watchdog ? `When commands stop, it ${caps.watchdog.action}.` : 'It does not stop by itself when commands stop: keep the console connected while it moves.' } : info,
+      robot: info && caps ? { ...info, driver: caps.driver, lidar: caps.lidar, whenCommandsStop: caps.watchdog ? `When commands stop, it ${caps.watchdog.action}.` : 'When commands stop, it KEEPS DRIVING at its last speed: it has no dead-man of its own, so a pulled cable or a crashed console leaves it moving.' } : info,
       pose: s.pose,
       velocity: s.velocity,
       command: d?.command ?? { v: 0, w: 0 },

@@ -3,14 +3,15 @@
  * RobotLink, the simulator process, port discovery. Both hosts start here.
  */
 import { join } from 'node:path';
-import type { ConnectRequest, Zone } from '../../shared/api';
-import { RobotLink, SerialTransport, TcpTransport, listPorts } from '../link';
+import type { Zone } from '../../shared/api';
+import { SerialTransport, TcpTransport, listPorts } from '../link';
 import { hostSeconds } from './clock';
-import { ConsoleCore } from './console';
-import { ForesightLinkDriver } from '../robot/foresight-driver';
-import type { RobotDriver } from '../robot/driver';
-import { RobotWithLidar } from '../robot/with-lidar';
-import { RplidarDevice, type RplidarBaudRate } from '../robot/rplidar/driver';
+import { ConsoleCore, type DriverFactory } from './console';
+import type { LidarMount } from '../robot/driver';
+import { builtinProfilesDir, findLidarProfile, findRobotProfile, loadProfiles, userProfilesDir } from '../robot/profiles';
+import { createRobotDriver, type LidarConnection } from '../robot/registry';
+import { proposeProfiles } from '../robot/usb-match';
+import type { LidarProfile, ProfileCatalog } from '../../shared/robots';
 import { WorkerPlanner } from './worker-planner';
 import { loadRosMapFile, mapPayload } from './map-file';
 import { startSimProcess } from './sim-process';
@@ -29,6 +30,17 @@ export interface CreateConsoleOptions {
   simSeed?: number;
   /** Run database; default the app's data folder. Null: do not record. */
   dbPath?: string | null;
+  /** The user's profiles folder; default ~/.config/foresight/robots. Null: built-in profiles only. */
+  userProfilesDir?: string | null;
+  /** Profiles already loaded (the CLI's); default: loaded from resourcesDir and userProfilesDir. */
+  catalog?: ProfileCatalog;
+}
+
+/** A lidar on a real port: the request must say which port. */
+function lidarConnection(profile: LidarProfile | null, path: string | undefined, baudRate: number | undefined, mount: LidarMount): LidarConnection | null {
+  if (!profile) return null;
+  if (!path) throw new Error(`Say which port the ${profile.title} is on`);
+  return { profile, path, baudRate, mount };
 }
 
 export async function createConsoleCore(opts: CreateConsoleOptions): Promise<ConsoleCore> {
@@ -37,28 +49,34 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
   if (!loaded.ok) throw new Error(loaded.message);
   const cliPath = opts.cliPath ?? join(opts.resourcesDir, '..', 'bin', 'foresight.mjs');
 
-  // Every robot is reached through a driver behind the robot seam (src/main/robot); a
-  // separate lidar, when the request names one, is merged into it.
-  const driverFactory = async (req: ConnectRequest): Promise<RobotDriver> => {
-    const base = await baseDriver(req);
-    const l = req.lidar;
-    if (!l) return base;
-    try {
-      return new RobotWithLidar(base, new RplidarDevice({ path: l.path, baudRate: (l.baud ?? 115200) as RplidarBaudRate }), l.mount);
-    } catch (err) {
-      await base.dispose();
-      throw err;
-    }
-  };
-  const baseDriver = async (req: ConnectRequest): Promise<RobotDriver> => {
+  // Robot and lidar profiles: the built-in ones and the user's own (a broken file is named
+  // in the warnings; the rest still load).
+  const catalog = opts.catalog ?? loadProfiles({ builtin: builtinProfilesDir(opts.resourcesDir), user: opts.userProfilesDir === undefined ? userProfilesDir() : opts.userProfilesDir });
+
+  // Every robot is reached through the driver its profile names (src/main/robot/registry);
+  // a separate lidar, when the request names one, is merged into it.
+  const driverFactory: DriverFactory = async (req) => {
+    const robot = findRobotProfile(catalog, req.robot ?? 'foresight');
+    const lidarProfile = req.lidar ? findLidarProfile(catalog, req.lidar.model) : null;
+    const mount = req.lidar?.mount ?? robot.lidar?.mount ?? { x: 0, y: 0, yaw: 0 };
     switch (req.kind) {
-      case 'serial':
-        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: req.path, baudRate: req.baud }) }), undefined, `serial:${req.path}`);
-      case 'tcp':
-        return new ForesightLinkDriver(new RobotLink({ transport: new TcpTransport({ host: req.host, port: req.port }) }), undefined, `tcp:${req.host}:${req.port}`);
+      case 'serial': {
+        const lidar = lidarConnection(lidarProfile, req.lidar?.path, req.lidar?.baud, mount);
+        return createRobotDriver({ profile: robot, transport: new SerialTransport({ path: req.path, baudRate: req.baud ?? robot.baudRate }), endpoint: `serial:${req.path}` }, lidar);
+      }
+      case 'tcp': {
+        const lidar = lidarConnection(lidarProfile, req.lidar?.path, req.lidar?.baud, mount);
+        return createRobotDriver({ profile: robot, transport: new TcpTransport({ host: req.host, port: req.port }), endpoint: `tcp:${req.host}:${req.port}` }, lidar);
+      }
       case 'sim': {
-        const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: opts.mapYaml });
-        return new ForesightLinkDriver(new RobotLink({ transport: new SerialTransport({ path: sim.devicePath }) }), () => sim.stop(), 'sim');
+        // The simulator speaks the profile's protocol; a robot other than the reference one
+        // gets its usual lidar (or the one asked for) on a second pseudo-terminal.
+        const simLidar = lidarProfile ?? (robot.driver !== 'foresight' && robot.lidar ? findLidarProfile(catalog, robot.lidar.model) : null);
+        const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: opts.mapYaml, robot: robot.source === 'built-in' ? robot.name : robot.source, lidar: simLidar?.source === 'built-in' ? simLidar.name : simLidar?.source });
+        const lidar = simLidar && sim.lidarPath ? { profile: simLidar, path: sim.lidarPath, mount } : null;
+        const driver = createRobotDriver({ profile: robot, transport: new SerialTransport({ path: sim.devicePath }), endpoint: 'sim', release: () => sim.stop() }, lidar);
+        // The console knows where the simulated robot stands, as an operator would place it.
+        return { driver, placeAt: sim.startPose };
       }
     }
   };
@@ -67,7 +85,7 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
   // console still drives, and says loudly that nothing is being recorded.
   const dbPath = opts.dbPath === undefined ? defaultRunsDbPath() : opts.dbPath;
   let recording: RunRecording | undefined;
-  const warnings: string[] = [];
+  const warnings: string[] = catalog.problems.map((p) => `Robot profile not loaded: ${p}`);
   if (dbPath) {
     try {
       recording = new RunRecording(Recorder.open(dbPath));
@@ -100,7 +118,8 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     clock: hostSeconds,
     driverFactory,
     map: mapPayload(loaded.name, loaded.map.grid),
-    listPorts: () => listPorts(),
+    listPorts: async () => proposeProfiles(await listPorts(), catalog),
+    listProfiles: () => catalog,
     planner: new WorkerPlanner({ map: loaded.map.grid }),
     startupWarnings: warnings,
   });

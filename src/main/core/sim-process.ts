@@ -10,6 +10,10 @@ import { join } from 'node:path';
 export interface SimProcess {
   /** Stable path to the simulator's pty (a symlink), for the serial transport. */
   devicePath: string;
+  /** Stable path to the separate lidar's pty, when the simulator runs one. */
+  lidarPath?: string;
+  /** Where the simulated robot starts on the map (map frame), as the simulator said. */
+  startPose: { x: number; y: number; theta: number };
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -20,6 +24,10 @@ export interface SimProcessOptions {
   seed?: number;
   people?: number;
   mapYaml?: string;
+  /** Robot profile name or file (default the reference robot). */
+  robot?: string;
+  /** Lidar profile name or file on its own pty; 'none' for no separate lidar. */
+  lidar?: string;
   /** How long to wait for the simulator to report its device, ms. */
   startTimeoutMs?: number;
 }
@@ -30,12 +38,24 @@ export async function startSimProcess(opts: SimProcessOptions): Promise<SimProce
   const args = [opts.cliPath, 'sim', '--pty', '--link', link, '--seed', String(opts.seed ?? 1)];
   if (opts.people !== undefined) args.push('--people', String(opts.people));
   if (opts.mapYaml) args.push('--map', opts.mapYaml);
+  if (opts.robot) args.push('--robot', opts.robot);
+  const lidarLink = join(dir, 'lidar.tty');
+  args.push('--lidar', opts.lidar ?? 'none');
+  if (opts.lidar && opts.lidar !== 'none') args.push('--lidar-link', lidarLink);
+  const lines = opts.lidar && opts.lidar !== 'none' ? 2 : 1;
   // Under Electron, execPath is the Electron binary: ask it to behave as plain Node.
   const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
+  let startPose: SimProcess['startPose'] | null = null;
+  let checkReady = (): void => {};
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
+    const m = /start pose (-?[\d.]+) (-?[\d.]+) (-?[\d.]+)/.exec(stderr);
+    if (m && !startPose) {
+      startPose = { x: Number(m[1]), y: Number(m[2]), theta: Number(m[3]) };
+      checkReady();
+    }
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -44,12 +64,16 @@ export async function startSimProcess(opts: SimProcessOptions): Promise<SimProce
       reject(new Error(`the simulator did not start within ${opts.startTimeoutMs ?? 20_000} ms: ${stderr.trim()}`));
     }, opts.startTimeoutMs ?? 20_000);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) {
+    // Ready once the device paths (stdout) and the start pose (stderr) are both known.
+    checkReady = () => {
+      if (out.split('\n').length > lines && startPose) {
         clearTimeout(timer);
         resolve();
       }
+    };
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      checkReady();
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -58,6 +82,8 @@ export async function startSimProcess(opts: SimProcessOptions): Promise<SimProce
   });
   return {
     devicePath: link,
+    lidarPath: lines === 2 ? lidarLink : undefined,
+    startPose: startPose!,
     child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -26,6 +26,7 @@ import { ConsoleCore, PLAN_PERIOD_S, SAFETY_PERIOD_S } from '../core/console';
 import { InlinePlanner } from '../core/planner-port';
 import type { RunRecording } from '../core/run-recording';
 import { InProcessSimDriver } from '../robot/sim-driver';
+import { RunMeter } from './run-meter';
 
 export interface LatencyModel {
   /** Planning time from cycle start to command, s. */
@@ -114,7 +115,6 @@ export interface ClosedLoopResult {
 const SIM_DT = 0.01;
 const SAFETY_EVERY = Math.round(SAFETY_PERIOD_S / SIM_DT); // 50 Hz
 const PLAN_EVERY = Math.round(PLAN_PERIOD_S / SIM_DT); // 10 Hz
-const JERK_DT = 0.05;
 
 export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const sim = opts.sim;
@@ -176,13 +176,8 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   }
   goalActive = true;
 
-  let lastPose = sim.groundTruth().robotPose;
-  const jerkSamples: number[] = [];
-  let vPrev = 0;
-  let aPrev = 0;
-  let jerkClock = 0;
-  let moving = false;
-  let stillFor = 0;
+  const meter = new RunMeter(startTruth, opts.goal, opts.goalToleranceM);
+  let lastPose = startTruth.robotPose;
   const gazeLog: GazeSample[] = [];
 
   for (let step = 0; ; step++) {
@@ -211,33 +206,8 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
     for (let i = triggers.length - 1; i >= 0; i--) {
       if (triggers[i]!.when(truth)) triggers.splice(i, 1)[0]!.run(sim);
     }
-    result.path_length_m += distance(lastPose, truth.robotPose);
+    meter.observe(truth, SIM_DT);
     lastPose = truth.robotPose;
-    result.min_clearance_m = Math.min(result.min_clearance_m, truth.clearance.static);
-    result.min_person_clearance_m = Math.min(result.min_person_clearance_m, truth.clearance.people);
-    result.collisions = truth.collisionCount;
-
-    jerkClock += SIM_DT;
-    if (jerkClock >= JERK_DT - 1e-9) {
-      const v = truth.robotVelocity.v;
-      const a = (v - vPrev) / jerkClock;
-      const j = (a - aPrev) / jerkClock;
-      if (Math.abs(v) > 0.02 || Math.abs(vPrev) > 0.02) jerkSamples.push(j);
-      vPrev = v;
-      aPrev = a;
-      jerkClock = 0;
-      const speed = Math.abs(v);
-      if (speed > 0.1) {
-        moving = true;
-        stillFor = 0;
-      } else if (moving && speed < 0.02) {
-        stillFor += JERK_DT;
-        if (stillFor >= 0.3 && distance(truth.robotPose, opts.goal) > opts.goalToleranceM) {
-          result.stops++;
-          moving = false;
-        }
-      }
-    }
 
     if (opts.stopOnCollision && truth.collisionCount > 0) {
       result.outcome = 'collision';
@@ -257,13 +227,11 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   }
 
   const end = sim.groundTruth();
+  Object.assign(result, meter.figures(end));
   result.time_s = sim.time;
-  result.collisions = end.collisionCount;
   result.success = result.outcome === 'reached' && distance(end.robotPose, opts.goal) <= Math.max(opts.goalToleranceM, 0.05) + 0.2 * Number(opts.goalToleranceM < 0.5);
-  result.rms_jerk = jerkSamples.length > 0 ? Math.sqrt(jerkSamples.reduce((s, j) => s + j * j, 0) / jerkSamples.length) : 0;
   candidates.sort((a, b) => a - b);
   result.candidates_per_cycle = candidates.length > 0 ? candidates[candidates.length >> 1]! : 0;
-  if (!Number.isFinite(result.min_person_clearance_m)) result.min_person_clearance_m = Infinity;
   if (gazeOn) {
     const turns = gazeLeadTimes(gazeLog);
     const summary = summarizeLeadTimes(turns);

@@ -4,6 +4,7 @@ import type { PredictorModel } from '../../planner/predict';
 import type { NavCycleOutput, NavigationConfig } from '../../planner/nav';
 import { scenarioPeople, type ScriptedPersonSpec } from '../../sim';
 import type { SimCore } from '../../sim/sim-core';
+import type { RobotParams } from '../../sim/robot-params';
 import { createSimCore } from '../../sim/start';
 import { runClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './closed-loop';
 import { poseOf, type Scenario, type ScenarioTrigger } from './scenario-file';
@@ -36,18 +37,44 @@ export interface ScenarioPerson {
   trigger: ScenarioTrigger | null;
 }
 
-export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioReport> {
+/** The scenario's world in the simulator, and its scripted events and encounters on sim time. */
+export interface ScenarioWorld {
+  sim: SimCore;
+  events: NonNullable<ClosedLoopOptions['events']>;
+  triggers: NonNullable<ClosedLoopOptions['triggers']>;
+}
+
+/** Builds the simulator for a scenario; `baseRobot` swaps in another robot (a profile's body, limits and lidar). */
+export function scenarioWorld(s: Scenario, baseRobot?: RobotParams): ScenarioWorld {
   const people = scenarioPeopleOf(s);
   const sim = createSimCore({
     seed: s.seed,
     mapYaml: s.mapYaml ?? undefined,
     people: s.crowd?.count ?? 0,
     config: {
+      ...(baseRobot ? { baseRobot } : {}),
       startPose: poseOf(s.start),
       people: people.filter((p) => p.trigger === null).map((p) => p.spec),
       boxes: s.boxes.map((b) => ({ x: b.center.x, y: b.center.y, yaw: b.theta, length: b.length, width: b.width, appearAt: b.appearAt, disappearAt: b.disappearAt })),
     },
   });
+  return {
+    sim,
+    events: s.events.map((e) => ({ at: e.at, run: (core) => void core.dropBoxAhead(e.distanceM, { length: e.size, width: e.size }) })),
+    triggers: people.flatMap(({ spec, trigger }) =>
+      trigger === null
+        ? []
+        : [{
+            when: (truth) => Math.hypot(truth.robotPose.x - trigger.of.x, truth.robotPose.y - trigger.of.y) <= trigger.robotWithinM,
+            // The spec's start time counts from the trigger.
+            run: (core) => void core.addPerson({ ...spec, startTime: core.time + (spec.startTime ?? 0) }),
+          }],
+    ),
+  };
+}
+
+export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioReport> {
+  const { sim, events, triggers } = scenarioWorld(s);
   opts.onSim?.(sim);
   // The planner knows the static map only; people and boxes it must see.
   const planningMap = sim.world.grid;
@@ -60,16 +87,8 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
     timeLimitS: s.timeLimitS,
     seed: s.seed,
     nav: { ...opts.nav, predictor: { ...opts.nav?.predictor, model: opts.predictor ?? 'social' } },
-    events: s.events.map((e) => ({ at: e.at, run: (core) => void core.dropBoxAhead(e.distanceM, { length: e.size, width: e.size }) })),
-    triggers: people.flatMap(({ spec, trigger }) =>
-      trigger === null
-        ? []
-        : [{
-            when: (truth) => Math.hypot(truth.robotPose.x - trigger.of.x, truth.robotPose.y - trigger.of.y) <= trigger.robotWithinM,
-            // The spec's start time counts from the trigger.
-            run: (core) => void core.addPerson({ ...spec, startTime: core.time + (spec.startTime ?? 0) }),
-          }],
-    ),
+    events,
+    triggers,
     onCycle: (t, out) => {
       if (out.replanned) replans++;
       opts.onCycle?.(t, out);

@@ -64,6 +64,18 @@ export interface LoopRobot {
   hasLidar: boolean;
   /** Screen (head) pan limits, or null for a robot without a panning screen. */
   pan: PanLimits | null;
+  /** The lidar's revolution period, s (1 / rate); absent: a 10 Hz lidar. */
+  scanPeriodS?: number;
+}
+
+/**
+ * Oldest scan the safety loop acts on for a lidar of this period, s: a scan is stamped at its
+ * first beam, arrives a revolution later and is replaced a revolution after that, so it is up
+ * to two periods old in normal running; 50 ms more for USB and scheduling. Never below the
+ * reactive default (0.2 s, for 10 Hz lidars whose scans are stamped when they complete).
+ */
+export function maxScanAgeFor(scanPeriodS: number | undefined, floorS: number): number {
+  return scanPeriodS === undefined ? floorS : Math.max(floorS, 2 * scanPeriodS + 0.05);
 }
 
 /** The measured state the plan starts from. */
@@ -319,6 +331,7 @@ export class AutonomyLoop {
       source: d.source === 'teleop' ? 'teleop' : 'planner',
       footprint: robot.limits.footprint,
       limits: { aMax: robot.limits.aMax, alphaMax: robot.limits.alphaMax },
+      maxScanAge: maxScanAgeFor(robot.scanPeriodS, this.reactive.config.maxScanAge),
     });
     d.reactive = r;
     d.command = r.command;

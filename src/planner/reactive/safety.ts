@@ -93,6 +93,12 @@ export interface ReactiveInput {
   source?: 'planner' | 'teleop';
   footprint: RectFootprint;
   limits: ReactiveLimits;
+  /**
+   * Oldest scan still acted on for this robot, s; default the config's. A slow rotating lidar
+   * delivers each revolution one revolution after its first beam, and the next one a
+   * revolution later: its scans are older than a 10 Hz one's by design.
+   */
+  maxScanAge?: number;
 }
 
 export type ReactiveAction = 'pass' | 'scale' | 'stop';
@@ -173,7 +179,7 @@ export class ReactiveSafety {
     ) {
       return stop('invalid-input', 'none', Infinity, [], 0);
     }
-    if (scanAge > cfg.maxScanAge || scanAge < -cfg.maxScanLead) return stop('stale-scan', 'none', Infinity, [], 0);
+    if (scanAge > (input.maxScanAge ?? cfg.maxScanAge) || scanAge < -cfg.maxScanLead) return stop('stale-scan', 'none', Infinity, [], 0);
 
     // Window points, in base_link.
     const n = this.collect(input.scan);

@@ -26,12 +26,18 @@ describe('validateRequest', () => {
     expect(validateRequest('connect', { kind: 'shell', cmd: 'x' })).toMatchObject({ ok: false });
   });
 
-  it('takes a separate lidar with its mount, and refuses a baud rate the lidar does not speak', () => {
-    const lidar = { kind: 'rplidar', path: '/dev/ttyUSB0', baud: 256000, mount: { x: 0.1, y: 0, yaw: Math.PI / 2 } };
-    expect(validateRequest('connect', { kind: 'serial', path: '/dev/ttyACM0', baud: 921600, lidar })).toMatchObject({ ok: true });
-    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, baud: undefined } })).toMatchObject({ ok: true });
-    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, baud: 9600 } })).toMatchObject({ ok: false, error: expect.stringContaining('baud') });
+  it('takes a robot profile, a separate lidar by profile with its port and mount, and the no-dead-man consent', () => {
+    const lidar = { model: 'rplidar-a2', path: '/dev/ttyUSB0', baud: 256000, mount: { x: 0.1, y: 0, yaw: Math.PI / 2 } };
+    expect(validateRequest('connect', { kind: 'serial', path: '/dev/ttyACM0', robot: 'turtlebot3-burger', lidar })).toMatchObject({ ok: true });
+    expect(validateRequest('connect', { kind: 'serial', path: '/dev/ttyUSB1', baud: 115200, robot: 'create2', allowAutonomyWithoutDeadman: true })).toMatchObject({ ok: true });
+    // A simulated robot's lidar is started by the simulator: no port, mount from the profile.
+    expect(validateRequest('connect', { kind: 'sim', robot: 'kobuki', lidar: { model: 'rplidar-a1' } })).toMatchObject({ ok: true });
+    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, baud: 12 } })).toMatchObject({ ok: false, error: expect.stringContaining('baud') });
     expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, mount: { x: 0, y: 0 } } })).toMatchObject({ ok: false });
-    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, kind: 'sick' } })).toMatchObject({ ok: false });
+    expect(validateRequest('connect', { kind: 'sim', lidar: { ...lidar, mount: { x: 0, y: 0, yaw: 4 } } })).toMatchObject({ ok: false });
+    expect(validateRequest('connect', { kind: 'sim', lidar: { path: '/dev/ttyUSB0' } })).toMatchObject({ ok: false, error: expect.stringContaining('model') });
+    expect(validateRequest('connect', { kind: 'sim', robot: '' })).toMatchObject({ ok: false });
+    expect(validateRequest('connect', { kind: 'sim', allowAutonomyWithoutDeadman: 'yes' })).toMatchObject({ ok: false });
+    expect(validateRequest('listProfiles', null)).toMatchObject({ ok: true });
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/start';
 import { RobotLink, SerialTransport, systemClock } from '../../../src/main/link';
 import { FrameDecoder, encodeWire } from '../../../src/shared/wire';
+import type { SimRobot } from '../../../src/sim/sim-robot';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const cleanups: (() => Promise<void>)[] = [];
@@ -82,14 +83,14 @@ describe('link ⇄ simulator over a real pty', () => {
     const bad = frame({ type: 'velocity-command', v: 0.5, w: 0 });
     // Flip bits of the last encoded byte (never into 0x00, which would split the block in two).
     bad[bad.length - 2] ^= bad[bad.length - 2] === 0x5a ? 0x3c : 0x5a;
-    const before = sim.robot.stats.badFramesIn;
+    const before = (sim.robot as SimRobot).stats.badFramesIn;
     port.write(bad);
     // The next good frame is understood: the decoder resynchronized at the delimiter.
     const pingSeq = seq;
     port.write(frame({ type: 'ping', requestHello: false }));
     await until(() => pongs.includes(pingSeq), 2000, 'pong after the corrupted frame');
-    expect(sim.robot.stats.badFramesIn - before).toBe(1);
-    expect(sim.robot.stats.velocityCommands).toBe(0);
+    expect((sim.robot as SimRobot).stats.badFramesIn - before).toBe(1);
+    expect((sim.robot as SimRobot).stats.velocityCommands).toBe(0);
     expect(Math.abs(sim.core.groundTruth().robotVelocity.v)).toBe(0);
   });
 });

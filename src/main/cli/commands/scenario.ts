@@ -11,8 +11,11 @@ import { compareScenario, formatComparisonTable, type ScenarioComparison } from 
 import { isPredictorModel } from '../../../planner/predict';
 import { RunRecording } from '../../core/run-recording';
 import { Recorder, resolveRunsDbPath } from '../../recorder';
+import { runScenarioThroughDriver } from '../../scenario/over-driver';
+import { cliCatalog, lidarOrUsage, robotOrUsage } from '../profiles';
 
 const usage = `Usage: foresight scenario run FILE... [--json] [--predictor social|cv] [--record] [--db FILE]
+       foresight scenario run FILE... --robot NAME [--lidar NAME|none] [--json]
        foresight scenario compare FILE... [--json]
 
 run: runs each scenario closed loop (simulator + the full planning stack, screen gaze
@@ -30,6 +33,13 @@ safety_stops, gaze_turns, gaze_turns_missed, gaze_lead_min_s, gaze_lead_median_s
 Exit status 1 when a file cannot be loaded or a default-predictor run fails, collides or
 comes closer to someone than the scenario's expect.minPersonClearanceM.
 
+--robot NAME: runs in REAL TIME through that robot's driver: the simulator speaks the
+robot's protocol (its emulator, from the public spec) on a pseudo-terminal and the lidar's
+on another, and the live console drives it over serialport with the planner in its worker.
+The lidar defaults to the profile's (for the reference robot: its built-in one). Time
+limits scale with how much slower than 1 m/s the robot is. JSON lines add robot, lidar,
+time_limit_s, final_error_m and link {frame_rate_hz, bad_frames, reconnects}.
+
   --json            one JSON line per scenario on stdout, nothing else there
   --predictor NAME  run: people predictor, social (default) or cv (constant velocity)
   --record          run: record the run to the run database like a live one
@@ -43,7 +53,10 @@ const scenario: CliCommand = {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, predictor: { type: 'string' }, record: { type: 'boolean' }, db: { type: 'string' } },
+      options: {
+        json: { type: 'boolean' }, predictor: { type: 'string' }, record: { type: 'boolean' }, db: { type: 'string' },
+        robot: { type: 'string' }, lidar: { type: 'string' },
+      },
     });
     const [verb, ...files] = positionals;
     if (verb !== 'run' && verb !== 'compare') throw new UsageError(verb ? `unknown verb '${verb}'` : 'missing verb: run or compare');
@@ -52,6 +65,11 @@ const scenario: CliCommand = {
       if (values.predictor !== undefined) throw new UsageError('compare runs both predictors; --predictor is for run');
       return compare(files, values.json === true);
     }
+    if (values.robot !== undefined) {
+      if (values.record || values.predictor !== undefined) throw new UsageError('--robot runs in real time through the driver; --record and --predictor are for virtual-time runs');
+      return throughDriver(files, values.robot, values.lidar, values.json === true);
+    }
+    if (values.lidar !== undefined) throw new UsageError('--lidar goes with --robot NAME');
     const predictor = values.predictor ?? 'social';
     if (!isPredictorModel(predictor)) throw new UsageError(`unknown predictor '${predictor}'`);
     // --record: every run goes into the run database like a live session.
@@ -112,6 +130,39 @@ const scenario: CliCommand = {
     return failures > 0 ? 1 : 0;
   },
 };
+
+/** Real-time runs through a robot's driver over pseudo-terminals. */
+async function throughDriver(files: readonly string[], robotName: string, lidarName: string | undefined, json: boolean): Promise<number> {
+  const catalog = cliCatalog();
+  const robot = robotOrUsage(catalog, robotName);
+  const lidar = lidarOrUsage(catalog, lidarName ?? (robot.driver === 'foresight' ? 'none' : (robot.lidar?.model ?? 'none')));
+  let failures = 0;
+  for (const file of files) {
+    const loaded = await loadScenarioFile(file);
+    if (!loaded.ok) {
+      process.stderr.write(`foresight scenario: ${loaded.message}\n`);
+      failures++;
+      continue;
+    }
+    const r = await runScenarioThroughDriver(loaded.scenario, { robot, lidar });
+    if (json) {
+      process.stdout.write(`${JSON.stringify({
+        scenario: r.scenario, robot: r.robot, lidar: r.lidar, success: r.success, outcome: r.outcome, message: r.message,
+        collisions: r.collisions, time_s: round(r.time_s, 2), time_limit_s: round(r.time_limit_s, 1), path_length_m: round(r.path_length_m, 2),
+        final_error_m: round(r.final_error_m, 3), min_clearance_m: round(r.min_clearance_m, 3), min_person_clearance_m: finiteOrNull(r.min_person_clearance_m, 3),
+        rms_jerk: round(r.rms_jerk, 3), stops: r.stops, link: { ...r.link, frame_rate_hz: round(r.link.frame_rate_hz, 1) },
+      })}\n`);
+    } else {
+      process.stdout.write(
+        `${r.scenario} (${robot.title}${lidar ? ` + ${lidar.title}` : ''}): ${r.success ? 'reached' : `FAILED (${r.outcome}${r.message ? `: ${r.message}` : ''})`} in ${round(r.time_s, 2)} s ` +
+          `(limit ${round(r.time_limit_s, 1)} s), ${round(r.path_length_m, 2)} m, collisions ${r.collisions}, final error ${round(r.final_error_m, 3)} m, ` +
+          `min clearance ${round(r.min_clearance_m, 3)} m, stops ${r.stops}, link ${round(r.link.frame_rate_hz, 1)} msg/s, ${r.link.bad_frames} bad frames\n`,
+      );
+    }
+    if (!r.success || r.collisions > 0) failures++;
+  }
+  return failures > 0 ? 1 : 0;
+}
 
 /** The compare verb: both predictors per scenario; a table, or one JSON line per scenario. */
 async function compare(files: readonly string[], json: boolean): Promise<number> {

@@ -11,28 +11,42 @@ import { createConsoleCore } from '../../core/create';
 import { startWebHost } from '../../hosts/web/server';
 import { listPorts } from '../../link';
 import { resolveRunsDbPath } from '../../recorder';
-import { RPLIDAR_BAUD_RATES } from '../../robot/rplidar/driver';
+import { findRobotProfile } from '../../robot/profiles';
+import { cliCatalog, lidarOrUsage, robotOrUsage } from '../profiles';
+import { proposeProfiles } from '../../robot/usb-match';
+import type { ProfileCatalog } from '../../../shared/robots';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-const usage = `Usage: foresight serve (--port PATH [--baud N] | --tcp HOST:PORT | --sim | --auto) [options]
+const usage = `Usage: foresight serve (--port PATH [--baud N] | --tcp HOST:PORT | --sim | --auto) [--robot NAME] [--lidar NAME:PATH] [options]
 
 Runs the console's web host against a robot and prints the URL to open.
 
 Robot:
+  --robot NAME       robot profile (default foresight, the reference firmware); 'foresight robots'
+                     lists them; a profile file's path works too
   --port PATH        serial device of the robot (e.g. /dev/ttyACM0)
-  --baud N           serial line rate (default 921600; USB CDC ignores it)
-  --tcp HOST:PORT    a robot reachable over TCP
-  --sim              start the built-in simulated robot (over a pseudo-terminal)
-  --auto             the first USB serial robot found, else the simulator
+  --baud N           serial line rate (default: the profile's; USB CDC ignores it)
+  --tcp HOST:PORT    a robot reachable over TCP (Foresight link, MAVLink)
+  --sim              start a simulated robot speaking the profile's protocol (over ptys)
+  --auto             the first USB port whose ids match a robot profile, else the simulator
+  --allow-autonomy-without-deadman
+                     allow goals on a robot that keeps driving when commands stop (Create 2,
+                     Kobuki): if the cable is pulled mid-goal it drives on. Stay within reach.
 
 Separate lidar (its scans replace the robot's own):
-  --lidar PATH       serial device of a Slamtec RPLIDAR (e.g. /dev/ttyUSB0)
-  --lidar-baud N     115200 (A1, A2M8; default), 256000 (A2M12, A3), 460800 or 1000000 (S-series)
-  --lidar-mount X,Y,YAW  where it sits on the robot: base_link metres and radians (default 0,0,0)
+  --lidar NAME:PATH  lidar profile and its serial device, e.g. rplidar-a1:/dev/ttyUSB0,
+                     lds-01:/dev/ttyUSB0. With --sim: --lidar NAME (the simulator runs it)
+  --lidar-baud N     line rate (default: the lidar profile's)
+  --lidar-mount X,Y,YAW  where it sits on the robot: base_link metres and radians
+                     (default: the robot profile's lidar mount)
 
 Options:
-  --map FILE.yaml    map to show and plan on (ROS map_server YAML; default: the apartment)
+  --map FILE.yaml    map to show and plan on (ROS map_server YAML). Default: the apartment for
+                     the simulator and the reference robot; the open floor (24 × 24 m, nothing
+                     mapped, the robot at its centre) for any other real robot
+  --initial-pose X,Y,THETA  where the robot stands on the map (metres, radians): its
+                     odometry starts at zero wherever it was switched on
   --seed N           simulator seed (default 1)
   --http-port N      port of the web host (default: a free one)
   --host ADDR        bind address (default 127.0.0.1). Anything else exposes the console,
@@ -47,18 +61,30 @@ function parseTcp(value: string): { host: string; port: number } {
   return { host: m[1]!, port };
 }
 
-function parseLidar(path: string, baudText: string | undefined, mountText: string | undefined): NonNullable<ConnectRequest['lidar']> {
-  const baud = baudText === undefined ? 115200 : Number(baudText);
-  if (!(RPLIDAR_BAUD_RATES as readonly number[]).includes(baud)) throw new UsageError(`--lidar-baud wants one of ${RPLIDAR_BAUD_RATES.join(', ')}`);
-  const parts = (mountText ?? '0,0,0').split(',').map(Number);
-  if (parts.length !== 3 || !parts.every(Number.isFinite) || Math.abs(parts[2]!) > Math.PI) throw new UsageError('--lidar-mount wants X,Y,YAW (metres, metres, radians in [-π, π])');
-  return { kind: 'rplidar', path, baud, mount: { x: parts[0]!, y: parts[1]!, yaw: parts[2]! } };
+function parseLidar(spec: string, baudText: string | undefined, mountText: string | undefined, sim: boolean): NonNullable<ConnectRequest['lidar']> {
+  const colon = spec.indexOf(':');
+  const model = colon < 0 ? spec : spec.slice(0, colon);
+  const path = colon < 0 ? undefined : spec.slice(colon + 1);
+  if (!model) throw new UsageError(`--lidar wants NAME:PATH (e.g. rplidar-a1:/dev/ttyUSB0), got '${spec}'`);
+  if (!path && !sim) throw new UsageError(`--lidar wants NAME:PATH: which port is the ${model} on? (e.g. ${model}:/dev/ttyUSB0)`);
+  const baud = baudText === undefined ? undefined : Number(baudText);
+  if (baud !== undefined && (!Number.isInteger(baud) || baud <= 0)) throw new UsageError('--lidar-baud wants a positive integer');
+  let mount: { x: number; y: number; yaw: number } | undefined;
+  if (mountText !== undefined) {
+    const parts = mountText.split(',').map(Number);
+    if (parts.length !== 3 || !parts.every(Number.isFinite) || Math.abs(parts[2]!) > Math.PI) throw new UsageError('--lidar-mount wants X,Y,YAW (metres, metres, radians in [-π, π])');
+    mount = { x: parts[0]!, y: parts[1]!, yaw: parts[2]! };
+  }
+  return { model, ...(path ? { path } : {}), ...(baud ? { baud } : {}), ...(mount ? { mount } : {}) };
 }
 
-async function autoRequest(seed: number | undefined): Promise<ConnectRequest> {
-  const ports = await listPorts();
-  const usb = ports.find((p) => /tty(USB|ACM)|cu\.usb|COM\d+/.test(p.path));
-  return usb ? { kind: 'serial', path: usb.path, baud: 921600 } : { kind: 'sim', seed };
+/** The first USB port whose ids match a robot profile (with its profile), else the simulator. */
+async function autoRequest(seed: number | undefined, robot: string | undefined, catalog: ProfileCatalog): Promise<ConnectRequest> {
+  const ports = proposeProfiles(await listPorts(), catalog);
+  const match = ports.find((p) => p.proposal?.robot && (robot === undefined || p.proposal.robot === robot));
+  if (match) return { kind: 'serial', path: match.path, robot: robot ?? match.proposal!.robot };
+  const usb = robot !== undefined ? ports.find((p) => /tty(USB|ACM)|cu\.usb|COM\d+/.test(p.path)) : undefined;
+  return usb ? { kind: 'serial', path: usb.path, robot } : { kind: 'sim', seed, robot };
 }
 
 const serve: CliCommand = {
@@ -83,6 +109,9 @@ const serve: CliCommand = {
         lidar: { type: 'string' },
         'lidar-baud': { type: 'string' },
         'lidar-mount': { type: 'string' },
+        robot: { type: 'string' },
+        'allow-autonomy-without-deadman': { type: 'boolean' },
+        'initial-pose': { type: 'string' },
       },
       strict: true,
     });
@@ -90,8 +119,10 @@ const serve: CliCommand = {
     if (chosen.length !== 1) throw new UsageError('name exactly one robot: --port, --tcp, --sim or --auto');
     const seed = values.seed !== undefined ? Number(values.seed) : undefined;
     if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError('--seed wants an integer');
-    const baud = values.baud !== undefined ? Number(values.baud) : 921600;
-    if (!Number.isInteger(baud) || baud <= 0) throw new UsageError('--baud wants a positive integer');
+    const baud = values.baud !== undefined ? Number(values.baud) : undefined;
+    if (baud !== undefined && (!Number.isInteger(baud) || baud <= 0)) throw new UsageError('--baud wants a positive integer');
+    const catalog = cliCatalog();
+    if (values.robot !== undefined) robotOrUsage(catalog, values.robot);
     const httpPort = values['http-port'] !== undefined ? Number(values['http-port']) : 0;
     if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) throw new UsageError('--http-port wants 0…65535');
     const host = values.host ?? '127.0.0.1';
@@ -101,17 +132,35 @@ const serve: CliCommand = {
     }
 
     const robot: ConnectRequest = values.port
-      ? { kind: 'serial', path: values.port, baud }
+      ? { kind: 'serial', path: values.port, ...(baud ? { baud } : {}), robot: values.robot }
       : values.tcp
-        ? { kind: 'tcp', ...parseTcp(values.tcp) }
+        ? { kind: 'tcp', ...parseTcp(values.tcp), robot: values.robot }
         : values.sim
-          ? { kind: 'sim', seed }
-          : await autoRequest(seed);
-    const request: ConnectRequest = values.lidar ? { ...robot, lidar: parseLidar(values.lidar, values['lidar-baud'], values['lidar-mount']) } : robot;
-    if (!values.lidar && (values['lidar-baud'] !== undefined || values['lidar-mount'] !== undefined)) throw new UsageError('--lidar-baud and --lidar-mount go with --lidar PATH');
+          ? { kind: 'sim', seed, robot: values.robot }
+          : await autoRequest(seed, values.robot, catalog);
+    if (!values.lidar && (values['lidar-baud'] !== undefined || values['lidar-mount'] !== undefined)) throw new UsageError('--lidar-baud and --lidar-mount go with --lidar NAME:PATH');
+    const lidar = values.lidar ? parseLidar(values.lidar, values['lidar-baud'], values['lidar-mount'], robot.kind === 'sim') : undefined;
+    if (lidar) lidarOrUsage(catalog, lidar.model);
+    let initialPose: ConnectRequest['initialPose'];
+    if (values['initial-pose'] !== undefined) {
+      const parts = values['initial-pose'].split(',').map(Number);
+      if (parts.length !== 3 || !parts.every(Number.isFinite)) throw new UsageError('--initial-pose wants X,Y,THETA (metres, metres, radians)');
+      initialPose = { x: parts[0]!, y: parts[1]!, theta: parts[2]! };
+    }
+    const request: ConnectRequest = {
+      ...robot,
+      ...(lidar ? { lidar } : {}),
+      ...(values['allow-autonomy-without-deadman'] ? { allowAutonomyWithoutDeadman: true } : {}),
+      ...(initialPose ? { initialPose } : {}),
+    };
+    // A real robot other than the reference one is not in our apartment: without a map of its
+    // place it gets the open floor, where it starts at the centre and sees what is in the way.
+    const realOtherRobot = robot.kind !== 'sim' && robot.robot !== undefined && findRobotProfile(catalog, robot.robot).driver !== 'foresight';
+    const mapYaml = values.map ?? (realOtherRobot ? join(ROOT, 'resources', 'maps', 'open-floor.yaml') : undefined);
+    if (mapYaml && !values.map) process.stdout.write(`No --map: planning on the open floor (${mapYaml})\n`);
 
     const dbPath = resolveRunsDbPath(values.db);
-    const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml: values.map, simSeed: seed, dbPath });
+    const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml, simSeed: seed, dbPath, catalog });
     for (const w of core.warnings) process.stderr.write(`foresight serve: ${w}\n`);
     if (core.warnings.length === 0) process.stdout.write(`Recording runs to ${dbPath}\n`);
     const web = await startWebHost({ backend: core, rendererDir: join(ROOT, 'out', 'renderer'), host: loopback ? '127.0.0.1' : host, port: httpPort });
@@ -120,7 +169,9 @@ const serve: CliCommand = {
     }
     process.stdout.write(`Foresight console: ${web.url}\n`);
     const what = request.kind === 'sim' ? 'the built-in simulated robot' : request.kind === 'serial' ? request.path : `${request.host}:${request.port}`;
-    process.stdout.write(`Connecting to ${what}${request.lidar ? ` with the lidar on ${request.lidar.path}` : ''}…\n`);
+    const profile = findRobotProfile(catalog, request.robot ?? 'foresight');
+    process.stdout.write(`Connecting to ${profile.title} on ${what}${request.lidar ? ` with the ${request.lidar.model}${request.lidar.path ? ` on ${request.lidar.path}` : ''}` : ''}…\n`);
+    process.stdout.write(`When commands stop, it ${profile.watchdog ? profile.watchdog.action : 'KEEPS DRIVING: it has no dead-man of its own'}.\n`);
     const res = await core.connect(request);
     if (!res.ok) process.stderr.write(`foresight serve: ${res.error}\n`);
     core.subscribe((event, payload) => {

@@ -6,13 +6,21 @@
  */
 import { forEachArg, UsageError, type CliCommand } from '../command';
 import { startSimulator, type SimTransportOptions } from '../../../sim/start';
+import { cliCatalog, lidarOrUsage, robotOrUsage } from '../profiles';
 
-const USAGE = `Usage: foresight sim (--pty [--link PATH] | --tcp PORT) [--seed N] [--map FILE.yaml] [--people N]
+const USAGE = `Usage: foresight sim (--pty [--link PATH] | --tcp PORT) [--robot NAME [--lidar NAME [--lidar-link PATH]]]
+                     [--seed N] [--map FILE.yaml] [--people N]
 
-Runs the simulated robot (firmware-equivalent, link protocol v1) in real time until killed.
+Runs a simulated robot in real time until killed, speaking its real protocol.
   --pty          create a pseudo-terminal; its device path is the first line on stdout
   --link PATH    with --pty: also make PATH a symlink to the device (stable across restarts)
   --tcp PORT     listen on 127.0.0.1:PORT instead (0: any free port); prints HOST:PORT
+  --robot NAME   robot profile (see 'foresight robots'): its protocol, body and limits
+                 (default foresight: the reference firmware, link protocol v1, lidar built in)
+  --lidar NAME   a lidar on its own pseudo-terminal, in that lidar's protocol; its device
+                 path is the second line on stdout. Default for robots other than foresight:
+                 the profile's usual lidar. --lidar none: no separate lidar
+  --lidar-link PATH  a stable symlink to the lidar's device
   --seed N       random seed (lidar noise, crowd); same seed, same world (default 1)
   --map FILE     a ROS map_server YAML (default: the built-in apartment)
   --people N     people walking between rooms (default 3 in the apartment, 0 elsewhere)`;
@@ -22,6 +30,9 @@ interface SimArgs {
   seed: number;
   mapYaml?: string;
   people?: number;
+  robot?: string;
+  lidar?: string;
+  lidarLink?: string;
 }
 
 function parseArgs(argv: string[]): SimArgs {
@@ -31,6 +42,9 @@ function parseArgs(argv: string[]): SimArgs {
   let seed = 1;
   let mapYaml: string | undefined;
   let people: number | undefined;
+  let robot: string | undefined;
+  let lidar: string | undefined;
+  let lidarLink: string | undefined;
   forEachArg(argv, (a, value) => {
     const integer = (min: number, max: number): number => {
       const text = value();
@@ -45,12 +59,16 @@ function parseArgs(argv: string[]): SimArgs {
     else if (a === '--seed') seed = integer(-(2 ** 31), 2 ** 32 - 1);
     else if (a === '--map') mapYaml = value();
     else if (a === '--people') people = integer(0, 100);
+    else if (a === '--robot') robot = value();
+    else if (a === '--lidar') lidar = value();
+    else if (a === '--lidar-link') lidarLink = value();
     else throw new UsageError(`unknown argument '${a}'`);
   });
   if (pty === (tcp !== undefined)) throw new UsageError('give exactly one of --pty or --tcp PORT');
   if (link !== undefined && !pty) throw new UsageError('--link needs --pty');
   const transport: SimTransportOptions = pty ? { kind: 'pty', linkPath: link } : { kind: 'tcp', port: tcp! };
-  return { transport, seed, mapYaml, people };
+  if (lidarLink !== undefined && (lidar === undefined || lidar === 'none') && robot === undefined) throw new UsageError('--lidar-link needs --lidar NAME');
+  return { transport, seed, mapYaml, people, robot, lidar, lidarLink };
 }
 
 const sim: CliCommand = {
@@ -59,12 +77,21 @@ const sim: CliCommand = {
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
-    const running = await startSimulator({ transport: args.transport, seed: args.seed, mapYaml: args.mapYaml, people: args.people });
-    // The first stdout line is the endpoint; stdout to a pipe or file is synchronous on POSIX.
+    const catalog = cliCatalog();
+    const robot = args.robot !== undefined ? robotOrUsage(catalog, args.robot) : undefined;
+    const lidar = lidarOrUsage(catalog, args.lidar ?? (robot && robot.driver !== 'foresight' ? (robot.lidar?.model ?? 'none') : 'none'));
+    const running = await startSimulator({ transport: args.transport, seed: args.seed, mapYaml: args.mapYaml, people: args.people, robot, lidar, lidarLinkPath: args.lidarLink });
+    // The first stdout line is the endpoint, the second the lidar's device when there is one;
+    // stdout to a pipe or file is synchronous on POSIX.
     process.stdout.write(`${running.transport === 'pty' ? running.devicePath : running.endpoint}\n`);
+    if (running.lidarPath) process.stdout.write(`${running.lidarPath}\n`);
+    // Where the robot starts on the map, for a console placing a robot whose odometry starts at zero.
+    const start = running.core.groundTruth().robotPose;
+    process.stderr.write(`foresight sim: start pose ${start.x.toFixed(4)} ${start.y.toFixed(4)} ${start.theta.toFixed(5)}\n`);
     const p = running.core.params;
     process.stderr.write(
-      `foresight sim: ${p.name} on ${running.endpoint} (seed ${args.seed}, ` +
+      `foresight sim: ${p.name}${robot ? ` (${robot.driver} protocol)` : ''} on ${running.endpoint}` +
+        `${lidar ? `, ${lidar.title} on ${running.lidarPath}` : ''} (seed ${args.seed}, ` +
         `${running.core.groundTruth().people.length} people, ${p.footprintLength}×${p.footprintWidth} m, ` +
         `${p.maxLinearVelocity} m/s). Ctrl-C to stop.\n`,
     );
