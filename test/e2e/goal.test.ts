@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startConsoleRig, type ApiProbe, type ConsoleRig } from './support';
+import { settledView, toScreen, startConsoleRig, type ApiProbe, type ConsoleRig } from './support';
 
 let rig: ConsoleRig;
 let page: Page;
@@ -20,38 +20,13 @@ afterAll(async () => {
   await rig?.close();
 });
 
-type View = { scale: number; offsetX: number; offsetY: number };
-
-/**
- * The scene's published world → canvas transform, once the map is drawn and the view has
- * settled (it fits the map after loading and layout, which takes a moment on a busy machine).
- */
-async function settledView(): Promise<View> {
-  const stats = page.getByTestId('scene-stats');
-  await expect.poll(async () => (await stats.getAttribute('data-map')) ?? '', { timeout: 10_000 }).not.toBe('');
-  let last = '';
-  for (let i = 0; i < 50; i++) {
-    const now = (await stats.getAttribute('data-view')) ?? '';
-    if (now !== '' && now === last) return JSON.parse(now) as View;
-    last = now;
-    await page.waitForTimeout(300);
-  }
-  throw new Error(`the map view did not settle: ${last}`);
-}
-
-/** Canvas pixel of a map-frame point. */
-async function toScreen(view: View, x: number, y: number): Promise<{ x: number; y: number }> {
-  const box = (await page.getByTestId('map-host').locator('canvas').boundingBox())!;
-  return { x: box.x + view.offsetX + view.scale * x, y: box.y + view.offsetY - view.scale * y };
-}
-
 describe('goal set on the map', () => {
   it('is reached, with the path, candidates, chosen trajectory and gaze target visible on the way', async () => {
     const goal = { x: 5.5, y: 4.6 };
     await page.getByTestId('goal-mode').click();
-    const view = await settledView();
-    const at = await toScreen(view, goal.x, goal.y);
-    const ahead = await toScreen(view, goal.x + 0.8, goal.y);
+    const view = await settledView(page);
+    const at = await toScreen(page, view, goal.x, goal.y);
+    const ahead = await toScreen(page, view, goal.x + 0.8, goal.y);
     await page.mouse.move(at.x, at.y);
     await page.mouse.down();
     await page.mouse.move(ahead.x, ahead.y, { steps: 5 });

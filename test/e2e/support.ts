@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { ConsoleSnapshot, WsServerMessage } from '../../src/shared/api';
 
@@ -166,4 +167,29 @@ export async function startConsoleRig(opts: { seed: number; people?: number }): 
     rmSync(dir, { recursive: true, force: true });
   };
   return rig;
+}
+
+export type View = { scale: number; offsetX: number; offsetY: number };
+
+/**
+ * The scene's published world → canvas transform, once the map is drawn and the view has
+ * settled (it fits the map after loading and layout, which takes a moment on a busy machine).
+ */
+export async function settledView(page: Page): Promise<View> {
+  const stats = page.getByTestId('scene-stats');
+  await expect.poll(async () => (await stats.getAttribute('data-map')) ?? '', { timeout: 10_000 }).not.toBe('');
+  let last = '';
+  for (let i = 0; i < 50; i++) {
+    const now = (await stats.getAttribute('data-view')) ?? '';
+    if (now !== '' && now === last) return JSON.parse(now) as View;
+    last = now;
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`the map view did not settle: ${last}`);
+}
+
+/** Canvas pixel of a map-frame point. */
+export async function toScreen(page: Page, view: View, x: number, y: number): Promise<{ x: number; y: number }> {
+  const box = (await page.getByTestId('map-host').locator('canvas').boundingBox())!;
+  return { x: box.x + view.offsetX + view.scale * x, y: box.y + view.offsetY - view.scale * y };
 }
