@@ -7,6 +7,8 @@
  * Units: SI; mount poses in base_link (x forward, y left, yaw CCW), metres and radians.
  */
 
+import type { RobotSpec } from './protocol';
+
 /** The protocols the console speaks to a robot base. */
 export const BASE_DRIVERS = ['foresight', 'turtlebot3', 'mavlink', 'create2', 'kobuki'] as const;
 export type BaseDriverKind = (typeof BASE_DRIVERS)[number];
@@ -23,25 +25,14 @@ export interface UsbId {
   what: string;
 }
 
-export interface RobotBody {
-  /** Footprint rectangle along x, m. */
-  footprintLength: number;
-  /** Footprint rectangle along y, m. */
-  footprintWidth: number;
-  /** Footprint centre ahead of base_link, m (negative: behind the wheel axle). */
-  footprintCenterOffsetX: number;
-  /** Distance between the drive wheels' contact points, m. */
-  wheelBase: number;
-}
+/** Footprint rectangle (length along x, width along y, centre ahead of base_link) and wheel base, m. */
+export type RobotBody = Pick<RobotSpec, 'footprintLength' | 'footprintWidth' | 'footprintCenterOffsetX' | 'wheelBase'>;
 
-export interface RobotLimits {
-  maxLinearVelocity: number; // m/s
-  maxAngularVelocity: number; // rad/s
-  maxLinearAccel: number; // m/s²
-  maxAngularAccel: number; // rad/s²
-  maxLinearJerk: number; // m/s³
-  maxAngularJerk: number; // rad/s³
-}
+/** Velocity, acceleration and jerk limits, SI (as the reference robot's Hello carries them). */
+export type RobotLimits = Pick<
+  RobotSpec,
+  'maxLinearVelocity' | 'maxAngularVelocity' | 'maxLinearAccel' | 'maxAngularAccel' | 'maxLinearJerk' | 'maxAngularJerk'
+>;
 
 export interface LidarMountPose {
   x: number;

@@ -20,7 +20,7 @@ import type { RobotParams } from './robot-params';
 import { encodeWire, FrameDecoder } from '../shared/wire';
 import { PROTOCOL_VERSION, type HelloMsg, type HostMessage, type LinkFrame, type RobotMessage } from '../shared/protocol';
 import type { SimCore, StepResult } from './sim-core';
-import type { DeviceEmulator, SteppedSimulation } from './emulators/emulator';
+import { SimRig, type DeviceEmulator, type SteppedSimulation } from './emulators/emulator';
 import { SimTelemetry } from './telemetry';
 
 /** Where the robot's bytes go (a pty master, a TCP socket, a test buffer). */
@@ -62,6 +62,8 @@ export class SimRobot implements DeviceEmulator, SteppedSimulation {
   private telemetryOn = false;
   private lastHostFrame = -Infinity;
   private readonly telemetry: SimTelemetry;
+  /** Alone on its simulator (a rig of one) unless a SimRig with other devices steps it. */
+  private readonly rig: SimRig;
   readonly stats: SimRobotStats = { framesIn: 0, badFramesIn: 0, velocityCommands: 0, rejectedCommands: 0, pings: 0, framesOut: 0 };
 
   constructor(core: SimCore, options: SimRobotOptions = {}) {
@@ -70,6 +72,7 @@ export class SimRobot implements DeviceEmulator, SteppedSimulation {
     this.clock = options.clock ?? (() => core.time);
     this.telemetryTimeout = options.telemetryTimeout ?? 2;
     this.telemetry = new SimTelemetry(core);
+    this.rig = new SimRig(core, [this], this.stepSeconds);
   }
 
   /** A host connected: bytes go to `sink`; decoding starts afresh and telemetry waits for a Ping. */
@@ -148,7 +151,7 @@ export class SimRobot implements DeviceEmulator, SteppedSimulation {
 
   /** Steps the simulation once (stepSeconds) and sends whatever telemetry falls due. */
   stepOnce(): void {
-    this.afterStep(this.core.step(this.stepSeconds));
+    this.rig.stepOnce();
   }
 
   /** After a simulator step (this robot's own, or a rig's): sends whatever telemetry falls due. */
@@ -160,12 +163,7 @@ export class SimRobot implements DeviceEmulator, SteppedSimulation {
 
   /** Steps until the sim time reaches `simTime` (seconds). Returns the number of steps. */
   advanceTo(simTime: number): number {
-    let n = 0;
-    while (this.core.time + this.stepSeconds <= simTime + 1e-9) {
-      this.stepOnce();
-      n++;
-    }
-    return n;
+    return this.rig.advanceTo(simTime);
   }
 
   private send(msg: RobotMessage, timestampUs: number): void {

@@ -68,23 +68,18 @@ import type { RobotProfile } from '../../shared/robots';
 import type { SimCore, StepResult } from '../sim-core';
 import type { ByteSink } from '../sim-robot';
 import type { DeviceEmulator } from './emulator';
+import { PX4_AUTO_SUB_MODE, PX4_MAIN_MODE, ROVER_MODE, modeName, px4CustomMode } from '../../shared/protocols/mavlink';
 
 export type EmulatedAutopilot = 'ardupilot' | 'px4';
 
 export const VEHICLE_SYSTEM_ID = 1;
 export const VEHICLE_COMPONENT_ID = minimal.MavComponent.AUTOPILOT1;
 
-/** ArduPilot Rover mode numbers (Rover/mode.h). */
-const ROVER = { MANUAL: 0, ACRO: 1, STEERING: 3, HOLD: 4, LOITER: 5, FOLLOW: 6, SIMPLE: 7, AUTO: 10, RTL: 11, SMART_RTL: 12, GUIDED: 15 } as const;
+const ROVER = ROVER_MODE;
 const ROVER_MODES = new Set<number>(Object.values(ROVER));
-
-/** PX4 main modes and AUTO sub modes (px4_custom_mode.h). */
-const PX4_MAIN = { MANUAL: 1, ALTCTL: 2, POSCTL: 3, AUTO: 4, ACRO: 5, OFFBOARD: 6, STABILIZED: 7 } as const;
-const PX4_AUTO = { READY: 1, TAKEOFF: 2, LOITER: 3, MISSION: 4, RTL: 5, LAND: 6 } as const;
-
-function px4Mode(main: number, sub = 0): number {
-  return (((main & 0xff) << 16) | ((sub & 0xff) << 24)) >>> 0;
-}
+const PX4_MAIN = PX4_MAIN_MODE;
+const PX4_AUTO = PX4_AUTO_SUB_MODE;
+const px4Mode = px4CustomMode;
 
 /** ArduPilot: a guided target older than this stops the rover, s. */
 export const ARDUPILOT_GUIDED_TIMEOUT_S = 3;
@@ -201,12 +196,7 @@ export class MavlinkRoverEmulator implements DeviceEmulator {
 
   /** 'GUIDED', 'HOLD', 'OFFBOARD', 'AUTO.LOITER', … */
   get modeName(): string {
-    if (this.autopilot === 'ardupilot') return Object.entries(ROVER).find(([, n]) => n === this.mode)?.[0] ?? `mode ${this.mode}`;
-    const main = (this.mode >>> 16) & 0xff;
-    const sub = (this.mode >>> 24) & 0xff;
-    const mainName = Object.entries(PX4_MAIN).find(([, n]) => n === main)?.[0] ?? `main ${main}`;
-    if (main !== PX4_MAIN.AUTO) return mainName;
-    return `AUTO.${Object.entries(PX4_AUTO).find(([, n]) => n === sub)?.[0] ?? sub}`;
+    return modeName(this.autopilot, this.mode);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
-import { loadScenarioFile } from '../../scenario/scenario-file';
+import { loadScenarioFile, type Scenario } from '../../scenario/scenario-file';
 import { runScenario } from '../../scenario/run-scenario';
 import { compareScenario, formatComparisonTable, type ScenarioComparison } from '../../scenario/people-compare';
 import { isPredictorModel } from '../../../planner/predict';
@@ -75,16 +75,11 @@ const scenario: CliCommand = {
     // --record: every run goes into the run database like a live session.
     const recorder = values.record ? Recorder.open(resolveRunsDbPath(values.db)) : null;
     let failures = 0;
-    for (const file of files) {
-      const loaded = await loadScenarioFile(file);
-      if (!loaded.ok) {
-        process.stderr.write(`foresight scenario: ${loaded.message}\n`);
-        failures++;
-        continue;
-      }
+    const unreadable = { count: 0 };
+    for await (const scenario of loadEach(files, unreadable)) {
       // Recorded by the console's own recording, as a live session is, dated from now (the
       // loop itself runs on sim time from 0: the same run whether recorded or not).
-      const r = await runScenario(loaded.scenario, {
+      const r = await runScenario(scenario, {
         predictor,
         recording: recorder ? new RunRecording(recorder, Date.now() / 1000) : undefined,
       });
@@ -127,9 +122,22 @@ const scenario: CliCommand = {
       await recorder.close();
       if (!values.json) process.stdout.write(`recorded to ${resolveRunsDbPath(values.db)}\n`);
     }
-    return failures > 0 ? 1 : 0;
+    return failures + unreadable.count > 0 ? 1 : 0;
   },
 };
+
+/** Each scenario file that loads, in turn; one that does not is said on stderr and counted. */
+async function* loadEach(files: readonly string[], unreadable: { count: number }): AsyncGenerator<Scenario> {
+  for (const file of files) {
+    const loaded = await loadScenarioFile(file);
+    if (loaded.ok) {
+      yield loaded.scenario;
+    } else {
+      process.stderr.write(`foresight scenario: ${loaded.message}\n`);
+      unreadable.count++;
+    }
+  }
+}
 
 /** Real-time runs through a robot's driver over pseudo-terminals. */
 async function throughDriver(files: readonly string[], robotName: string, lidarName: string | undefined, json: boolean): Promise<number> {
@@ -137,14 +145,9 @@ async function throughDriver(files: readonly string[], robotName: string, lidarN
   const robot = robotOrUsage(catalog, robotName);
   const lidar = lidarOrUsage(catalog, lidarName ?? (robot.driver === 'foresight' ? 'none' : (robot.lidar?.model ?? 'none')));
   let failures = 0;
-  for (const file of files) {
-    const loaded = await loadScenarioFile(file);
-    if (!loaded.ok) {
-      process.stderr.write(`foresight scenario: ${loaded.message}\n`);
-      failures++;
-      continue;
-    }
-    const r = await runScenarioThroughDriver(loaded.scenario, { robot, lidar });
+  const unreadable = { count: 0 };
+  for await (const scenario of loadEach(files, unreadable)) {
+    const r = await runScenarioThroughDriver(scenario, { robot, lidar });
     if (json) {
       process.stdout.write(`${JSON.stringify({
         scenario: r.scenario, robot: r.robot, lidar: r.lidar, success: r.success, outcome: r.outcome, message: r.message,
@@ -161,30 +164,25 @@ async function throughDriver(files: readonly string[], robotName: string, lidarN
     }
     if (!r.success || r.collisions > 0) failures++;
   }
-  return failures > 0 ? 1 : 0;
+  return failures + unreadable.count > 0 ? 1 : 0;
 }
 
 /** The compare verb: both predictors per scenario; a table, or one JSON line per scenario. */
 async function compare(files: readonly string[], json: boolean): Promise<number> {
   let failures = 0;
   const rows: ScenarioComparison[] = [];
-  for (const file of files) {
-    const loaded = await loadScenarioFile(file);
-    if (!loaded.ok) {
-      process.stderr.write(`foresight scenario: ${loaded.message}\n`);
-      failures++;
-      continue;
-    }
-    const c = await compareScenario(loaded.scenario);
+  const unreadable = { count: 0 };
+  for await (const scenario of loadEach(files, unreadable)) {
+    const c = await compareScenario(scenario);
     const main = c.runs[c.default_predictor];
-    const bound = loaded.scenario.expect.minPersonClearanceM;
+    const bound = scenario.expect.minPersonClearanceM;
     const tooClose = bound !== undefined && main.min_person_distance_m !== null && main.min_person_distance_m < bound;
     if (!main.success || main.collisions > 0 || tooClose) failures++;
     if (json) process.stdout.write(`${JSON.stringify(c)}\n`);
     else rows.push(c);
   }
   if (!json && rows.length > 0) process.stdout.write(formatComparisonTable(rows));
-  return failures > 0 ? 1 : 0;
+  return failures + unreadable.count > 0 ? 1 : 0;
 }
 
 function leadText(x: number | null): string {

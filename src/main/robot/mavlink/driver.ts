@@ -92,6 +92,9 @@ import {
 import { normalizeAngle } from '../../../shared/geometry';
 import { Fault, type OdometryMsg, type StatusMsg } from '../../../shared/protocol';
 import { RobotIncompatible, RobotNotAnswering, TransportBaseDriver, type BaseDriverOptions } from '../base-driver';
+import { PX4_AUTO_SUB_MODE, PX4_MAIN_MODE, ROVER_MODE, TYPE_MASK_VELOCITY_YAW_RATE, modeName, px4CustomMode } from '../../../shared/protocols/mavlink';
+
+export { TYPE_MASK_VELOCITY_YAW_RATE, px4CustomMode };
 
 export type MavlinkAutopilot = 'ardupilot' | 'px4';
 
@@ -99,33 +102,16 @@ export type MavlinkAutopilot = 'ardupilot' | 'px4';
 export const GCS_SYSTEM_ID = 255;
 export const GCS_COMPONENT_ID = minimal.MavComponent.MISSIONPLANNER;
 
-/** ArduPilot Rover custom modes (Rover/mode.h `enum class Number`). */
-export const ROVER_MODE = { MANUAL: 0, HOLD: 4, GUIDED: 15 } as const;
-const ROVER_MODE_NAMES: Record<number, string> = {
-  0: 'MANUAL', 1: 'ACRO', 3: 'STEERING', 4: 'HOLD', 5: 'LOITER', 6: 'FOLLOW', 7: 'SIMPLE', 8: 'DOCK', 9: 'CIRCLE',
-  10: 'AUTO', 11: 'RTL', 12: 'SMART_RTL', 15: 'GUIDED', 16: 'INITIALISING',
-};
-
-/** PX4 main and AUTO sub modes (src/modules/commander/px4_custom_mode.h). */
-export const PX4_MAIN_MODE = { MANUAL: 1, ALTCTL: 2, POSCTL: 3, AUTO: 4, ACRO: 5, OFFBOARD: 6, STABILIZED: 7 } as const;
-export const PX4_AUTO_SUB_MODE = { READY: 1, TAKEOFF: 2, LOITER: 3, MISSION: 4, RTL: 5, LAND: 6 } as const;
-const PX4_MAIN_NAMES: Record<number, string> = { 1: 'MANUAL', 2: 'ALTCTL', 3: 'POSCTL', 4: 'AUTO', 5: 'ACRO', 6: 'OFFBOARD', 7: 'STABILIZED', 8: 'RATTITUDE', 9: 'TERMINATION' };
-const PX4_AUTO_NAMES: Record<number, string> = { 1: 'READY', 2: 'TAKEOFF', 3: 'LOITER', 4: 'MISSION', 5: 'RTL', 6: 'LAND', 7: 'RTGS', 8: 'FOLLOW_TARGET', 9: 'PRECLAND' };
-
 /**
- * PX4's HEARTBEAT custom_mode: the union in px4_custom_mode.h puts `reserved` in the low 16
- * bits, then main_mode (bits 16–23), then sub_mode (bits 24–31).
+ * The type mask is the number ArduPilot's table gives; checked here against node-mavlink's own
+ * flags so a mistake in either shows at load.
  */
-export function px4CustomMode(main: number, sub = 0): number {
-  return (((main & 0xff) << 16) | ((sub & 0xff) << 24)) >>> 0;
-}
-
-/** SET_POSITION_TARGET_LOCAL_NED type_mask "Use Vel+Yaw Rate": 0b010111100111 = 0x05E7 = 1511 (ArduPilot table). */
-export const TYPE_MASK_VELOCITY_YAW_RATE =
+const TYPE_MASK_FROM_FLAGS =
   common.PositionTargetTypemask.X_IGNORE | common.PositionTargetTypemask.Y_IGNORE | common.PositionTargetTypemask.Z_IGNORE |
   common.PositionTargetTypemask.VZ_IGNORE |
   common.PositionTargetTypemask.AX_IGNORE | common.PositionTargetTypemask.AY_IGNORE | common.PositionTargetTypemask.AZ_IGNORE |
   common.PositionTargetTypemask.YAW_IGNORE;
+if (TYPE_MASK_FROM_FLAGS !== TYPE_MASK_VELOCITY_YAW_RATE) throw new Error('SET_POSITION_TARGET type mask disagrees with node-mavlink');
 
 /** Streams we ask for, Hz. */
 const POSE_HZ = 20;
@@ -179,12 +165,7 @@ function autopilotName(autopilot: number): string {
 
 /** The mode a HEARTBEAT's custom_mode names, in the autopilot's own words. */
 export function customModeName(autopilot: MavlinkAutopilot, customMode: number): string {
-  if (autopilot === 'ardupilot') return ROVER_MODE_NAMES[customMode] ?? `mode ${customMode}`;
-  const main = (customMode >>> 16) & 0xff;
-  const sub = (customMode >>> 24) & 0xff;
-  const mainName = PX4_MAIN_NAMES[main] ?? `main mode ${main}`;
-  if (main === PX4_MAIN_MODE.AUTO) return `AUTO.${PX4_AUTO_NAMES[sub] ?? sub}`;
-  return mainName;
+  return modeName(autopilot, customMode);
 }
 
 /**
@@ -786,7 +767,7 @@ export class MavlinkDriver extends TransportBaseDriver {
     m.targetSystem = vehicle.systemId;
     m.targetComponent = vehicle.componentId;
     m.coordinateFrame = common.MavFrame.BODY_NED;
-    m.typeMask = TYPE_MASK_VELOCITY_YAW_RATE;
+    m.typeMask = TYPE_MASK_VELOCITY_YAW_RATE as common.PositionTargetTypemask;
     m.x = m.y = m.z = 0;
     m.vx = v;
     m.vy = 0; // FRD y is right: −(base_link lateral velocity), which a wheeled base does not have
