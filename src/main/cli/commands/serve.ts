@@ -29,7 +29,8 @@ Robot:
   --baud N           serial line rate (default: the profile's; USB CDC ignores it)
   --tcp HOST:PORT    a robot reachable over TCP (Foresight link, MAVLink)
   --sim              start a simulated robot speaking the profile's protocol (over ptys)
-  --auto             the first USB port whose ids match a robot profile, else the simulator
+  --auto             the first USB port whose ids match a robot profile (with --robot: that
+                     robot's), else the simulator (the default when none of these is given)
   --allow-autonomy-without-deadman
                      allow goals on a robot that keeps driving when commands stop (Create 2,
                      Kobuki): if the cable is pulled mid-goal it drives on. Stay within reach.
@@ -78,13 +79,15 @@ function parseLidar(spec: string, baudText: string | undefined, mountText: strin
   return { model, ...(path ? { path } : {}), ...(baud ? { baud } : {}), ...(mount ? { mount } : {}) };
 }
 
-/** The first USB port whose ids match a robot profile (with its profile), else the simulator. */
+/**
+ * The first USB port whose ids match a robot profile (with `robot`, that profile), else the
+ * simulator: a port is never guessed from its name alone (--port names one).
+ */
 async function autoRequest(seed: number | undefined, robot: string | undefined, catalog: ProfileCatalog): Promise<ConnectRequest> {
   const ports = proposeProfiles(await listPorts(), catalog);
   const match = ports.find((p) => p.proposal?.robot && (robot === undefined || p.proposal.robot === robot));
   if (match) return { kind: 'serial', path: match.path, robot: robot ?? match.proposal!.robot };
-  const usb = robot !== undefined ? ports.find((p) => /tty(USB|ACM)|cu\.usb|COM\d+/.test(p.path)) : undefined;
-  return usb ? { kind: 'serial', path: usb.path, robot } : { kind: 'sim', seed, robot };
+  return { kind: 'sim', seed, robot };
 }
 
 const serve: CliCommand = {
@@ -116,7 +119,8 @@ const serve: CliCommand = {
       strict: true,
     });
     const chosen = [values.port, values.tcp, values.sim, values.auto].filter((v) => v !== undefined && v !== false);
-    if (chosen.length !== 1) throw new UsageError('name exactly one robot: --port, --tcp, --sim or --auto');
+    // No endpoint named: --auto (e.g. `npm start -- --robot kobuki`: the Kobuki on USB, else a simulated one).
+    if (chosen.length > 1) throw new UsageError('name at most one robot: --port, --tcp, --sim or --auto');
     const seed = values.seed !== undefined ? Number(values.seed) : undefined;
     if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError('--seed wants an integer');
     const baud = values.baud !== undefined ? Number(values.baud) : undefined;
