@@ -12,9 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { SerialTransport } from '../../../src/main/link';
 import { TransportBaseDriver, type BaseDriverOptions } from '../../../src/main/robot/base-driver';
-import type { RobotLinkState, RobotSample, SentToRobot } from '../../../src/main/robot/driver';
+import type { SentToRobot } from '../../../src/main/robot/driver';
 import { builtinCatalog, findRobotProfile } from '../../../src/main/robot/profiles';
 import { createPseudoTerminal, type PseudoTerminal } from '../../../src/sim/pty';
+import { recordDriver, sleep, until } from './driver-harness';
 
 const RESOURCES = join(__dirname, '../../../resources');
 const profile = findRobotProfile(builtinCatalog(RESOURCES), 'create2'); // 0.5 m/s, 2 rad/s, reverses
@@ -66,11 +67,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await sleep(10);
-}
 
 /** The toy robot at the pty's far end: streams odometry at 50 Hz once it got 'H'; records commands. */
 function toyRobot(pty: PseudoTerminal) {
@@ -111,20 +107,16 @@ async function setup(timing: BaseDriverOptions['timing'] = {}) {
   const robot = toyRobot(pty);
   const driver = new ToyDriver({ transport: new SerialTransport({ path: pty.path }), profile, timing: { commandPeriodMs: 20, commandHoldMs: 150, lostAfterMs: 300, retryMs: 100, ...timing } });
   cleanups.push(() => driver.dispose());
-  const states: RobotLinkState[] = [];
-  const samples: RobotSample[] = [];
   const sent: SentToRobot[] = [];
-  driver.on('state', (s) => states.push(s));
-  driver.on('sample', (s) => samples.push(s));
   driver.on('sent', (s) => sent.push(s));
-  return { pty, robot, driver, states, samples, sent };
+  return { pty, robot, driver, sent, ...recordDriver(driver) };
 }
 
 describe('TransportBaseDriver over a pseudo-terminal', () => {
   it('connects, describes the robot from its profile, numbers samples on the host clock', async () => {
     const { driver, states, samples } = await setup();
     driver.connect();
-    await until(() => samples.length >= 70, 4000);
+    await until(() => samples.length >= 70, 4000, '70 samples');
     expect(states.map((s) => s.state)).toEqual(['connecting', 'handshaking', 'connected']);
     expect(driver.capabilities()).toMatchObject({ driver: 'toy', drive: 'differential', reverses: true, lidar: 'none', screen: false, watchdog: null });
     expect(driver.capabilities()!.spec).toMatchObject({ name: 'iRobot Create 2', wheelBase: 0.235, maxLinearVelocity: 0.5, lidarBeams: 0 });
@@ -140,10 +132,10 @@ describe('TransportBaseDriver over a pseudo-terminal', () => {
   it('streams the newest command within the profile’s limits, and zero once it is older than the hold', async () => {
     const { driver, robot, samples, sent } = await setup();
     driver.connect();
-    await until(() => samples.length > 0, 3000);
+    await until(() => samples.length > 0, 3000, 'a sample');
     const t = () => performance.timeOrigin / 1000 + performance.now() / 1000;
     driver.setVelocity({ v: 2, w: -5 }, t()); // beyond the Create 2's 0.5 m/s and 2 rad/s
-    await until(() => robot.commands.some((c) => c.v > 0), 1000);
+    await until(() => robot.commands.some((c) => c.v > 0), 1000, 'a moving command');
     const moving = robot.commands.find((c) => c.v > 0)!;
     expect(moving.v).toBeCloseTo(0.5, 5);
     expect(moving.w).toBeCloseTo(-2, 5);
@@ -165,28 +157,26 @@ describe('TransportBaseDriver over a pseudo-terminal', () => {
   it('goes lost when the robot falls silent, and reconnects when it talks again', async () => {
     const { driver, robot, states, samples } = await setup();
     driver.connect();
-    await until(() => samples.length > 0, 3000);
+    await until(() => samples.length > 0, 3000, 'a sample');
     robot.setSilent(true);
-    await until(() => states.some((s) => s.state === 'lost'), 2000);
+    await until(() => states.some((s) => s.state === 'lost'), 2000, 'lost');
     expect(states.find((s) => s.state === 'lost')!.message).toMatch(/no data from the iRobot Create 2 for \d+ ms/);
     expect(driver.status().reconnects).toBe(1);
     robot.setSilent(false);
-    await until(() => states.at(-1)!.state === 'connected', 3000);
+    await until(() => states.at(-1)!.state === 'connected', 3000, 'the reconnect');
     expect(states.at(-1)!.state).toBe('connected');
   });
 
   it('goes lost when the port vanishes, and counts garbage as bad frames without crashing', async () => {
-    const { driver, robot, pty, states, samples } = await setup();
-    const bad: string[] = [];
-    driver.on('bad-frame', (b) => bad.push(b.reason));
+    const { driver, robot, pty, states, samples, badFrames } = await setup();
     driver.connect();
-    await until(() => samples.length > 0, 3000);
+    await until(() => samples.length > 0, 3000, 'a sample');
     robot.garbage([1, 2, 3]);
-    await until(() => bad.length >= 3, 1000);
-    expect(bad.length).toBeGreaterThanOrEqual(3);
+    await until(() => badFrames.length >= 3, 1000, 'three bad frames');
+    expect(badFrames.length).toBeGreaterThanOrEqual(3);
     expect(driver.status().badFrames).toBeGreaterThanOrEqual(3);
     await pty.close();
-    await until(() => states.some((s) => s.state === 'lost'), 2000);
+    await until(() => states.some((s) => s.state === 'lost'), 2000, 'lost');
     expect(states.some((s) => s.state === 'lost')).toBe(true);
   });
 
@@ -195,17 +185,16 @@ describe('TransportBaseDriver over a pseudo-terminal', () => {
     cleanups.push(() => pty.close());
     const driver = new ToyDriver({ transport: new SerialTransport({ path: pty.path }), profile, timing: { retryMs: 50 } });
     cleanups.push(() => driver.dispose());
-    const states: RobotLinkState[] = [];
-    driver.on('state', (s) => states.push(s));
+    const { states } = recordDriver(driver);
     driver.connect();
-    await until(() => states.some((s) => /no answer from the toy robot/.test(s.message)), 3000);
+    await until(() => states.some((s) => /no answer from the toy robot/.test(s.message)), 3000, 'the refusal');
     expect(states.at(-1)).toMatchObject({ state: 'connecting', message: expect.stringMatching(/no answer from the toy robot; retrying every 50 ms/) });
   });
 
   it('stop() and dispose() use the robot’s own stop and leave it stopped', async () => {
     const { driver, robot, samples } = await setup();
     driver.connect();
-    await until(() => samples.length > 0, 3000);
+    await until(() => samples.length > 0, 3000, 'a sample');
     driver.stop('operator');
     expect(driver.stops).toBe(1);
     await driver.dispose();

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostSeconds } from '../../../../src/main/core/clock';
-import { SerialTransport, type Transport } from '../../../../src/main/link';
+import { SerialTransport } from '../../../../src/main/link';
 import { CREATE2_STREAM_PACKETS, Create2Driver } from '../../../../src/main/robot/create2/driver';
-import type { DriverFault, RobotCapabilities, RobotLinkState, RobotSample } from '../../../../src/main/robot/driver';
+import type { RobotLinkState } from '../../../../src/main/robot/driver';
 import { builtinCatalog, findRobotProfile } from '../../../../src/main/robot/profiles';
-import { Fault, type OdometryMsg, type StatusMsg } from '../../../../src/shared/protocol';
+import { Fault } from '../../../../src/shared/protocol';
 import { OiMode, Opcode, encodeStreamFrame, streamChecksum, wrapEncoderCounts, type OiCommand } from '../../../../src/shared/protocols/create2';
 import { Create2Emulator, type Create2EmulatorOptions } from '../../../../src/sim/emulators/create2';
 import { plugIntoPty, startRigOnPtys } from '../../../../src/sim/emulators/on-pty';
@@ -24,6 +24,7 @@ import { robotParamsFor } from '../../../../src/sim/emulators/profile-params';
 import { createPseudoTerminal } from '../../../../src/sim/pty';
 import { SimCore } from '../../../../src/sim/sim-core';
 import { roomGrid } from '../../../sim/helpers';
+import { MutableTransport, recordDriver, sleep, until } from '../driver-harness';
 
 const PROFILE = findRobotProfile(builtinCatalog('resources'), 'create2');
 const START = { x: 2, y: 3, theta: 0 };
@@ -33,30 +34,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-/** A transport whose writes can be cut, as when the console hangs: the robot hears nothing more. */
-class MutableTransport implements Transport {
-  muted = false;
-  constructor(private readonly inner: Transport) {}
-  get endpoint() { return this.inner.endpoint; }
-  get kind() { return this.inner.kind; }
-  get isOpen() { return this.inner.isOpen; }
-  open() { return this.inner.open(); }
-  write(bytes: Uint8Array) { return this.muted ? this.inner.isOpen : this.inner.write(bytes); }
-  onData(l: (chunk: Uint8Array) => void) { return this.inner.onData(l); }
-  onClose(l: Parameters<Transport['onClose']>[0]) { return this.inner.onClose(l); }
-  onError(l: Parameters<Transport['onError']>[0]) { return this.inner.onError(l); }
-  close() { return this.inner.close(); }
-}
-
 interface SetupOptions {
   emulator?: Create2EmulatorOptions;
   startPose?: { x: number; y: number; theta: number };
@@ -64,6 +41,7 @@ interface SetupOptions {
   timing?: { startTimeoutMs?: number };
 }
 
+/** `hold` refreshes the velocity every 40 ms, as the console's loop would. */
 async function setup(opts: SetupOptions = {}) {
   const core = new SimCore({ map: roomGrid(8, 6), seed: 1, baseRobot: robotParamsFor(PROFILE, null), startPose: opts.startPose ?? START });
   const emu = new Create2Emulator(core, PROFILE, opts.emulator);
@@ -72,36 +50,12 @@ async function setup(opts: SetupOptions = {}) {
   const transport = new MutableTransport(new SerialTransport({ path: rig.devices[0]!.path, baudRate: PROFILE.baudRate }));
   const driver = new Create2Driver({ transport, profile: PROFILE, timing: { retryMs: 100, lostAfterMs: 400, ...opts.timing } });
   cleanups.push(() => driver.dispose());
-  const states: RobotLinkState[] = [];
-  const odometry: (RobotSample & { msg: OdometryMsg })[] = [];
-  const status: StatusMsg[] = [];
-  const faults: DriverFault[] = [];
-  const badFrames: string[] = [];
-  const caps: RobotCapabilities[] = [];
-  driver.on('state', (s) => states.push(s));
-  driver.on('capabilities', (c) => caps.push(c));
-  driver.on('fault', (f) => faults.push(f));
-  driver.on('bad-frame', (b) => badFrames.push(b.reason));
-  driver.on('sample', (s) => {
-    const m = s.frame.msg;
-    if (m.type === 'odometry') odometry.push({ ...s, msg: m });
-    if (m.type === 'status') status.push(m);
-  });
-  return { core, emu, rig, transport, driver, states, odometry, status, faults, badFrames, caps };
+  return { core, emu, rig, transport, driver, ...recordDriver(driver, 40) };
 }
 
 async function connected(driver: Create2Driver, states: RobotLinkState[]): Promise<void> {
   driver.connect();
   await until(() => states.at(-1)?.state === 'connected', 3000, 'connected');
-}
-
-/** Holds a body velocity for `ms`, refreshed every 40 ms as the console's loop would. */
-async function driveFor(driver: Create2Driver, v: number, w: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    driver.setVelocity({ v, w }, hostSeconds());
-    await sleep(40);
-  }
 }
 
 const opcodes = (cmds: readonly OiCommand[]) => cmds.map((c) => c.opcode);
@@ -131,12 +85,12 @@ describe('Create2Driver over a pseudo-terminal', () => {
     expect(count).toBeLessThan(48);
     expect(driver.status().frameRateHz).toBeGreaterThan(32); // messages heard in the last second (connected ~0.7 s)
     const last = odometry.at(-1)!;
-    expect(last.msg).toMatchObject({ x: 0, y: 0, theta: 0, v: 0, w: 0, lastCommandSeq: -1 });
+    expect(last.frame.msg).toMatchObject({ x: 0, y: 0, theta: 0, v: 0, w: 0, lastCommandSeq: -1 });
     expect(last.stamp).toBeLessThanOrEqual(last.receivedAt);
     expect(Math.abs(last.receivedAt - hostSeconds())).toBeLessThan(1);
 
     expect(status.length).toBeGreaterThanOrEqual(3); // 5 Hz
-    const s = status.at(-1)!;
+    const s = status.at(-1)!.frame.msg;
     expect(s.batteryVoltage).toBeCloseTo(core.status().batteryVoltage, 2);
     expect(s.batteryPercent).toBe(core.status().batteryPercent);
     expect(s).toMatchObject({ faults: 0, estopPressed: false, motorsEnabled: true });
@@ -144,9 +98,9 @@ describe('Create2Driver over a pseudo-terminal', () => {
   });
 
   it('drives at the commanded speed, odometry follows the simulated pose across the encoder roll-over, stop() stops it', async () => {
-    const { core, emu, driver, states, odometry } = await setup({ emulator: { initialEncoderCounts: { left: 65300, right: 65200 } } });
+    const { core, emu, driver, hold, states, odometry } = await setup({ emulator: { initialEncoderCounts: { left: 65300, right: 65200 } } });
     await connected(driver, states);
-    await driveFor(driver, 0.25, 0.4, 1200);
+    await hold(0.25, 0.4, 1200);
     // Drive Direct right then left: 0.25 ± 0.4 × 0.1175 m/s → 297 and 203 mm/s.
     expect(isDriveDirect(emu.received.at(-1)!, 297, 203)).toBe(true);
     const sim = core.odometry();
@@ -156,7 +110,7 @@ describe('Create2Driver over a pseudo-terminal', () => {
     expect(emu.encoderCounts().left).toBeLessThan(65300);
     expect(emu.encoderCounts().right).toBeLessThan(65200);
 
-    const last = odometry.at(-1)!.msg;
+    const last = odometry.at(-1)!.frame.msg;
     expect(Math.abs(last.v - 0.25)).toBeLessThan(0.02);
     expect(Math.abs(last.w - 0.4)).toBeLessThan(0.05);
     // odom starts at the robot's pose at connection (here heading 0, so axes agree with the map).
@@ -166,8 +120,8 @@ describe('Create2Driver over a pseudo-terminal', () => {
     expect(last.x).toBeGreaterThan(0.15);
     // Continuous through the roll-over: no sample jumps more than a frame's travel.
     for (let i = 1; i < odometry.length; i++) {
-      const a = odometry[i - 1]!.msg;
-      const b = odometry[i]!.msg;
+      const a = odometry[i - 1]!.frame.msg;
+      const b = odometry[i]!.frame.msg;
       expect(Math.hypot(b.x - a.x, b.y - a.y)).toBeLessThan(0.02);
     }
 
@@ -175,13 +129,13 @@ describe('Create2Driver over a pseudo-terminal', () => {
     await until(() => isDriveDirect(emu.received.at(-1)!, 0, 0), 300, 'Drive Direct 0,0');
     await until(() => Math.abs(core.odometry().v) < 0.005 && Math.abs(core.odometry().w) < 0.01, 1500, 'the robot to stop');
     await sleep(150);
-    expect(Math.abs(odometry.at(-1)!.msg.v)).toBeLessThan(0.01);
+    expect(Math.abs(odometry.at(-1)!.frame.msg.v)).toBeLessThan(0.01);
   });
 
   it('has no firmware dead-man: with commands cut the Create drives on; the driver’s own dead-man sends zero while connected', async () => {
-    const { core, emu, transport, driver, states } = await setup();
+    const { core, emu, transport, driver, hold, states } = await setup();
     await connected(driver, states);
-    await driveFor(driver, 0.2, 0, 700);
+    await hold(0.2, 0, 700);
     expect(core.odometry().v).toBeCloseTo(0.2, 2);
 
     // The console hangs (nothing reaches the robot): the Create keeps its last wheel speeds.
@@ -205,9 +159,9 @@ describe('Create2Driver over a pseudo-terminal', () => {
   });
 
   it('dispose leaves the robot stopped with the OI Off and sends nothing more', async () => {
-    const { core, emu, driver, states } = await setup();
+    const { core, emu, driver, hold, states } = await setup();
     await connected(driver, states);
-    const driving = driveFor(driver, 0.2, 0, 650);
+    const driving = hold(0.2, 0, 650);
     await sleep(600);
     expect(core.odometry().v).toBeGreaterThan(0.12);
     await driver.dispose();
@@ -227,17 +181,17 @@ describe('Create2Driver over a pseudo-terminal', () => {
 
   it('says bumps, wheel drops, cliffs and the fall to Passive in words; re-arming Safe drives again', async () => {
     // 0.18 m from the east wall (x = 7.95 m) to the robot's front (0.174 m ahead of its centre).
-    const { core, emu, driver, states, status, faults } = await setup({ startPose: { x: 7.6, y: 3, theta: 0 } });
+    const { core, emu, driver, hold, states, status, faults } = await setup({ startPose: { x: 7.6, y: 3, theta: 0 } });
     await connected(driver, states);
-    await driveFor(driver, 0.1, 0, 300);
+    await hold(0.1, 0, 300);
     emu.setWheelDrops({ right: true });
     await until(() => faults.some((f) => f.kind === 'create2-passive'), 1000, 'passive fault');
     expect(faults.find((f) => f.kind === 'create2-wheel-drop')!.message).toMatch(/right wheel dropped.*Safe mode stops it/);
     expect(faults.find((f) => f.kind === 'create2-passive')!.message).toMatch(/stopped itself and left Safe mode for Passive after a wheel drop.*ignores drive commands until it is put back in Safe mode/);
-    await until(() => status.at(-1)?.motorsEnabled === false, 500, 'motors disabled in status');
+    await until(() => status.at(-1)?.frame.msg.motorsEnabled === false, 500, 'motors disabled in status');
     await until(() => Math.abs(core.odometry().v) < 0.002, 1000, 'the robot to stop itself');
     // The driver does not re-enter Safe by itself: commands go unheeded.
-    await driveFor(driver, 0.1, 0, 400);
+    await hold(0.1, 0, 400);
     expect(emu.mode).toBe(OiMode.Passive);
     expect(Math.abs(core.odometry().v)).toBeLessThan(0.002);
 
@@ -246,14 +200,14 @@ describe('Create2Driver over a pseudo-terminal', () => {
     await until(() => emu.mode === OiMode.Safe, 500, 'Safe again');
     const bumpSeen = (async () => {
       const end = Date.now() + 6000;
-      while (Date.now() < end && !((status.at(-1)?.faults ?? 0) & Fault.Bumper)) await driveFor(driver, 0.2, 0, 80);
+      while (Date.now() < end && !((status.at(-1)?.frame.msg.faults ?? 0) & Fault.Bumper)) await hold(0.2, 0, 80);
     })();
     await bumpSeen;
-    expect(status.at(-1)!.faults & Fault.Bumper).toBe(Fault.Bumper);
-    expect(status.at(-1)!.motorsEnabled).toBe(true);
+    expect(status.at(-1)!.frame.msg.faults & Fault.Bumper).toBe(Fault.Bumper);
+    expect(status.at(-1)!.frame.msg.motorsEnabled).toBe(true);
 
     emu.setCliffs({ frontLeft: true, frontRight: true });
-    await driveFor(driver, 0.1, 0, 300);
+    await hold(0.1, 0, 300);
     const cliff = faults.find((f) => f.kind === 'create2-cliff')!;
     expect(cliff.message).toMatch(/sees a drop \(cliff sensor front-left, front-right\)/);
     await until(() => faults.filter((f) => f.kind === 'create2-passive').length === 2, 1000, 'second passive');
@@ -286,12 +240,13 @@ describe('Create2Driver fuzz ledger', () => {
       await sleep(60); // a good frame in between, so each is met where a frame was expected
     }
     await sleep(100);
-    expect(new Set(badFrames)).toEqual(new Set(['create2-garbage', 'create2-checksum', 'create2-length', 'create2-truncated', 'create2-packet-ids']));
-    expect(badFrames.filter((r) => r === 'create2-packet-ids')).toHaveLength(2);
+    const reasons = badFrames.map((b) => b.reason);
+    expect(new Set(reasons)).toEqual(new Set(['create2-garbage', 'create2-checksum', 'create2-length', 'create2-truncated', 'create2-packet-ids']));
+    expect(reasons.filter((r) => r === 'create2-packet-ids')).toHaveLength(2);
     expect(driver.status().crcErrors).toBe(1);
-    expect(driver.status().badFrames).toBe(badFrames.length);
+    expect(driver.status().badFrames).toBe(reasons.length);
     // Nothing moved: the robot stands still and odometry never saw the 2.2 m jump.
-    for (const o of odometry) expect(Math.hypot(o.msg.x, o.msg.y)).toBeLessThan(0.001);
+    for (const o of odometry) expect(Math.hypot(o.frame.msg.x, o.frame.msg.y)).toBeLessThan(0.001);
     expect(core.odometry().v).toBe(0);
     expect(states.at(-1)!.state).toBe('connected');
     const before = odometry.length;
@@ -300,13 +255,13 @@ describe('Create2Driver fuzz ledger', () => {
   });
 
   it('a silent robot goes lost within lostAfterMs, is told to stop on the way, and reconnects when it talks again', async () => {
-    const { core, emu, driver, states } = await setup();
+    const { core, emu, driver, hold, states } = await setup();
     await connected(driver, states);
-    await driveFor(driver, 0.2, 0, 600);
+    await hold(0.2, 0, 600);
     expect(core.odometry().v).toBeGreaterThan(0.15);
     emu.silent = true; // hears, but its TX line is broken
     const silentAt = hostSeconds();
-    const driving = driveFor(driver, 0.2, 0, 700);
+    const driving = hold(0.2, 0, 700);
     await until(() => states.at(-1)?.state === 'lost', 1500, 'lost');
     expect(states.at(-1)!.at - silentAt).toBeLessThan(0.7);
     expect(states.at(-1)!.message).toMatch(/no data from the iRobot Create 2 for \d+ ms/);
@@ -337,9 +292,9 @@ describe('Create2Driver fuzz ledger', () => {
     const dir = mkdtempSync(join(tmpdir(), 'create2-test-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const linkPath = join(dir, 'create2.tty');
-    const { core, emu, rig, driver, states, odometry } = await setup({ linkPath });
+    const { core, emu, rig, driver, hold, states, odometry } = await setup({ linkPath });
     await connected(driver, states);
-    await driveFor(driver, 0.15, 0, 600);
+    await hold(0.15, 0, 600);
     await rig.devices[0]!.pty.close(); // the USB cable is pulled
     await until(() => states.at(-1)?.state === 'lost', 1500, 'lost');
     await sleep(300);
@@ -359,7 +314,7 @@ describe('Create2Driver fuzz ledger', () => {
     expect(emu.mode).toBe(OiMode.Safe);
     // odom carried on, including what the robot drove while nobody could hear it.
     await sleep(100);
-    const last = odometry.at(-1)!.msg;
+    const last = odometry.at(-1)!.frame.msg;
     expect(last.x).toBeGreaterThan(0.1);
     expect(Math.abs(last.x - (core.odometry().x - START.x))).toBeLessThan(0.02);
   });

@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import { describe, it, type ExpectStatic, type TestContext } from 'vitest';
 import { hostSeconds } from '../../../../src/main/core/clock';
 import { SerialTransport } from '../../../../src/main/link';
-import type { DriverFault, RobotCapabilities, RobotLinkState, RobotSample } from '../../../../src/main/robot/driver';
 import { KobukiDriver } from '../../../../src/main/robot/kobuki/driver';
 import { builtinCatalog, findRobotProfile } from '../../../../src/main/robot/profiles';
 import { normalizeAngle, type Pose2D } from '../../../../src/shared/geometry';
-import { Fault, type OdometryMsg, type StatusMsg } from '../../../../src/shared/protocol';
+import { Fault, type OdometryMsg } from '../../../../src/shared/protocol';
 import { KobukiBumper, KobukiCliff, KobukiWheelDrop } from '../../../../src/shared/protocols/kobuki';
 import { KobukiEmulator, type KobukiEmulatorOptions } from '../../../../src/sim/emulators/kobuki';
 import { plugIntoPty, startRigOnPtys, type RigOnPty } from '../../../../src/sim/emulators/on-pty';
@@ -25,18 +24,10 @@ import { robotParamsFor } from '../../../../src/sim/emulators/profile-params';
 import { createPseudoTerminal } from '../../../../src/sim/pty';
 import { SimCore } from '../../../../src/sim/sim-core';
 import { roomGrid } from '../../../sim/helpers';
+import { recordDriver, simInOdom, sleep, until } from '../driver-harness';
 
 const KOBUKI = findRobotProfile(builtinCatalog('resources'), 'kobuki');
 const START: Pose2D = { x: 2, y: 3, theta: 0.5 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /**
  * One simulated Kobuki on its own pty and a driver for it, torn down when the test ends. The
@@ -55,45 +46,13 @@ async function setup(ctx: TestContext, options: KobukiEmulatorOptions = {}, link
   const transport = new SerialTransport({ path: rig.devices[0]!.path, baudRate: KOBUKI.baudRate });
   const driver = new KobukiDriver({ transport, profile: KOBUKI, timing: { retryMs: 100, lostAfterMs: 400 } });
   cleanups.push(() => driver.dispose());
-  const odometry: RobotSample<OdometryMsg>[] = [];
-  const status: RobotSample<StatusMsg>[] = [];
-  const states: RobotLinkState[] = [];
-  const faults: DriverFault[] = [];
-  const badFrames: { reason: string; detail: string }[] = [];
-  const caps: RobotCapabilities[] = [];
-  driver.on('sample', (s) => {
-    if (s.frame.msg.type === 'odometry') odometry.push(s as RobotSample<OdometryMsg>);
-    if (s.frame.msg.type === 'status') status.push(s as RobotSample<StatusMsg>);
-  });
-  driver.on('state', (s) => states.push(s));
-  driver.on('fault', (f) => faults.push(f));
-  driver.on('bad-frame', (b) => badFrames.push(b));
-  driver.on('capabilities', (c) => caps.push(c));
-  /** Keeps a velocity commanded (as the core does) for `ms`. */
-  const hold = async (v: number, w: number, ms: number) => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      driver.setVelocity({ v, w }, hostSeconds());
-      await sleep(20);
-    }
-  };
-  const last = () => odometry[odometry.length - 1]!.frame.msg;
-  const connected = () => until(() => odometry.length > 0, 4000, 'odometry');
-  return { core, emu, rig, driver, odometry, status, states, faults, badFrames, caps, hold, last, connected, cleanups };
-}
-
-/** The simulated pose in the driver's odom frame (which starts at START, where the robot stood). */
-function simInOdom(core: SimCore): { x: number; y: number; theta: number } {
-  const p = core.odometry();
-  const dx = p.x - START.x;
-  const dy = p.y - START.y;
-  const c = Math.cos(-START.theta);
-  const s = Math.sin(-START.theta);
-  return { x: c * dx - s * dy, y: s * dx + c * dy, theta: normalizeAngle(p.theta - START.theta) };
+  const rec = recordDriver(driver);
+  const connected = () => until(() => rec.odometry.length > 0, 4000, 'odometry');
+  return { core, emu, rig, driver, ...rec, connected, cleanups };
 }
 
 function expectOdomMatchesSim(expect: ExpectStatic, odom: OdometryMsg, core: SimCore, tolerance = 0.02): void {
-  const sim = simInOdom(core);
+  const sim = simInOdom(core, START);
   // The newest frame may lag the sim by up to a 20 ms period of motion.
   expect(Math.hypot(odom.x - sim.x, odom.y - sim.y)).toBeLessThan(tolerance);
   expect(Math.abs(normalizeAngle(odom.theta - sim.theta))).toBeLessThan(0.03);

@@ -22,6 +22,7 @@ import { startRigOnPtys, type RigOnPty } from '../../../../src/sim/emulators/on-
 import { SimCore } from '../../../../src/sim/sim-core';
 import { createPseudoTerminal } from '../../../../src/sim/pty';
 import { roomGrid } from '../../../sim/helpers';
+import { sleep, until } from '../driver-harness';
 
 const catalog = builtinCatalog('resources');
 const robot = findRobotProfile(catalog, 'turtlebot3-burger');
@@ -31,12 +32,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond() && Date.now() < end) await sleep(10);
-}
 
 /**
  * A 4 × 3 m room, the robot at (1.2, 1.0) facing +x, no range noise: from the lidar (3.2 cm
@@ -100,7 +95,7 @@ describe('Lds01Device over a pseudo-terminal', () => {
     const dev = new Lds01Device({ path: rig.devices[0]!.path, ...TIMING });
     const { scans, states, layouts } = watch(dev);
     dev.connect();
-    await until(() => scans.length >= 4, 5000);
+    await until(() => scans.length >= 4, 5000, 'scans');
     expect(lds.commands[0]).toBe(LDS01_CMD_START);
     expect(lds.running).toBe(true);
     expect(states.map((s) => s.state)).toEqual(['connecting', 'connected']);
@@ -133,7 +128,7 @@ describe('Lds01Device over a pseudo-terminal', () => {
     expect(dev.stats().rejected).toBe(0);
 
     await dev.dispose();
-    await until(() => !lds.running, 1000);
+    await until(() => !lds.running, 1000, 'the motor to stop');
     expect(lds.commands[lds.commands.length - 1]).toBe(LDS01_CMD_STOP); // 'e' stops the motor
     expect(lds.running).toBe(false);
     expect(states[states.length - 1]!.state).toBe('disconnected');
@@ -144,7 +139,7 @@ describe('Lds01Device over a pseudo-terminal', () => {
     const dev = new Lds01Device({ path: rig.devices[0]!.path, checksum: 'strict', ...TIMING });
     const { scans } = watch(dev);
     dev.connect();
-    await until(() => scans.length >= 1, 5000);
+    await until(() => scans.length >= 1, 5000, 'a scan');
     // Between the emulator's packets: noise, a stray sync with an unknown index, a half packet, a corrupted packet.
     const pty = rig.devices[0]!.pty;
     const corrupted = Uint8Array.from({ length: 42 }, (_, i) => (i === 0 ? 0xfa : i === 1 ? 0xa5 : 0x33));
@@ -155,7 +150,7 @@ describe('Lds01Device over a pseudo-terminal', () => {
       await sleep(30);
     }
     const n = scans.length;
-    await until(() => scans.length >= n + 2, 3000);
+    await until(() => scans.length >= n + 2, 3000, 'scans through the noise');
     expect(dev.stats().rejected).toBeGreaterThanOrEqual(10);
     const truth = core.latestScan()!.ranges;
     for (const { msg } of scans) expect(compare(msg.ranges, truth).worst).toBeLessThan(0.001);
@@ -181,7 +176,7 @@ describe('Lds01Device and an unknown checksum', () => {
     const faults: DriverFault[] = [];
     dev.on('fault', (f) => faults.push(f));
     dev.connect();
-    await until(() => scans.length >= 2, 5000);
+    await until(() => scans.length >= 2, 5000, 'scans');
     expect(states[states.length - 1]!.state).toBe('connected');
     expect(faults).toHaveLength(1);
     expect(faults[0]!.kind).toBe('lidar-checksum-unknown');
@@ -189,7 +184,7 @@ describe('Lds01Device and an unknown checksum', () => {
     expect(dev.stats().rejected).toBeGreaterThanOrEqual(60); // the first revolution, while it learnt
     // While it learnt, an odd packet could pass by chance and a revolution come out short;
     // nothing wrong is ever drawn, and once decided every revolution is whole.
-    await until(() => scans.length >= 3, 3000);
+    await until(() => scans.length >= 3, 3000, 'scans');
     for (const { msg } of scans) expect(msg.ranges.every((r) => r === Infinity || Math.abs(r - 1.5) < 1e-6)).toBe(true);
     for (const { msg } of scans.slice(1)) expect(msg.ranges.every((r) => Math.abs(r - 1.5) < 1e-6)).toBe(true);
   });
@@ -201,7 +196,7 @@ describe('Lds02Device over a pseudo-terminal', () => {
     const dev = new Lds02Device({ path: rig.devices[0]!.path, ...TIMING });
     const { scans, states, layouts } = watch(dev);
     dev.connect();
-    await until(() => scans.length >= 4, 5000);
+    await until(() => scans.length >= 4, 5000, 'scans');
     expect(states.map((s) => s.state)).toEqual(['connecting', 'connected']);
     expect(layouts[0]).toMatchObject({ name: 'ROBOTIS LDS-02 (LD08)', beams: 360, rangeMin: 0.16, rangeMax: 8 });
     const truth = core.latestScan()!.ranges;
@@ -232,10 +227,10 @@ describe('LDS liveness', () => {
     const dev = new Device({ path: rig.devices[0]!.path, ...TIMING });
     const { scans, states, layouts } = watch(dev);
     dev.connect();
-    await until(() => scans.length >= 1, 5000);
+    await until(() => scans.length >= 1, 5000, 'a scan');
     emu.silent = true;
     const silentAt = hostSeconds();
-    await until(() => states.some((s) => s.state === 'lost'), 2000);
+    await until(() => states.some((s) => s.state === 'lost'), 2000, 'lost');
     const lost = states.find((s) => s.state === 'lost')!;
     expect(lost).toBeDefined();
     expect(lost.at - silentAt).toBeGreaterThanOrEqual(0.35);
@@ -244,7 +239,7 @@ describe('LDS liveness', () => {
 
     emu.silent = false;
     const before = scans.length;
-    await until(() => scans.length > before + 1, 5000);
+    await until(() => scans.length > before + 1, 5000, 'scans again');
     expect(scans.length).toBeGreaterThan(before + 1);
     expect(states.map((s) => s.state).slice(-2)).toEqual(['lost', 'connected']);
     expect(layouts).toHaveLength(2); // described again after the reconnect
@@ -259,10 +254,10 @@ describe('LDS liveness', () => {
     const dev = new Device({ path: linkPath, ...TIMING });
     const { scans, states } = watch(dev);
     dev.connect();
-    await until(() => scans.length >= 1, 5000);
+    await until(() => scans.length >= 1, 5000, 'a scan');
     const closedAt = hostSeconds();
     await first.rig.close();
-    await until(() => states.some((s) => s.state === 'lost'), 2000);
+    await until(() => states.some((s) => s.state === 'lost'), 2000, 'lost');
     const lost = states[states.length - 1]!;
     expect(lost.state).toBe('lost');
     // Seen from the port itself (a hangup), not only from the silence that follows.
@@ -270,10 +265,10 @@ describe('LDS liveness', () => {
     expect(lost.at - closedAt).toBeLessThan(0.35);
 
     const second = await rigFor(model, linkPath);
-    await until(() => states[states.length - 1]!.state === 'connected', 5000);
+    await until(() => states[states.length - 1]!.state === 'connected', 5000, 'the reconnect');
     expect(states.map((s) => s.state).slice(-2)).toEqual(['lost', 'connected']);
     const before = scans.length;
-    await until(() => scans.length > before, 5000);
+    await until(() => scans.length > before, 5000, 'a scan again');
     expect(compare(scans[scans.length - 1]!.msg.ranges, second.core.latestScan()!.ranges).worst).toBeLessThan(0.03);
     if (model === 'lds-01') expect((second.emu as Lds01Emulator).commands).toContain(LDS01_CMD_START); // 'b' again on the new port
   });
@@ -289,7 +284,7 @@ describe('LDS liveness', () => {
     expect(states[1]!.message).toMatch(/sends no ROBOTIS LDS-02 \(LD08\) packets; retrying every 100 ms/);
     expect(layouts).toHaveLength(0);
     emu.silent = false;
-    await until(() => states[states.length - 1]!.state === 'connected', 3000);
+    await until(() => states[states.length - 1]!.state === 'connected', 3000, 'connected');
     expect(states[states.length - 1]!.state).toBe('connected');
   });
 });

@@ -12,10 +12,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { MavLinkProtocolV2, common } from 'node-mavlink';
 import { SerialTransport, TcpTransport, type Transport } from '../../../../src/main/link';
 import { MavlinkDriver, TYPE_MASK_VELOCITY_YAW_RATE, px4CustomMode } from '../../../../src/main/robot/mavlink/driver';
-import type { DriverFault, RobotLinkState, RobotSample } from '../../../../src/main/robot/driver';
 import { builtinCatalog, findRobotProfile } from '../../../../src/main/robot/profiles';
-import { hostSeconds } from '../../../../src/main/core/clock';
-import type { OdometryMsg, StatusMsg } from '../../../../src/shared/protocol';
 import type { RobotProfile } from '../../../../src/shared/robots';
 import { SimCore } from '../../../../src/sim/sim-core';
 import { SimRig } from '../../../../src/sim/emulators/emulator';
@@ -24,6 +21,7 @@ import { robotParamsFor } from '../../../../src/sim/emulators/profile-params';
 import { MavlinkRoverEmulator } from '../../../../src/sim/emulators/mavlink';
 import { RealTimeDriver } from '../../../../src/sim/realtime';
 import { roomGrid } from '../../../sim/helpers';
+import { MutableTransport, recordDriver, sleep, until } from '../driver-harness';
 
 const catalog = builtinCatalog(join(__dirname, '../../../../resources'));
 const ARDUPILOT = findRobotProfile(catalog, 'ardupilot-rover');
@@ -39,11 +37,6 @@ function cleanups(onTestFinished: (fn: () => Promise<void>) => void): AddCleanup
   });
   return (c) => list.push(c);
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await sleep(10);
-}
 
 interface Options {
   emulatorProfile?: RobotProfile;
@@ -58,35 +51,12 @@ function simFor(profile: RobotProfile, options: Options) {
   return { core, emu };
 }
 
-function watch(driver: MavlinkDriver) {
-  const states: RobotLinkState[] = [];
-  const samples: RobotSample[] = [];
-  const faults: DriverFault[] = [];
-  const bad: string[] = [];
-  driver.on('state', (s) => states.push(s));
-  driver.on('sample', (s) => samples.push(s));
-  driver.on('fault', (f) => faults.push(f));
-  driver.on('bad-frame', (b) => bad.push(b.reason));
-  const odometry = () => samples.map((s) => s.frame.msg).filter((m): m is OdometryMsg => m.type === 'odometry');
-  const status = () => samples.map((s) => s.frame.msg).filter((m): m is StatusMsg => m.type === 'status');
-  return { states, samples, faults, bad, odometry, status };
+/** A serial transport whose sending side can be cut (a broken TX wire, a dead radio uplink) while it still hears: muted, its writes fail. */
+class CuttableTransport extends MutableTransport {
+  override write(bytes: Uint8Array) { return !this.muted && super.write(bytes); }
 }
 
-/** A serial transport whose sending side can be cut (a broken TX wire, a dead radio uplink) while it still hears. */
-class CuttableTransport implements Transport {
-  sending = true;
-  constructor(private readonly inner: SerialTransport) {}
-  get endpoint() { return this.inner.endpoint; }
-  get kind(): Transport['kind'] { return this.inner.kind; }
-  get isOpen() { return this.inner.isOpen; }
-  open() { return this.inner.open(); }
-  write(bytes: Uint8Array) { return this.sending && this.inner.write(bytes); }
-  onData(l: (chunk: Uint8Array) => void) { return this.inner.onData(l); }
-  onClose(l: Parameters<Transport['onClose']>[0]) { return this.inner.onClose(l); }
-  onError(l: Parameters<Transport['onError']>[0]) { return this.inner.onError(l); }
-  close() { return this.inner.close(); }
-}
-
+/** `hold` renews the velocity every 50 ms, as the console's control loop does. */
 async function onPty(add: AddCleanup, profile: RobotProfile, options: Options = {}) {
   const { core, emu } = simFor(profile, options);
   const rig = await startRigOnPtys(core, [emu]);
@@ -94,16 +64,7 @@ async function onPty(add: AddCleanup, profile: RobotProfile, options: Options = 
   const transport = new CuttableTransport(new SerialTransport({ path: rig.devices[0]!.path, baudRate: profile.baudRate }));
   const driver = new MavlinkDriver({ transport, profile, timing: { retryMs: 100, lostAfterMs: 400, startTimeoutMs: 1500 } });
   add(() => driver.dispose());
-  return { core, emu, rig, transport, driver, ...watch(driver) };
-}
-
-/** Holds a velocity for `ms`, renewing it every 50 ms as the console's control loop does. */
-async function drive(driver: MavlinkDriver, v: number, w: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    driver.setVelocity({ v, w }, hostSeconds());
-    await sleep(50);
-  }
+  return { core, emu, rig, transport, driver, ...recordDriver(driver, 50) };
 }
 
 describe.concurrent('MavlinkDriver', () => {
@@ -111,7 +72,7 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
     expect(r.states.map((s) => s.state)).toEqual(['connecting', 'handshaking', 'connected']);
     expect(r.emu.modeName).toBe('GUIDED');
     expect(r.emu.armed).toBe(true);
@@ -122,19 +83,19 @@ describe.concurrent('MavlinkDriver', () => {
     expect(r.driver.capabilities()).toMatchObject({ driver: 'mavlink', drive: 'skid-steer', reverses: true, lidar: 'none', watchdog: { timeoutS: 3 } });
     expect(r.driver.capabilities()!.spec).toMatchObject({ name: 'ArduPilot Rover', maxLinearVelocity: 1, maxAngularVelocity: 1.5 });
 
-    await until(() => r.status().at(-1)?.motorsEnabled === true && r.odometry().length >= 12, 3000);
-    const o = r.odometry().at(-1)!;
+    await until(() => r.status.at(-1)?.frame.msg.motorsEnabled === true && r.odometry.length >= 12, 3000, 'motors on and odometry');
+    const o = r.last();
     const truth = r.core.odometry();
     expect(o.x).toBeCloseTo(truth.x, 4);
     expect(o.y).toBeCloseTo(truth.y, 4); // y west = map y (NED y east negated)
     expect(o.theta).toBeCloseTo(0.7, 4); // theta = −yaw, CCW
     expect(o).toMatchObject({ v: 0, w: 0, lastCommandSeq: -1 });
-    const s = r.status().at(-1)!;
+    const s = r.status.at(-1)!.frame.msg;
     expect(s.batteryVoltage).toBeCloseTo(r.core.status().batteryVoltage, 2);
     expect(s.batteryPercent).toBe(r.core.status().batteryPercent);
     expect(s).toMatchObject({ motorsEnabled: true, estopPressed: false, faults: 0 });
     // 20 Hz odometry (LOCAL_POSITION_NED with ATTITUDE), on the host clock.
-    const odoTimes = r.samples.filter((x) => x.frame.msg.type === 'odometry').map((x) => x.receivedAt);
+    const odoTimes = r.odometry.map((x) => x.receivedAt);
     const rate = (odoTimes.length - 1) / (odoTimes.at(-1)! - odoTimes[0]!);
     expect(rate).toBeGreaterThan(15);
     expect(rate).toBeLessThan(25);
@@ -145,9 +106,9 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
     const start = r.core.odometry();
-    await drive(r.driver, 0.4, 0, 900);
+    await r.hold(0.4, 0, 900);
     const mid = r.core.odometry();
     const dx = mid.x - start.x;
     const dy = mid.y - start.y;
@@ -161,36 +122,36 @@ describe.concurrent('MavlinkDriver', () => {
     expect(r.emu.lastSetpoint!.vx).toBeCloseTo(0.4, 6);
     // Published odometry follows: forward speed in base_link, pose in odom.
     await sleep(100);
-    expect(r.odometry().at(-1)!.v).toBeCloseTo(0.4, 2);
-    expect(r.odometry().at(-1)!.x).toBeCloseTo(r.core.odometry().x, 1);
+    expect(r.last().v).toBeCloseTo(0.4, 2);
+    expect(r.last().x).toBeCloseTo(r.core.odometry().x, 1);
 
     const before = r.core.odometry().theta;
-    await drive(r.driver, 0, 0.5, 900);
+    await r.hold(0, 0.5, 900);
     const after = r.core.odometry();
     expect(after.theta - before).toBeGreaterThan(0.2); // CCW: theta grows
     expect(after.w).toBeCloseTo(0.5, 2);
     expect(r.emu.lastSetpoint!.yawRate).toBeCloseTo(-0.5, 6); // FRD: clockwise positive
     await sleep(100);
-    expect(r.odometry().at(-1)!.w).toBeCloseTo(0.5, 2);
-    expect(r.odometry().at(-1)!.theta).toBeCloseTo(r.core.odometry().theta, 1);
+    expect(r.last().w).toBeCloseTo(0.5, 2);
+    expect(r.last().theta).toBeCloseTo(r.core.odometry().theta, 1);
   });
 
   it('ArduPilot Rover on a pty: stop() parks it in HOLD; the next command returns to GUIDED; a safety stop only brakes', async ({ onTestFinished }) => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
-    await drive(r.driver, 0.5, 0, 700);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
+    await r.hold(0.5, 0, 700);
     expect(r.core.odometry().v).toBeGreaterThan(0.3);
     r.driver.stop('operator');
-    await until(() => r.emu.modeName === 'HOLD', 1000);
+    await until(() => r.emu.modeName === 'HOLD', 1000, 'HOLD');
     expect(r.emu.modeName).toBe('HOLD');
     expect(r.core.driveState().targetV).toBe(0);
-    await until(() => Math.abs(r.core.odometry().v) < 0.01, 1500);
+    await until(() => Math.abs(r.core.odometry().v) < 0.01, 1500, 'the rover to stop');
     expect(Math.abs(r.core.odometry().v)).toBeLessThan(0.01);
     expect(r.emu.armed).toBe(true);
 
-    await drive(r.driver, 0.3, 0, 800);
+    await r.hold(0.3, 0, 800);
     expect(r.emu.modeName).toBe('GUIDED');
     expect(r.core.odometry().v).toBeCloseTo(0.3, 1);
     r.driver.stop('safety');
@@ -204,34 +165,34 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
-    await drive(r.driver, 0.5, 0, 400);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
+    await r.hold(0.5, 0, 400);
     // The uplink dies (nothing the console sends arrives; the rover's telemetry still does).
-    r.transport.sending = false;
+    r.transport.muted = true;
     await sleep(50);
     const lastTarget = r.emu.lastSetpoint!.at;
     expect(r.emu.lastSetpoint!.vx).toBeCloseTo(0.5, 6);
-    await until(() => r.core.driveState().targetV === 0, 4500);
+    await until(() => r.core.driveState().targetV === 0, 4500, 'the guided timeout');
     const stoppedAt = r.core.time;
     expect(stoppedAt - lastTarget).toBeGreaterThanOrEqual(3);
     expect(stoppedAt - lastTarget).toBeLessThan(3.2);
     expect(r.emu.modeName).toBe('GUIDED');
     expect(r.faults.map((f) => f.message)).toContain('the ArduPilot Rover says: target not received last 3secs, stopping');
-    r.transport.sending = true;
+    r.transport.muted = false;
   });
 
   it('ArduPilot Rover on a pty: reports a mode change the rover made itself (RC switch) and does not fight it', async ({ onTestFinished }) => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
-    await drive(r.driver, 0.4, 0, 300);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
+    await r.hold(0.4, 0, 300);
     expect(r.emu.switchModeByRc(0)).toBe(true); // the pilot flips to MANUAL
-    await until(() => r.faults.some((f) => f.kind === 'mode-changed'), 2000);
+    await until(() => r.faults.some((f) => f.kind === 'mode-changed'), 2000, 'the mode-changed fault');
     expect(r.faults.find((f) => f.kind === 'mode-changed')!.message).toMatch(/^the ArduPilot Rover switched from GUIDED to MANUAL by itself \(an RC mode switch or a failsafe\)/);
-    await drive(r.driver, 0.4, 0, 400);
+    await r.hold(0.4, 0, 400);
     r.driver.stop('operator');
-    await drive(r.driver, 0.4, 0, 300);
+    await r.hold(0.4, 0, 300);
     expect(r.emu.stats.commands.filter((c) => c === common.MavCmd.DO_SET_MODE).length).toBe(2); // GUIDED at start, HOLD on stop; never GUIDED again
     expect(r.emu.modeName).toBe('HOLD');
     expect(r.core.driveState().targetV).toBe(0);
@@ -241,8 +202,8 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
-    await drive(r.driver, 0.5, 0.2, 600);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
+    await r.hold(0.5, 0.2, 600);
     await r.driver.dispose();
     expect(r.emu.armed).toBe(false);
     expect(r.emu.modeName).toBe('HOLD');
@@ -255,7 +216,7 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT, { configure: (e) => (e.refuseArm = { result: common.MavResult.FAILED, text: 'PreArm: Hardware safety switch' }) });
     r.driver.connect();
-    await until(() => r.faults.some((f) => f.kind === 'arm-refused'), 3000);
+    await until(() => r.faults.some((f) => f.kind === 'arm-refused'), 3000, 'the arm-refused fault');
     const f = r.faults.find((x) => x.kind === 'arm-refused')!;
     expect(f.message).toBe('the ArduPilot Rover refused to arm: MAV_RESULT_FAILED (it says: "PreArm: Hardware safety switch")');
     expect(f.detail).toMatchObject({ result: 'MAV_RESULT_FAILED' });
@@ -271,16 +232,16 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const quad = await onPty(add, ARDUPILOT, { configure: (e) => (e.vehicleType = 2) }); // MAV_TYPE_QUADROTOR
     quad.driver.connect();
-    await until(() => quad.faults.length > 0, 3000);
+    await until(() => quad.faults.length > 0, 3000, 'the not-a-rover fault');
     expect(quad.faults[0]!.kind).toBe('not-a-rover');
     expect(quad.faults[0]!.message).toMatch(/is a MAV_TYPE_QUADROTOR running ArduPilot, not a ground rover/);
     expect(quad.emu.stats.commands).toHaveLength(0); // not one command sent to it
-    await until(() => quad.states.some((st) => st.state === 'incompatible'), 3000);
+    await until(() => quad.states.some((st) => st.state === 'incompatible'), 3000, 'incompatible');
     expect(quad.states.find((st) => st.state === 'incompatible')!.message).toMatch(/not a ground rover.*trying again every 5 s/);
 
     const wrong = await onPty(add, ARDUPILOT, { emulatorProfile: PX4 });
     wrong.driver.connect();
-    await until(() => wrong.faults.length > 0, 3000);
+    await until(() => wrong.faults.length > 0, 3000, 'the autopilot-mismatch fault');
     expect(wrong.faults[0]!.kind).toBe('autopilot-mismatch');
     expect(wrong.faults[0]!.message).toMatch(/runs PX4, but the ArduPilot Rover profile is for ArduPilot: choose the px4-rover profile/);
     expect(wrong.emu.armed).toBe(false);
@@ -290,7 +251,7 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
     const pty = r.rig.devices[0]!.pty;
     const fake = (sysid: number) => {
       const m = new common.LocalPositionNed();
@@ -313,14 +274,14 @@ describe.concurrent('MavlinkDriver', () => {
       await sleep(40);
     }
     await sleep(300);
-    expect(r.bad.filter((b) => b === 'crc').length).toBeGreaterThanOrEqual(5);
-    expect(r.bad.filter((b) => b === 'unknown-message').length).toBeGreaterThanOrEqual(5);
+    expect(r.badFrames.filter((b) => b.reason === 'crc').length).toBeGreaterThanOrEqual(5);
+    expect(r.badFrames.filter((b) => b.reason === 'unknown-message').length).toBeGreaterThanOrEqual(5);
     expect(r.driver.status().crcErrors).toBeGreaterThanOrEqual(5);
     expect(r.driver.status().badFrames).toBeGreaterThanOrEqual(10);
     expect(r.states.at(-1)!.state).toBe('connected');
-    const after = r.odometry().slice(-Math.max(1, r.samples.length - before));
+    const after = r.odometry.slice(-Math.max(1, r.samples.length - before));
     expect(after.length).toBeGreaterThan(5);
-    for (const o of r.odometry()) expect(Math.abs(o.x - 3)).toBeLessThan(0.01);
+    for (const o of r.odometry) expect(Math.abs(o.frame.msg.x - 3)).toBeLessThan(0.01);
     expect(r.core.odometry().v).toBe(0);
   });
 
@@ -328,15 +289,15 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, ARDUPILOT);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 3000);
+    await until(() => r.states.at(-1)?.state === 'connected', 3000, 'connected');
     r.emu.silent = true;
-    await until(() => r.states.some((s) => s.state === 'lost'), 1500);
+    await until(() => r.states.some((s) => s.state === 'lost'), 1500, 'lost');
     expect(r.states.find((s) => s.state === 'lost')!.message).toMatch(/no data from the ArduPilot Rover for \d+ ms; reconnecting/);
     r.emu.silent = false;
-    await until(() => r.states.at(-1)!.state === 'connected', 5000);
+    await until(() => r.states.at(-1)!.state === 'connected', 5000, 'the reconnect');
     expect(r.states.at(-1)!.state).toBe('connected');
     expect(r.driver.status().reconnects).toBe(1);
-    await drive(r.driver, 0.3, 0, 600);
+    await r.hold(0.3, 0, 600);
     expect(r.core.odometry().v).toBeGreaterThan(0.2);
   });
 
@@ -344,24 +305,24 @@ describe.concurrent('MavlinkDriver', () => {
     const add = cleanups(onTestFinished);
     const r = await onPty(add, PX4);
     r.driver.connect();
-    await until(() => r.states.at(-1)?.state === 'connected', 4000);
+    await until(() => r.states.at(-1)?.state === 'connected', 4000, 'connected');
     expect(r.states.at(-1)!.state).toBe('connected');
     expect(r.emu.customMode).toBe(px4CustomMode(6));
     expect(r.emu.modeName).toBe('OFFBOARD');
     expect(r.emu.armed).toBe(true);
     expect(r.emu.streamRateHz(common.Odometry.MSG_ID)).toBeCloseTo(20, 6);
     expect(r.emu.streamRateHz(common.LocalPositionNed.MSG_ID)).toBeCloseTo(4, 6); // fallback only
-    await until(() => r.odometry().length >= 10, 2000);
-    expect(r.odometry().at(-1)!.theta).toBeCloseTo(0.7, 4);
-    expect(r.odometry().at(-1)!.x).toBeCloseTo(3, 4);
+    await until(() => r.odometry.length >= 10, 2000, 'odometry');
+    expect(r.last().theta).toBeCloseTo(0.7, 4);
+    expect(r.last().x).toBeCloseTo(3, 4);
 
-    await drive(r.driver, 0.4, 0.3, 1000);
+    await r.hold(0.4, 0.3, 1000);
     expect(r.core.odometry().v).toBeCloseTo(0.4, 2);
     expect(r.core.odometry().w).toBeCloseTo(0.3, 2);
-    expect(r.odometry().at(-1)!.w).toBeCloseTo(0.3, 1);
+    expect(r.last().w).toBeCloseTo(0.3, 1);
 
     r.driver.stop('operator');
-    await until(() => r.emu.modeName === 'AUTO.LOITER', 1000);
+    await until(() => r.emu.modeName === 'AUTO.LOITER', 1000, 'AUTO.LOITER');
     expect(r.emu.customMode).toBe(px4CustomMode(4, 3));
     expect(r.core.driveState().targetV).toBe(0);
     await r.driver.dispose();
@@ -397,15 +358,15 @@ describe.concurrent('MavlinkDriver', () => {
     const transport: Transport = new TcpTransport({ host: '127.0.0.1', port });
     const driver = new MavlinkDriver({ transport, profile: ARDUPILOT, timing: { retryMs: 100, lostAfterMs: 400 } });
     add(() => driver.dispose());
-    const w = watch(driver);
+    const w = recordDriver(driver, 50);
     driver.connect();
-    await until(() => w.states.at(-1)?.state === 'connected', 3000);
+    await until(() => w.states.at(-1)?.state === 'connected', 3000, 'connected');
     expect(driver.endpoint).toBe(`127.0.0.1:${port}`);
     expect(emu.modeName).toBe('GUIDED');
-    await drive(driver, 0.4, 0, 900);
+    await w.hold(0.4, 0, 900);
     expect(core.odometry().v).toBeCloseTo(0.4, 2);
-    await until(() => w.odometry().length > 10, 1000);
-    expect(w.odometry().at(-1)!.x).toBeCloseTo(core.odometry().x, 1);
+    await until(() => w.odometry.length > 10, 1000, 'odometry');
+    expect(w.last().x).toBeCloseTo(core.odometry().x, 1);
     await driver.dispose();
     expect(emu.armed).toBe(false);
   });

@@ -25,7 +25,8 @@ import { startRigOnPtys } from '../../../../src/sim/emulators/on-pty';
 import { robotParamsFor } from '../../../../src/sim/emulators/profile-params';
 import { SimCore, type SimScan } from '../../../../src/sim/sim-core';
 import { fillRect, roomGrid } from '../../../sim/helpers';
-import { HELLO, scriptedRobot, sleep } from '../../core/scripted-robot';
+import { HELLO, scriptedRobot } from '../../core/scripted-robot';
+import { sleep, until } from '../driver-harness';
 
 const catalog = builtinCatalog('resources');
 const base = findRobotProfile(catalog, 'kobuki'); // its lidar sits on base_link (mount 0, 0, 0)
@@ -85,11 +86,6 @@ function recording(emu: RplidarEmulator, truth: SimScan[]): RplidarEmulator {
   return emu;
 }
 
-async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond() && Date.now() < end) await sleep(10);
-}
-
 /**
  * The simulator's revolution this scan is, beam by beam: for each truth scan, the beams that
  * disagree (a return where the wire has one — finite, within the driver's limits and the
@@ -135,7 +131,7 @@ describe('RplidarDevice over a pseudo-terminal, per model', () => {
   it('A1: EXPRESS_SCAN, DTR motor; each scan is the simulator\'s revolution beam by beam, left on the left', async () => {
     const { emu, truth, dev, scans, states, layouts } = await bench('rplidar-a1');
     dev.connect();
-    await until(() => scans.length >= 4, 5000);
+    await until(() => scans.length >= 4, 5000, 'scans');
     expect(layouts).toHaveLength(1);
     expect(layouts[0]).toMatchObject({ name: 'RPLIDAR A1M8 (model 0x18) fw 1.29 hw 7 S/N 0123456789ABCDEF0123456789ABCDEF', beams: 360, rangeMin: 0.15, rangeMax: 12 });
     // The driver's grid is the simulator's: beam i is beam i.
@@ -169,7 +165,7 @@ describe('RplidarDevice over a pseudo-terminal, per model', () => {
   it('A2: asks the accessory board, runs the motor by SET_MOTOR_PWM, EXPRESS_SCAN; PWM 0 on dispose', async () => {
     const { emu, truth, dev, scans, states } = await bench('rplidar-a2');
     dev.connect();
-    await until(() => scans.length >= 4, 5000);
+    await until(() => scans.length >= 4, 5000, 'scans');
     expect(emu.commands.slice(0, 6)).toEqual([Cmd.Stop, Cmd.GetHealth, Cmd.GetInfo, Cmd.GetAccBoardFlag, Cmd.SetMotorPwm, Cmd.ExpressScan]);
     expect(emu.motorPwm).toBe(600);
     expect(states[1]!.message).toContain('RPLIDAR A2M8 (model 0x28)');
@@ -185,7 +181,7 @@ describe('RplidarDevice over a pseudo-terminal, per model', () => {
   it('C1 at 460800 baud: standard SCAN (no legacy express), DTR motor when the board says no PWM', async () => {
     const { emu, truth, dev, scans, layouts } = await bench('rplidar-c1');
     dev.connect();
-    await until(() => scans.length >= 4, 5000);
+    await until(() => scans.length >= 4, 5000, 'scans');
     expect(emu.commands.slice(0, 5)).toEqual([Cmd.Stop, Cmd.GetHealth, Cmd.GetInfo, Cmd.GetAccBoardFlag, Cmd.Scan]);
     expect(emu.commands).not.toContain(Cmd.ExpressScan);
     expect(emu.commands).not.toContain(Cmd.SetMotorPwm);
@@ -200,7 +196,7 @@ describe('RplidarDevice over a pseudo-terminal, per model', () => {
   it('S2 at 1 Mbaud: standard SCAN on 720 beams, motor by HQ_MOTOR_SPEED_CTRL in rpm, 0 on dispose', async () => {
     const { emu, truth, dev, scans, layouts } = await bench('rplidar-s2');
     dev.connect();
-    await until(() => scans.length >= 4, 5000);
+    await until(() => scans.length >= 4, 5000, 'scans');
     expect(emu.commands.slice(0, 5)).toEqual([Cmd.Stop, Cmd.GetHealth, Cmd.GetInfo, Cmd.HqMotorSpeedCtrl, Cmd.Scan]);
     expect(emu.motorRpm).toBe(600);
     // 30 m on the datasheet, but SCAN nodes carry at most 16.383 m.
@@ -220,7 +216,7 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
     // An A1 whose firmware claims 1.29 but does not answer EXPRESS_SCAN.
     const { emu, truth, dev, scans, states, faults, layouts } = await bench('rplidar-a1', { emulator: { express: false } });
     dev.connect();
-    await until(() => scans.length >= 3, 5000);
+    await until(() => scans.length >= 3, 5000, 'scans');
     expect(emu.commands.slice(0, 6)).toEqual([Cmd.Stop, Cmd.GetHealth, Cmd.GetInfo, Cmd.ExpressScan, Cmd.Stop, Cmd.Scan]);
     expect(faults.map((f) => f.kind)).toEqual(['lidar-express-unavailable']);
     expect(faults[0]!.message).toMatch(/EXPRESS_SCAN was not answered; scanning in standard mode/);
@@ -231,7 +227,7 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
     // Silence: lost within lostAfterMs (400 ms) and a watchdog tick.
     emu.silent = true;
     const silentAt = hostSeconds();
-    await until(() => states.some((s) => s.state === 'lost'), 2000);
+    await until(() => states.some((s) => s.state === 'lost'), 2000, 'lost');
     const lost = states.find((s) => s.state === 'lost')!;
     expect(lost.at - silentAt).toBeLessThan(0.7);
     expect(lost.message).toMatch(/^no data for \d+ ms; reconnecting…$/);
@@ -239,7 +235,7 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
     const commandsBefore = emu.commands.length;
     emu.silent = false;
     const before = scans.length;
-    await until(() => scans.length > before + 1, 5000);
+    await until(() => scans.length > before + 1, 5000, 'scans again');
     expect(states.map((s) => s.state).slice(-2)).toEqual(['lost', 'connected']);
     expect(layouts).toHaveLength(2); // described again after the reconnect
     // Retries during the silence went unanswered; the successful handshake did not try express again.
@@ -251,7 +247,7 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
   it('takes EXPRESS_SCAN when forced, and standard SCAN when asked on a model that has express', async () => {
     const forced = await bench('rplidar-a1', { device: { scanMode: 'standard' } });
     forced.dev.connect();
-    await until(() => forced.scans.length >= 3, 5000);
+    await until(() => forced.scans.length >= 3, 5000, 'scans');
     expect(forced.emu.commands).not.toContain(Cmd.ExpressScan);
     expect(forced.dev.activeScanMode()).toBe('standard');
     expectScansAreTheSimulators(forced.scans, forced.truth, 0.0003);
@@ -261,7 +257,7 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
     for (const [scanMode, corruptEvery] of [['standard', 37], ['express', 9]] as const) {
       const { emu, truth, dev, scans } = await bench('rplidar-a1', { emulator: { corruptEvery }, device: { scanMode } });
       dev.connect();
-      await until(() => scans.length >= 4, 5000);
+      await until(() => scans.length >= 4, 5000, 'scans');
       expect(dev.activeScanMode()).toBe(scanMode);
       expect(emu.corruptedSent).toBeGreaterThan(5);
       const rejected = dev.stats().rejected;
@@ -280,7 +276,7 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
   it('reports a health error in plain words and does not start scanning', async () => {
     const { emu, dev, scans, states, faults, layouts } = await bench('rplidar-a1', { emulator: { health: { status: 2, errorCode: 0x8001 } } });
     dev.connect();
-    await until(() => faults.length > 0, 3000);
+    await until(() => faults.length > 0, 3000, 'the health fault');
     await sleep(300);
     expect(faults).toHaveLength(1);
     expect(faults[0]!.kind).toBe('lidar-health');
@@ -296,10 +292,10 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
     const linkPath = join(tmpdir(), `foresight-rplidar-${process.pid}-${Date.now()}.tty`);
     const { core, lidar, rig, dev, scans, states } = await bench('rplidar-a1', { linkPath });
     dev.connect();
-    await until(() => scans.length >= 2, 5000);
+    await until(() => scans.length >= 2, 5000, 'scans');
     await rig.close();
     const goneAt = hostSeconds();
-    await until(() => states.some((s) => s.state === 'lost'), 2000);
+    await until(() => states.some((s) => s.state === 'lost'), 2000, 'lost');
     expect(states[states.length - 1]!.state).toBe('lost');
     expect(hostSeconds() - goneAt).toBeLessThan(0.8);
     await sleep(300); // retries fail while the path is gone
@@ -308,7 +304,7 @@ describe('RplidarDevice fallbacks and the fuzz ledger', () => {
     const again = await startRigOnPtys(core, [recording(new RplidarEmulator(core, lidar), truth)], [linkPath]);
     cleanups.push(() => again.close());
     const before = scans.length;
-    await until(() => scans.length >= before + 3, 5000);
+    await until(() => scans.length >= before + 3, 5000, 'scans again');
     expect(states.map((s) => s.state).slice(-2)).toEqual(['lost', 'connected']);
     expectScansAreTheSimulators(scans.slice(before), truth, 0.0006);
   });
@@ -330,7 +326,7 @@ describe('RplidarDevice merged into a robot', () => {
     });
     cleanups.push(() => robot.close(), () => core.shutdown());
     expect(await core.connect({ kind: 'sim' })).toEqual({ ok: true });
-    await until(() => core.state.scan !== null && core.state.scan !== undefined, 5000);
+    await until(() => core.state.scan !== null && core.state.scan !== undefined, 5000, 'a scan in the core');
     expect(core.capabilities).toMatchObject({ lidar: 'separate', driver: 'foresight-link' });
     expect(core.capabilities!.spec).toMatchObject({ lidarBeams: 360, lidarRangeMax: 12, lidarMountX: 0.1 });
     expect(core.state.scan).toBeTruthy();

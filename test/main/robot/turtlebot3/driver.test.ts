@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostSeconds } from '../../../../src/main/core/clock';
-import { SerialTransport, type Transport } from '../../../../src/main/link';
-import type { DriverFault, RobotCapabilities, RobotLinkState, RobotSample } from '../../../../src/main/robot/driver';
+import { SerialTransport } from '../../../../src/main/link';
 import { builtinCatalog, findRobotProfile } from '../../../../src/main/robot/profiles';
 import { Turtlebot3Driver } from '../../../../src/main/robot/turtlebot3/driver';
-import { Fault, type OdometryMsg, type StatusMsg } from '../../../../src/shared/protocol';
+import { Fault } from '../../../../src/shared/protocol';
 import { DynamixelDecoder, encodeStatus } from '../../../../src/shared/protocols/dynamixel';
 import { ControlTable } from '../../../../src/shared/protocols/turtlebot3';
 import type { RobotProfile } from '../../../../src/shared/robots';
@@ -27,13 +26,13 @@ import { createPseudoTerminal } from '../../../../src/sim/pty';
 import { SimCore } from '../../../../src/sim/sim-core';
 import type { ByteSink } from '../../../../src/sim/sim-robot';
 import { roomGrid } from '../../../sim/helpers';
+import { MutableTransport, recordDriver, simInOdom, sleep, until } from '../driver-harness';
 
 const catalog = builtinCatalog('resources');
 const BURGER = findRobotProfile(catalog, 'turtlebot3-burger');
 const WAFFLE_PI = findRobotProfile(catalog, 'turtlebot3-waffle-pi');
 const START = { x: 2, y: 3, theta: 0.7 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -41,29 +40,6 @@ afterEach(async () => {
   // happen before the next test spawns a terminal whose child could have been given the same pid.
   await sleep(50);
 });
-
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-/** A transport whose writes can be cut, as when the host hangs or the TX line breaks: the robot hears nothing. */
-class MutableTransport implements Transport {
-  muted = false;
-  constructor(private readonly inner: Transport) {}
-  get endpoint() { return this.inner.endpoint; }
-  get kind() { return this.inner.kind; }
-  get isOpen() { return this.inner.isOpen; }
-  open() { return this.inner.open(); }
-  write(bytes: Uint8Array) { return this.muted ? this.inner.isOpen : this.inner.write(bytes); }
-  onData(l: (chunk: Uint8Array) => void) { return this.inner.onData(l); }
-  onClose(l: Parameters<Transport['onClose']>[0]) { return this.inner.onClose(l); }
-  onError(l: Parameters<Transport['onError']>[0]) { return this.inner.onError(l); }
-  close() { return this.inner.close(); }
-}
 
 /** The emulated board with a faulty USB link: answers get a byte flipped with probability `corruptP` (seeded); optional foreign packets. */
 class FaultyLink implements DeviceEmulator {
@@ -116,40 +92,7 @@ async function setup(options: SetupOptions = {}) {
   const transport = new MutableTransport(new SerialTransport({ path: rig.devices[0]!.path, baudRate: 1_000_000 }));
   const driver = new Turtlebot3Driver({ transport, profile: options.driverProfile ?? robot, timing: { retryMs: 100, lostAfterMs: 400 } });
   cleanups.push(() => driver.dispose());
-  const odometry: RobotSample<OdometryMsg>[] = [];
-  const status: RobotSample<StatusMsg>[] = [];
-  const states: RobotLinkState[] = [];
-  const faults: DriverFault[] = [];
-  const badFrames: { reason: string; detail: string }[] = [];
-  const caps: RobotCapabilities[] = [];
-  driver.on('sample', (s) => {
-    if (s.frame.msg.type === 'odometry') odometry.push(s as RobotSample<OdometryMsg>);
-    if (s.frame.msg.type === 'status') status.push(s as RobotSample<StatusMsg>);
-  });
-  driver.on('state', (s) => states.push(s));
-  driver.on('fault', (f) => faults.push(f));
-  driver.on('bad-frame', (b) => badFrames.push(b));
-  driver.on('capabilities', (c) => caps.push(c));
-  /** Keeps a velocity commanded (as the core does at ≥ 50 Hz) for `ms`. */
-  const hold = async (v: number, w: number, ms: number) => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      driver.setVelocity({ v, w }, hostSeconds());
-      await sleep(20);
-    }
-  };
-  const last = () => odometry[odometry.length - 1]!.frame.msg;
-  return { core, emu, rig, transport, driver, odometry, status, states, faults, badFrames, caps, hold, last };
-}
-
-/** The simulated pose in the driver's odom frame (which starts at START). */
-function simInOdom(core: SimCore): { x: number; y: number; theta: number } {
-  const p = core.odometry();
-  const dx = p.x - START.x;
-  const dy = p.y - START.y;
-  const c = Math.cos(-START.theta);
-  const s = Math.sin(-START.theta);
-  return { x: c * dx - s * dy, y: s * dx + c * dy, theta: Math.atan2(Math.sin(p.theta - START.theta), Math.cos(p.theta - START.theta)) };
+  return { core, emu, rig, transport, driver, ...recordDriver(driver) };
 }
 
 describe('Turtlebot3Driver over a pseudo-terminal', () => {
@@ -201,7 +144,7 @@ describe('Turtlebot3Driver over a pseudo-terminal', () => {
     await until(() => Math.abs(t.core.odometry().v) < 1e-3 && Math.abs(t.core.odometry().w) < 1e-3, 2000, 'the robot to stop');
     expect(t.emu.commandGoal).toEqual({ v: 0, w: 0 });
     await sleep(150);
-    const sim = simInOdom(t.core);
+    const sim = simInOdom(t.core, START);
     const odo = t.last();
     expect(sim.theta).toBeGreaterThan(0.5);
     expect(Math.hypot(sim.x, sim.y)).toBeGreaterThan(0.12);
@@ -220,7 +163,7 @@ describe('Turtlebot3Driver over a pseudo-terminal', () => {
     t.driver.stop('operator');
     await until(() => Math.abs(t.core.odometry().w) < 1e-3, 2000, 'the robot to stop');
     await sleep(150);
-    const sim = simInOdom(t.core);
+    const sim = simInOdom(t.core, START);
     expect(sim.theta).toBeLessThan(-0.35);
     expect(t.last().theta).toBeCloseTo(sim.theta, 1);
     expect(t.last().x).toBeCloseTo(sim.x, 2);
@@ -328,7 +271,7 @@ describe('Turtlebot3Driver: the fuzz ledger', () => {
     expect(reasons.has('crc')).toBe(true);
     expect(reasons.has('unknown-id')).toBe(true);
     expect(t.driver.status().crcErrors).toBeGreaterThan(5);
-    const sim = simInOdom(t.core);
+    const sim = simInOdom(t.core, START);
     expect(t.last().x).toBeCloseTo(sim.x, 2);
     expect(t.last().y).toBeCloseTo(sim.y, 2);
     expect(t.last().theta).toBeCloseTo(sim.theta, 2);
