@@ -68,5 +68,21 @@ describe('connecting a Create 2 from the panel', () => {
     const done = await probe.until((s) => s.goal === null, 40_000, 'goal reached');
     expect(done.notice).toBe('Goal reached');
     expect(Math.hypot(done.pose!.x - goal.x, done.pose!.y - goal.y)).toBeLessThan(0.25);
+
+    // Place robot: the operator says where it stands (its odometry started at zero); the
+    // pose the console uses jumps there and carries on from it.
+    const at = { x: done.pose!.x + 1.0, y: done.pose!.y + 0.5 };
+    await page.getByTestId('place-robot').click();
+    await expect.poll(() => page.getByTestId('place-hint').isVisible()).toBe(true);
+    const view = await settledView(page);
+    const press = await toScreen(page, view, at.x, at.y);
+    const toward = await toScreen(page, view, at.x, at.y + 0.8); // facing +y
+    await page.mouse.move(press.x, press.y);
+    await page.mouse.down();
+    await page.mouse.move(toward.x, toward.y, { steps: 5 });
+    await page.mouse.up();
+    const placed = await probe.until((s) => s.pose !== null && Math.hypot(s.pose.x - at.x, s.pose.y - at.y) < 0.1, 5_000, 'robot placed');
+    expect(Math.abs(placed.pose!.theta - Math.PI / 2)).toBeLessThan(0.15);
+    await expect.poll(() => page.getByTestId('event-log').textContent()).toMatch(/Robot placed at/);
   }, 150_000);
 });

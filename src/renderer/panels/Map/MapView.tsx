@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { HeatmapView, Zone } from '../../../shared/api';
 import type { Pose2D } from '../../../shared/geometry';
 import type { FrameFeed } from '../../review/session';
@@ -68,7 +68,18 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
       }
     },
   });
-  const toolStats = useMapTools(scene, { goalMode, setGoalMode, onGoal, zoneDraw, onZoneComplete, onZoneCancel });
+  // Place-robot mode: where the robot stands on the map (its odometry started at zero).
+  const [placeMode, setPlaceMode] = useState(false);
+  const onPlace = (p: Pose2D) => {
+    if (feed) return;
+    api.invoke('setRobotPose', p).then(
+      (r) => {
+        if (!r.ok) store.addEvent(localEvent('error', `Robot not placed: ${r.error}`));
+      },
+      (e: unknown) => store.addEvent(localEvent('error', `Robot not placed: ${e instanceof Error ? e.message : String(e)}`)),
+    );
+  };
+  const toolStats = useMapTools(scene, { goalMode, setGoalMode, onGoal, placeMode, setPlaceMode, onPlace, zoneDraw, onZoneComplete, onZoneCancel });
   useSceneFeed(scene, store, feed);
 
   useEffect(() => scene?.setZones(zones ?? []), [scene, zones]);
@@ -103,8 +114,21 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
         >
           Goal
         </button>
+        {!feed && (
+          <button
+            type="button"
+            className={`btn small${placeMode ? ' primary' : ''}`}
+            data-testid="place-robot"
+            aria-pressed={placeMode}
+            onClick={() => setPlaceMode(!placeMode)}
+            title="Place the robot on the map: press where it stands, drag toward where it faces"
+          >
+            Place robot
+          </button>
+        )}
       </div>
-      {goalMode && !feed && <div className="map-hint">Press at the goal, drag toward its heading, release. Esc cancels.</div>}
+      {goalMode && !placeMode && !feed && <div className="map-hint">Press at the goal, drag toward its heading, release. Esc cancels.</div>}
+      {placeMode && !feed && <div className="map-hint" data-testid="place-hint">Press where the robot stands, drag toward where it faces, release.</div>}
       {zoneDraw && (
         <div className="map-hint" data-testid="zone-hint">
           Click the corners of the {zoneDraw} zone; click the first corner, double-click or press Enter to finish. Backspace removes a corner.

@@ -1,7 +1,9 @@
 /**
  * The map's pointer tools: the goal tool (always there: armed in goal mode, else it takes
- * shift- and right-drags) and, while a zone is being drawn, the zone polygon tool, which
- * also takes Enter, Backspace and Escape.
+ * shift- and right-drags), the place-robot tool (the same gesture: where the robot stands and
+ * which way it faces, for a robot whose odometry started wherever it was switched on) and,
+ * while a zone is being drawn, the zone polygon tool, which also takes Enter, Backspace and
+ * Escape.
  */
 import { useEffect, useMemo, useRef } from 'react';
 import type { Zone } from '../../../shared/api';
@@ -14,6 +16,10 @@ export interface MapToolOptions {
   goalMode: boolean;
   setGoalMode: (on: boolean) => void;
   onGoal: (goal: Pose2D) => void;
+  /** Place-robot mode: the next press-and-drag says where the robot stands. */
+  placeMode: boolean;
+  setPlaceMode: (on: boolean) => void;
+  onPlace: (pose: Pose2D) => void;
   /** The zone kind being drawn, or null. */
   zoneDraw: Zone['kind'] | null;
   onZoneComplete?: (kind: Zone['kind'], polygon: number[]) => void;
@@ -27,7 +33,7 @@ export function useMapTools(scene: MapScene | null, opts: MapToolOptions): { cur
   useEffect(() => {
     latest.current = opts;
   });
-  const { goalMode, zoneDraw } = opts;
+  const { goalMode, placeMode, zoneDraw } = opts;
 
   const goalTool = useMemo(
     () =>
@@ -35,6 +41,16 @@ export function useMapTools(scene: MapScene | null, opts: MapToolOptions): { cur
       new GoalTool({
         onGoal: (g) => latest.current.onGoal(g),
         onDisarm: () => latest.current.setGoalMode(false),
+        robotPose: () => scene.robotPose,
+      }),
+    [scene],
+  );
+  const placeTool = useMemo(
+    () =>
+      scene &&
+      new GoalTool({
+        onGoal: (p) => latest.current.onPlace(p),
+        onDisarm: () => latest.current.setPlaceMode(false),
         robotPose: () => scene.robotPose,
       }),
     [scene],
@@ -51,10 +67,11 @@ export function useMapTools(scene: MapScene | null, opts: MapToolOptions): { cur
   );
 
   useEffect(() => {
-    if (!scene || !goalTool) return;
-    goalTool.setArmed(goalMode);
-    scene.setTool(zoneTool ?? goalTool);
-  }, [scene, goalTool, zoneTool, goalMode]);
+    if (!scene || !goalTool || !placeTool) return;
+    goalTool.setArmed(goalMode && !placeMode);
+    placeTool.setArmed(placeMode);
+    scene.setTool(zoneTool ?? (placeMode ? placeTool : goalTool));
+  }, [scene, goalTool, placeTool, zoneTool, goalMode, placeMode]);
 
   // Keys for the zone tool (not while typing in a field).
   useEffect(() => {
