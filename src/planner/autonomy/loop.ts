@@ -332,6 +332,8 @@ export class AutonomyLoop {
       footprint: robot.limits.footprint,
       limits: { aMax: robot.limits.aMax, alphaMax: robot.limits.alphaMax },
       maxScanAge: maxScanAgeFor(robot.scanPeriodS, this.reactive.config.maxScanAge),
+      // Braking starts a safety tick plus the command's transit to the motors from now.
+      reactionTime: this.config.tickPeriodS + input.transitS,
     });
     d.reactive = r;
     d.command = r.command;

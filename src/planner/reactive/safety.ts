@@ -99,6 +99,11 @@ export interface ReactiveInput {
    * revolution later: its scans are older than a 10 Hz one's by design.
    */
   maxScanAge?: number;
+  /**
+   * Delay before braking starts on this robot, s; default the config's. A base whose commands
+   * wait for the next tick of a 10 Hz stream reacts later than one fed on every tick.
+   */
+  reactionTime?: number;
 }
 
 export type ReactiveAction = 'pass' | 'scale' | 'stop';
@@ -207,7 +212,7 @@ export class ReactiveSafety {
       Math.abs(v) > 1e-9 ? input.limits.aMax / Math.abs(v) : Infinity,
       Math.abs(w) > 1e-9 ? input.limits.alphaMax / Math.abs(w) : Infinity,
     );
-    const tReact = cfg.reactionTime;
+    const tReact = Math.max(cfg.reactionTime, input.reactionTime ?? 0);
     // Look far enough that both the ramp and braking at full command are covered.
     const lookahead = Math.min(4, Math.max(cfg.slowTtc, tReact + 1 / (2 * beta)) + 0.05);
     const ttc = this.timeToCollision(n, v, w, cx, hx + cfg.margin, hy + cfg.margin, lookahead);
