@@ -36,6 +36,14 @@ export interface BaseDriverTiming {
   retryMs: number;
   /** Longest wait for `start()` to hear the robot, ms. Default 3000. */
   startTimeoutMs: number;
+  /**
+   * A command that changes the velocity by more than 1 cm/s or 0.02 rad/s is written at once
+   * (at most every this many ms) instead of waiting for the stream's next tick; 0 disables it.
+   * For protocols whose commands are stateless writes (MAVLink setpoints, Create 2 Drive
+   * Direct, Kobuki Base Control): a 10 Hz stream would otherwise delay a brake by up to 100 ms.
+   * Default 0 (request/response protocols such as DYNAMIXEL keep their own rhythm).
+   */
+  changeIntervalMs: number;
 }
 
 export interface BaseDriverOptions {
@@ -97,6 +105,8 @@ export abstract class TransportBaseDriver implements RobotDriver {
   private leaving = false;
   private attempt = 0;
   private command: { v: number; w: number; atMs: number } | null = null;
+  /** What was last written to the robot, and when (host ms). */
+  private lastSent: { v: number; w: number; atMs: number } | null = null;
   private commandTimer: ReturnType<typeof setInterval> | null = null;
   private watchdogTimer: ReturnType<typeof setInterval> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -121,7 +131,7 @@ export abstract class TransportBaseDriver implements RobotDriver {
     this.endpoint = options.endpoint ?? options.transport.endpoint;
     this.clock = options.clock ?? systemClock;
     this.release = options.release;
-    this.timing = { commandPeriodMs: 50, commandHoldMs: 300, lostAfterMs: 1000, retryMs: 500, startTimeoutMs: 3000, ...options.timing };
+    this.timing = { commandPeriodMs: 50, commandHoldMs: 300, lostAfterMs: 1000, retryMs: 500, startTimeoutMs: 3000, changeIntervalMs: 0, ...options.timing };
   }
 
   // ── What a protocol implements ─────────────────────────────────────────────────────
@@ -289,7 +299,8 @@ export abstract class TransportBaseDriver implements RobotDriver {
     // Half a measured round trip each way; before one is measured, half a command period
     // (the command waits for the next tick of the stream) plus 2 ms of USB.
     const oneWay = this.roundTripMs !== null ? this.roundTripMs / 2000 : 0.002;
-    return { sensorAgeS: oneWay, commandTransitS: oneWay + this.timing.commandPeriodMs / 2000 };
+    const wait = this.timing.changeIntervalMs > 0 ? Math.min(this.timing.changeIntervalMs, this.timing.commandPeriodMs) : this.timing.commandPeriodMs;
+    return { sensorAgeS: oneWay, commandTransitS: oneWay + wait / 2000 };
   }
 
   setVelocity(cmd: Twist2D, at: number): void {
@@ -298,6 +309,12 @@ export abstract class TransportBaseDriver implements RobotDriver {
     if (!this.profile.reverses) v = Math.max(0, v);
     const w = clamp(cmd.w, -l.maxAngularVelocity, l.maxAngularVelocity);
     this.command = { v: Number.isFinite(v) ? v : 0, w: Number.isFinite(w) ? w : 0, atMs: at * 1000 };
+    // A changed command goes out now rather than at the stream's next tick (see changeIntervalMs).
+    const gap = this.timing.changeIntervalMs;
+    const last = this.lastSent;
+    if (gap > 0 && this.isConnected && last && this.nowMs() - last.atMs >= gap && (Math.abs(this.command.v - last.v) > 0.01 || Math.abs(this.command.w - last.w) > 0.02)) {
+      this.sendCommand(false);
+    }
   }
 
   stop(reason: 'operator' | 'safety' | 'link-loss' | 'shutdown'): void {
@@ -359,6 +376,7 @@ export abstract class TransportBaseDriver implements RobotDriver {
     this.lastHeardMs = this.nowMs();
     this.caps = this.describe();
     this.events.emit('capabilities', this.caps);
+    this.lastSent = null;
     this.setState('connected', `${this.profile.title} on ${this.transport.endpoint}`);
     this.commandTimer = setInterval(() => this.sendCommand(), this.timing.commandPeriodMs);
   }
@@ -376,7 +394,8 @@ export abstract class TransportBaseDriver implements RobotDriver {
     }, afterMs);
   }
 
-  private sendCommand(): void {
+  /** Writes the command in force; `tick`: from the stream's timer (then `poll()` follows). */
+  private sendCommand(tick = true): void {
     if (!this.isConnected) return;
     const now = this.nowMs();
     const c = this.command;
@@ -384,10 +403,11 @@ export abstract class TransportBaseDriver implements RobotDriver {
     const v = fresh ? c.v : 0;
     const w = fresh ? c.w : 0;
     this.writeVelocity(v, w);
+    this.lastSent = { v, w, atMs: now };
     const msg: VelocityCommandMsg = { type: 'velocity-command', v, w };
     this.events.emit('sent', { frame: { version: PROTOCOL_VERSION, seq: this.commandSeq, timestampUs: Math.round(now * 1000), msg }, sentAt: now / 1000 });
     this.commandSeq = (this.commandSeq + 1) & 0xffff;
-    this.poll();
+    if (tick) this.poll();
   }
 
   private checkAlive(): void {

@@ -133,7 +133,7 @@ export class Create2Driver extends TransportBaseDriver {
   private lastStatusKey = '';
 
   constructor(options: BaseDriverOptions) {
-    super({ ...options, timing: { commandPeriodMs: 50, ...options.timing } });
+    super({ ...options, timing: { commandPeriodMs: 50, changeIntervalMs: 20, ...options.timing } });
     this.wheelBase = options.profile.body.wheelBase;
     this.modeOffByOne = options.profile.options.oiModeOffByOne === true;
   }

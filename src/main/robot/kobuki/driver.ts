@@ -57,7 +57,7 @@ import {
   type KobukiVersion,
 } from '../../../shared/protocols/kobuki';
 import type { RobotCapabilities } from '../driver';
-import { RobotIncompatible, TransportBaseDriver, profileCapabilities } from '../base-driver';
+import { RobotIncompatible, TransportBaseDriver, profileCapabilities, type BaseDriverOptions } from '../base-driver';
 
 /** Status messages are sent this often when nothing changes, ms. */
 const STATUS_PERIOD_MS = 500;
@@ -85,6 +85,11 @@ export class KobukiDriver extends TransportBaseDriver {
   private framed = false;
   /** Set by a reconnect: the first frame decides whether the counters carried on across the gap. */
   private resuming = false;
+
+  constructor(options: BaseDriverOptions) {
+    // Base Control is a stateless write: a changed command goes out at once (20 ms apart at most), the stream every 50 ms.
+    super({ ...options, timing: { commandPeriodMs: 50, changeIntervalMs: 20, ...options.timing } });
+  }
   /** Host time of the newest frame, ms (kept across sessions). */
   private lastFrameHostMs: number | null = null;
   private flags = { bumper: 0, wheelDrop: 0, cliff: 0, overCurrent: 0 };

@@ -285,7 +285,7 @@ export class MavlinkDriver extends TransportBaseDriver {
   private readonly said = new Map<string, number>();
 
   constructor(options: BaseDriverOptions) {
-    super({ ...options, timing: { commandPeriodMs: 100, ...options.timing } });
+    super({ ...options, timing: { commandPeriodMs: 100, changeIntervalMs: 20, ...options.timing } });
     const autopilot = options.profile.options.autopilot ?? 'ardupilot';
     if (autopilot !== 'ardupilot' && autopilot !== 'px4') {
       throw new Error(`profile ${options.profile.name}: options.autopilot must be 'ardupilot' or 'px4', not ${JSON.stringify(autopilot)}`);
