@@ -79,9 +79,8 @@ const DISCONNECTED: LinkStatus = {
 /** Handlers for some API methods, by name. */
 export type ApiHandlers = { [M in ApiMethodName]?: (req: ApiMethods[M]['req']) => Promise<ApiMethods[M]['res']> | ApiMethods[M]['res'] };
 
-/** Opens the robot a connect request names; the core calls `driver.connect()` itself. */
 /**
- * Opens the robot a connect request names. A factory that knows where the robot stands on the
+ * Opens the robot a connect request names (the core calls `driver.connect()` itself). A factory that knows where the robot stands on the
  * map (a simulator it started) says so with `placeAt`; the request's own `initialPose` wins.
  */
 export type DriverFactory = (req: ConnectRequest) => Promise<RobotDriver | { driver: RobotDriver; placeAt: Pose2D }>;

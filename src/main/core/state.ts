@@ -95,8 +95,10 @@ export class RobotState {
     const s = Math.sin(theta);
     this.mapFromOdom = { x: pose.x - (c * o.x - s * o.y), y: pose.y - (s * o.x + c * o.y), theta };
     this.pose = { x: pose.x, y: pose.y, theta: normalizeAngle(pose.theta) };
-    // Poses from before the placement are in another frame: scans are placed from now on.
+    // Poses and the scan from before the placement are in another frame: dropped (the next
+    // scan, a revolution away, is placed in the new one; until then the safety loop holds still).
     this.poseHistory.length = 0;
+    this.scan = null;
     if (this.odomTime !== null) this.poseHistory.push({ t: this.odomTime, pose: this.pose });
   }
 

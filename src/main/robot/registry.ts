@@ -71,5 +71,14 @@ export function createLidarDevice(c: Omit<LidarConnection, 'mount'>): LidarDevic
 export function createRobotDriver(base: BaseConnection, lidar: LidarConnection | null): RobotDriver {
   const driver = createBaseDriver(base);
   if (!lidar) return driver;
-  return new RobotWithLidar(driver, createLidarDevice(lidar), lidar.mount);
+  let device: LidarDevice;
+  try {
+    device = createLidarDevice(lidar);
+  } catch (err) {
+    // A lidar that cannot be made (a baud rate it does not speak) must not leave the base's
+    // port or the simulator it started behind.
+    void driver.dispose();
+    throw err;
+  }
+  return new RobotWithLidar(driver, device, lidar.mount);
 }

@@ -35,4 +35,49 @@ describe('RobotState', () => {
     expect(view.map[1]).toBeCloseTo(0, 9); // with the newest pose it would be 4 cm off (2 m × 0.02 rad)
     expect(view.lidarPose.theta).toBeCloseTo(0, 9);
   });
+
+  it('places odometry on the map where the operator says the robot stands, and odometry carries on from there', () => {
+    const s = new RobotState();
+    // Placed before the first odometry: applied to it.
+    s.placeOnMap({ x: 5, y: 2, theta: Math.PI / 2 });
+    s.applyOdometry(odom(1, 0, 0, 0), 1.0);
+    expect(s.pose!.x).toBeCloseTo(5, 9);
+    expect(s.pose!.y).toBeCloseTo(2, 9);
+    expect(s.pose!.theta).toBeCloseTo(Math.PI / 2, 9);
+    // Driving 1 m along odom x is 1 m along map +y (the robot faces +y on the map).
+    s.applyOdometry(odom(2, 0, 0, 0), 1.1);
+    expect(s.pose!.x).toBeCloseTo(5, 9);
+    expect(s.pose!.y).toBeCloseTo(3, 9);
+    // The run log's odometry is the placed one.
+    const frame = { version: 1, seq: 0, timestampUs: 0, msg: odom(2, 0, 0, 0) };
+    expect(s.placed(frame).msg).toMatchObject({ y: expect.closeTo(3, 9), theta: expect.closeTo(Math.PI / 2, 9) });
+    // Placed again while connected: from the current odometry on.
+    s.placeOnMap({ x: 0, y: 0, theta: 0 });
+    s.applyOdometry(odom(2.5, 0, 0, 0), 1.2);
+    expect(s.pose!.x).toBeCloseTo(0.5, 9);
+    expect(s.pose!.y).toBeCloseTo(0, 9);
+    // Unplaced, a frame is passed on as it is.
+    const fresh = new RobotState();
+    fresh.applyOdometry(odom(1, 0, 0, 0), 1);
+    expect(fresh.placed(frame)).toBe(frame);
+  });
+
+  it('gives the safety loop the newest scan from where the robot stands now, and drops it when the robot is placed', () => {
+    const s = new RobotState();
+    s.hello = { ...HELLO, lidarMountX: 0, lidarMountY: 0, lidarMountYaw: 0 };
+    s.applyOdometry(odom(0, 0, 0.5, 0), 1.0);
+    const ranges = new Float32Array(HELLO.lidarBeams).fill(Infinity);
+    ranges[0] = 2; // a wall 2 m straight ahead when the scan was taken
+    s.applyScan({ type: 'laser-scan', angleMin: 0, angleIncrement: (2 * Math.PI) / HELLO.lidarBeams, timeIncrement: 0, rangeMin: 0.05, rangeMax: 8, ranges }, 1.0);
+    // 0.2 m driven since: the wall is 1.8 m ahead now, the scan's stamp unchanged.
+    s.applyOdometry(odom(0.2, 0, 0.5, 0), 1.4);
+    const now = s.scanNow()!;
+    expect(now.count).toBe(1);
+    expect(now.xs[0]).toBeCloseTo(1.8, 9);
+    expect(now.ys[0]).toBeCloseTo(0, 9);
+    expect(now.stamp).toBe(1.0);
+    s.placeOnMap({ x: 3, y: 3, theta: 0 });
+    expect(s.scan).toBeNull();
+    expect(s.scanNow()).toBeNull();
+  });
 });
