@@ -32,7 +32,7 @@ import type { Pose2D } from '../../shared/geometry';
 import { ReactiveSafety } from '../../planner/reactive';
 import { scanEndpoints, type NavCycleOutput } from '../../planner/nav';
 import type { ZoneShape } from '../../planner/nav/zones';
-import { AutonomyLoop, limitsFromSpec, type AutonomyLoopConfig, type TickDecision } from '../../planner/autonomy';
+import { AutonomyLoop, limitsFromSpec, speedToStopWithin, type AutonomyLoopConfig, type TickDecision } from '../../planner/autonomy';
 import { panLimitsOf } from '../../planner/gaze';
 import type { RobotLimits } from '../../planner/local';
 import type { ApiBackend, EventListener } from '../api/backend';
@@ -63,6 +63,14 @@ export const NO_LIDAR_TELEOP_SPEED = 0.25;
 export const NO_DEADMAN_REFUSAL =
   'This robot has no dead-man of its own: if the console stops sending (a pulled USB cable, a crash) it keeps driving at its last speed. ' +
   'Autonomy needs your explicit consent: reconnect with "Allow autonomy without a dead-man" ticked (CLI: --allow-autonomy-without-deadman), and stay within reach of its power switch.';
+
+/**
+ * How close ahead something the lidar has not seen yet may appear (a door opening, a person
+ * stepping out, a box put down), less the safety layer's margin, m. The robot never drives
+ * faster than it can stop within it, given how late its lidar and its commands are: a 5.5 Hz
+ * RPLIDAR A1 sees a new obstacle up to two revolutions (0.36 s) after it appears.
+ */
+export const SURPRISE_DISTANCE_M = 0.8;
 
 const DISCONNECTED: LinkStatus = {
   state: 'disconnected',
@@ -439,11 +447,17 @@ export class ConsoleCore implements ApiBackend {
     this.capabilitiesValue = caps;
     this.state.hello = h;
     this.faults.onHello(h);
-    const limits = limitsFromSpec(h, { vMin: caps.reverses ? -h.maxLinearVelocity : 0, ...this.opts.limits });
-    this.loop.setRobot({
-      limits, hasLidar: caps.lidar !== 'none', pan: caps.screen ? panLimitsOf(h) : null,
-      scanPeriodS: h.lidarRateHz > 0 ? 1 / h.lidarRateHz : undefined,
-    });
+    // A scan is stamped at its first beam and replaced a revolution after it arrives: the
+    // newest scan is up to two revolutions old when an obstacle it missed is finally seen.
+    const scanPeriodS = h.lidarRateHz > 0 ? 1 / h.lidarRateHz : undefined;
+    const latencyS = 2 * (scanPeriodS ?? 0) + SAFETY_PERIOD_S + (this.driverValue?.latency().commandTransitS ?? 0);
+    const stoppable = speedToStopWithin(SURPRISE_DISTANCE_M, latencyS, h.maxLinearAccel, h.maxLinearJerk);
+    const vMax = Math.min(h.maxLinearVelocity, stoppable);
+    if (vMax < h.maxLinearVelocity - 0.005 && caps.lidar !== 'none') {
+      this.say('info', `Speed capped at ${vMax.toFixed(2)} m/s (robot: ${h.maxLinearVelocity} m/s): with a ${h.lidarRateHz.toFixed(1)} Hz lidar it could not stop within ${SURPRISE_DISTANCE_M} m of something appearing ahead`);
+    }
+    const limits = limitsFromSpec(h, { vMax, vMin: caps.reverses ? -h.maxLinearVelocity : 0, ...this.opts.limits });
+    this.loop.setRobot({ limits, hasLidar: caps.lidar !== 'none', pan: caps.screen ? panLimitsOf(h) : null, scanPeriodS });
     this.autonomy?.onRobot(limits);
     this.opts.recording?.start(h.name, this.driverValue?.endpoint ?? caps.driver, this.now());
   }

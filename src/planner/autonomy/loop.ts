@@ -69,6 +69,16 @@ export interface LoopRobot {
 }
 
 /**
+ * Fastest speed from which the robot stops within `distanceM`, m/s: it reacts after
+ * `latencyS` (sensing + loop + command transit), reaches full deceleration `aMax` at jerk
+ * `jerkMax` (a/2j more seconds at speed), then brakes: d = v·(latency + a/2j) + v²/2a.
+ */
+export function speedToStopWithin(distanceM: number, latencyS: number, aMax: number, jerkMax: number): number {
+  const t = latencyS + aMax / (2 * jerkMax);
+  return aMax * (-t + Math.sqrt(t * t + (2 * distanceM) / aMax));
+}
+
+/**
  * Oldest scan the safety loop acts on for a lidar of this period, s: a scan is stamped at its
  * first beam, arrives a revolution later and is replaced a revolution after that, so it is up
  * to two periods old in normal running; 50 ms more for USB and scheduling. Never below the
@@ -169,6 +179,11 @@ export class AutonomyLoop {
   /** Operator zones (map frame) the zone guard enforces on every command. */
   setZones(zones: readonly ZoneShape[]): void {
     this.zones = new ZoneSet(zones);
+  }
+
+  /** The limits in force for the robot (its own, capped for what it can stop for), or null. */
+  get robotLimits(): RobotLimits | null {
+    return this.robot?.limits ?? null;
   }
 
   /** The goal autonomy is driving to, or null. */

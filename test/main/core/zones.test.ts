@@ -56,13 +56,13 @@ describe('ConsoleCore with operator zones', () => {
     // Backing away (the robot may reverse under teleop) is not stopped.
     core.setTeleop({ linear: -0.5, angular: 0 });
     snap = core.snapshot();
-    expect(snap.command.v).toBeCloseTo(-0.5, 9);
+    expect(snap.command.v).toBeCloseTo(-0.5 * core.loop.robotLimits!.vMax, 9);
     expect(snap.safety?.action ?? 'pass').toBe('pass');
 
     // Removing the zone frees the way.
     core.setZones([]);
     core.setTeleop({ linear: 1, angular: 0 });
-    expect(core.snapshot().command.v).toBe(1);
+    expect(core.snapshot().command.v).toBe(core.loop.robotLimits!.vMax);
   });
 
   it('slows teleop heading for a keep-out zone further ahead before it stops', async () => {
@@ -83,12 +83,13 @@ describe('ConsoleCore with operator zones', () => {
     core.setTeleop({ linear: 1, angular: 0.25 });
     const snap = core.snapshot();
     expect(snap.command.v).toBeCloseTo(0.3, 9);
-    expect(snap.command.w).toBeCloseTo(0.15, 9); // 0.5 rad/s scaled like v: same arc
+    // 0.5 rad/s scaled like v (full stick is the top speed): same arc.
+    expect(snap.command.w).toBeCloseTo(0.5 * (0.3 / core.loop.robotLimits!.vMax), 9);
     expect(snap.motion).toBe('teleop');
     expect(snap.safety).toMatchObject({ action: 'scale', reason: 'slow zone "lobby": speed capped at 0.30 m/s' });
     // Slower than the limit: untouched.
     core.setTeleop({ linear: 0.2, angular: 0 });
-    expect(core.snapshot().command.v).toBeCloseTo(0.2, 9);
+    expect(core.snapshot().command.v).toBeCloseTo(0.2 * core.loop.robotLimits!.vMax, 9);
     expect(core.snapshot().safety?.action ?? 'pass').toBe('pass');
   });
 
