@@ -81,7 +81,7 @@ describe.concurrent('MavlinkDriver', () => {
     expect(r.emu.streamRateHz(common.SysStatus.MSG_ID)).toBeCloseTo(2, 6);
     expect(r.emu.streamRateHz(common.Odometry.MSG_ID)).toBe(0); // ArduPilot refused it
     expect(r.driver.capabilities()).toMatchObject({ driver: 'mavlink', drive: 'skid-steer', reverses: true, lidar: 'none', watchdog: { timeoutS: 3 } });
-    expect(r.driver.capabilities()!.spec).toMatchObject({ name: 'ArduPilot Rover', maxLinearVelocity: 1, maxAngularVelocity: 1.5 });
+    expect(r.driver.capabilities()!.spec).toMatchObject({ name: 'ArduPilot Rover', maxLinearVelocity: 0.8, maxAngularVelocity: 1.5, footprintLength: 0.5, footprintWidth: 0.4 });
 
     await until(() => r.status.at(-1)?.frame.msg.motorsEnabled === true && r.odometry.length >= 12, 3000, 'motors on and odometry');
     const o = r.last();
@@ -177,6 +177,8 @@ describe.concurrent('MavlinkDriver', () => {
     expect(stoppedAt - lastTarget).toBeGreaterThanOrEqual(3);
     expect(stoppedAt - lastTarget).toBeLessThan(3.2);
     expect(r.emu.modeName).toBe('GUIDED');
+    // The autopilot's STATUSTEXT leaves with the stop and reaches the console a moment later.
+    await until(() => r.faults.length > 0, 1000, "the autopilot's words");
     expect(r.faults.map((f) => f.message)).toContain('the ArduPilot Rover says: target not received last 3secs, stopping');
     r.transport.muted = false;
   });
