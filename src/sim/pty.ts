@@ -179,12 +179,23 @@ export async function createPseudoTerminal(options: PseudoTerminalOptions = {}):
   };
 }
 
-/** Closes the master fd (the slave sees a hangup) and ends the child. */
+/**
+ * Ends the child and closes the master fd (the slave sees a hangup). node-pty's destroy()
+ * would SIGHUP the child's pid only once its socket has closed, by which time the child may
+ * have been reaped and its pid given to another process (the next terminal's child, here):
+ * the child is killed now, while the pid is surely still ours, and the deferred signal is
+ * made a no-op.
+ */
 function destroyPty(pty: IPty): void {
   const internals = pty as unknown as UnixPtyInternals;
   try {
-    if (internals.destroy) internals.destroy.call(pty);
-    else pty.kill('SIGHUP');
+    pty.kill('SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  (pty as { kill: IPty['kill'] }).kill = () => undefined;
+  try {
+    internals.destroy?.call(pty);
   } catch {
     // Already gone: nothing left to release.
   }

@@ -51,7 +51,7 @@ describe('foresight sim --robot', () => {
         // Both device paths on stdout, and the start pose on stderr.
         const check = (): void => {
           const parts = out.split('\n');
-          if (parts.length > 2 && /start pose/.test(stderr)) resolve(parts.slice(0, 2));
+          if (parts.length > 2 && /start pose/.test(stderr) && /protocol/.test(stderr)) resolve(parts.slice(0, 2));
         };
         child.stdout.on('data', (d: Buffer) => {
           out += String(d);
