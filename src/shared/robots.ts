@@ -86,6 +86,15 @@ export interface LidarProfile {
   source: string;
 }
 
+/**
+ * The lidar a robot runs with on a port of its own unless told otherwise: its profile's usual
+ * one; null for the Foresight reference robot (a lidar it has comes over its own link) and for
+ * a robot whose profile names none.
+ */
+export function usualSeparateLidar(robot: RobotProfile): string | null {
+  return robot.driver === 'foresight' ? null : (robot.lidar?.model ?? null);
+}
+
 /** What the connection panel lists. */
 export interface ProfileCatalog {
   robots: RobotProfile[];

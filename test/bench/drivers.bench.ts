@@ -26,7 +26,7 @@ import { createBaseEmulator, robotParamsFor } from '../../src/sim/emulators';
 import { startRigOnPtys } from '../../src/sim/emulators/on-pty';
 import { SimCore } from '../../src/sim/sim-core';
 import type { OccupancyGrid } from '../../src/shared/grid';
-import type { LidarProfile, RobotProfile } from '../../src/shared/robots';
+import { usualSeparateLidar, type LidarProfile, type RobotProfile } from '../../src/shared/robots';
 
 const ROOT = join(import.meta.dirname, '../..');
 const catalog = builtinCatalog(join(ROOT, 'resources'));
@@ -52,9 +52,6 @@ function room(): OccupancyGrid {
   for (let c = 0; c < width; c++) data[c] = data[(height - 1) * width + c] = 100;
   for (let r = 0; r < height; r++) data[r * width] = data[r * width + width - 1] = 100;
   return { width, height, resolution: res, origin: { x: 0, y: 0 }, data };
-}
-function lidarOf(robot: RobotProfile): LidarProfile | null {
-  return robot.lidar ? findLidarProfile(catalog, robot.lidar.model) : null;
 }
 function connectDriver(robot: RobotProfile, lidar: LidarProfile | null, basePath: string, lidarPath: string | null): RobotDriver {
   return createRobotDriver(
@@ -169,7 +166,8 @@ const rows: string[] = [];
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${STEPS} command steps, ${RATE_WINDOW_S} s rate window per driver`);
 let failed = 0;
 for (const robot of catalog.robots) {
-  const lidar = robot.driver === 'foresight' ? null : lidarOf(robot);
+  const usual = usualSeparateLidar(robot);
+  const lidar = usual ? findLidarProfile(catalog, usual) : null;
   try {
     const lat = await latency(robot);
     const r = await rates(robot, lidar);

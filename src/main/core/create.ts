@@ -11,7 +11,7 @@ import type { LidarMount } from '../robot/driver';
 import { builtinProfilesDir, findLidarProfile, findRobotProfile, loadProfiles, userProfilesDir } from '../robot/profiles';
 import { createRobotDriver, type LidarConnection } from '../robot/registry';
 import { proposeProfiles } from '../robot/usb-match';
-import type { LidarProfile, ProfileCatalog } from '../../shared/robots';
+import { usualSeparateLidar, type LidarProfile, type ProfileCatalog } from '../../shared/robots';
 import { WorkerPlanner } from './worker-planner';
 import { loadRosMapFile, mapPayload } from './map-file';
 import { startSimProcess } from './sim-process';
@@ -71,7 +71,8 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
       case 'sim': {
         // The simulator speaks the profile's protocol; a robot other than the reference one
         // gets its usual lidar (or the one asked for) on a second pseudo-terminal.
-        const simLidar = lidarProfile ?? (robot.driver !== 'foresight' && robot.lidar ? findLidarProfile(catalog, robot.lidar.model) : null);
+        const usual = usualSeparateLidar(robot);
+        const simLidar = lidarProfile ?? (usual ? findLidarProfile(catalog, usual) : null);
         const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: opts.mapYaml, robot: robot.source === 'built-in' ? robot.name : robot.source, lidar: simLidar?.source === 'built-in' ? simLidar.name : simLidar?.source });
         const lidar = simLidar && sim.lidarPath ? { profile: simLidar, path: sim.lidarPath, mount } : null;
         const driver = createRobotDriver({ profile: robot, transport: new SerialTransport({ path: sim.devicePath }), endpoint: 'sim', release: () => sim.stop() }, lidar);

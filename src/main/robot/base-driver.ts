@@ -111,7 +111,8 @@ export abstract class TransportBaseDriver implements RobotDriver {
   private watchdogTimer: ReturnType<typeof setInterval> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private lastHeardMs = -Infinity;
-  private readonly heardTimes: number[] = [];
+  /** Host times of the samples published in the last second, ms (the status bar's rate). */
+  private readonly publishedTimes: number[] = [];
   private sampleSeq = 0;
   private commandSeq = 0;
   private reconnects = 0;
@@ -198,8 +199,8 @@ export abstract class TransportBaseDriver implements RobotDriver {
     const now = this.nowMs();
     this.lastHeardMs = now;
     // The status bar's rate: samples published over the last second.
-    this.heardTimes.push(now);
-    while (this.heardTimes.length > 0 && this.heardTimes[0]! < now - RATE_WINDOW_MS) this.heardTimes.shift();
+    this.publishedTimes.push(now);
+    this.samplesPerSecond(now);
     const receivedAt = now / 1000;
     const stamp = Math.min(receivedAt, stampMs / 1000);
     const frame = { version: PROTOCOL_VERSION, seq: this.sampleSeq, timestampUs: Math.round(stamp * 1e6), msg };
@@ -281,14 +282,14 @@ export abstract class TransportBaseDriver implements RobotDriver {
 
   status(): LinkStatus {
     const now = this.nowMs();
-    while (this.heardTimes.length > 0 && this.heardTimes[0]! < now - RATE_WINDOW_MS) this.heardTimes.shift();
+    const rate = this.samplesPerSecond(now);
     return {
       state: this.stateValue,
       message: this.messageValue,
       endpoint: this.endpoint,
       rttMs: this.roundTripMs,
       clockOffsetMs: null,
-      frameRateHz: this.heardTimes.length,
+      frameRateHz: rate,
       crcErrors: this.checksumErrors,
       badFrames: this.badFrames,
       reconnects: this.reconnects,
@@ -331,6 +332,12 @@ export abstract class TransportBaseDriver implements RobotDriver {
   }
 
   // ── Session ────────────────────────────────────────────────────────────────────────
+
+  /** Samples published over the last second (older arrival times are forgotten). */
+  private samplesPerSecond(nowMs: number): number {
+    while (this.publishedTimes.length > 0 && this.publishedTimes[0]! < nowMs - RATE_WINDOW_MS) this.publishedTimes.shift();
+    return this.publishedTimes.length;
+  }
 
   private setState(state: RobotLinkState['state'], message: string): void {
     if (state === this.stateValue && message === this.messageValue) return;

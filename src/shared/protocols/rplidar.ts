@@ -28,6 +28,7 @@
  */
 import type { LaserScanMsg } from '../protocol';
 import { ByteQueue } from '../wire/byte-queue';
+import { binToGrid } from './scan-grid';
 
 export const SYNC = 0xa5;
 export const SYNC2 = 0x5a;
@@ -744,19 +745,6 @@ export class ExpressCapsuleDecoder implements MeasurementDecoder {
 
 // --- revolutions and the fixed grid -------------------------------------------------------
 
-/** A fixed angular grid over (−π, π]: beam i at −π + (i + 1)·2π/beams, the last at π. */
-export function gridLayout(beams: number): { angleMin: number; angleIncrement: number } {
-  const angleIncrement = (2 * Math.PI) / beams;
-  return { angleMin: -Math.PI + angleIncrement, angleIncrement };
-}
-
-/** Beam index of an angle in (−π, π] on the grid (nearest beam, wrapping at ±π). */
-export function beamIndex(angleRad: number, beams: number): number {
-  const { angleMin, angleIncrement } = gridLayout(beams);
-  const i = Math.round((angleRad - angleMin) / angleIncrement);
-  return ((i % beams) + beams) % beams;
-}
-
 export interface Revolution {
   nodes: ScanNode[];
 }
@@ -795,17 +783,5 @@ export class RevolutionAssembler {
  * [rangeMin, rangeMax]).
  */
 export function revolutionToScan(rev: Revolution, opts: { beams: number; rangeMin: number; rangeMax: number; durationS: number }): LaserScanMsg {
-  const { angleMin, angleIncrement } = gridLayout(opts.beams);
-  const ranges = new Float32Array(opts.beams).fill(Infinity);
-  for (const n of rev.nodes) {
-    const d = n.distanceM;
-    if (!(d > 0) || d < opts.rangeMin || d > opts.rangeMax) continue;
-    const i = beamIndex(n.angleRad, opts.beams);
-    if (d < ranges[i]!) ranges[i] = d;
-  }
-  return {
-    type: 'laser-scan', angleMin, angleIncrement,
-    timeIncrement: opts.beams > 0 ? opts.durationS / opts.beams : 0,
-    rangeMin: opts.rangeMin, rangeMax: opts.rangeMax, ranges,
-  };
+  return binToGrid(rev.nodes, (n) => ({ angleRad: n.angleRad, rangeM: n.distanceM }), opts);
 }

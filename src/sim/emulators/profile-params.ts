@@ -5,12 +5,12 @@
  * for every driver but Foresight's (Create 2 and Kobuki then keep driving, as they do).
  */
 import type { LidarProfile, RobotProfile } from '../../shared/robots';
+import { gridLayout } from '../../shared/protocols/scan-grid';
 import { HOME_LIDAR, HOME_ROBOT, type RobotParams } from '../robot-params';
 
 export function robotParamsFor(robot: RobotProfile, lidar: LidarProfile | null): RobotParams {
   const mount = robot.lidar?.mount ?? { x: 0, y: 0, yaw: 0 };
   const beams = lidar?.beams ?? HOME_LIDAR.beams;
-  const increment = (2 * Math.PI) / beams;
   return {
     ...HOME_ROBOT,
     name: robot.title,
@@ -22,8 +22,7 @@ export function robotParamsFor(robot: RobotProfile, lidar: LidarProfile | null):
     lidar: {
       ...HOME_LIDAR,
       beams,
-      angleMin: -Math.PI + increment,
-      angleIncrement: increment,
+      ...gridLayout(beams),
       rangeMin: lidar?.rangeMin ?? HOME_LIDAR.rangeMin,
       rangeMax: lidar?.rangeMax ?? HOME_LIDAR.rangeMax,
       rateHz: lidar?.rateHz ?? HOME_LIDAR.rateHz,

@@ -7,11 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   AnswerType, CAPSULE_BYTES, Cmd, ExpressCapsuleDecoder, RequestDecoder, RevolutionAssembler, ScanNodeDecoder, SendMode, WIRE_RANGE_MAX_M,
-  angleDiffQ6, beamIndex, capsuleChecksum, capsuleProblem, decodeCapsule, decodeNode, describeDevice, encodeAccBoardFlagRequest,
+  angleDiffQ6, capsuleChecksum, capsuleProblem, decodeCapsule, decodeNode, describeDevice, encodeAccBoardFlagRequest,
   encodeCapsule, encodeDescriptor, encodeExpressScan, encodeMotorPwm, encodeMotorRpm, encodeNode, encodeRequest, expandCapsule, findDescriptor,
-  gridLayout, modelName, motorControlByModel, nodeProblem, parseAccBoardFlag, parseDescriptor, parseHealth, parseInfo, radToDeviceAngle,
+  modelName, motorControlByModel, nodeProblem, parseAccBoardFlag, parseDescriptor, parseHealth, parseInfo, radToDeviceAngle,
   rangeLimits, revolutionToScan, supportsLegacyExpress, takeResponse, type CapsuleSample, type DeviceInfo,
 } from '../../../src/shared/protocols/rplidar';
+import { beamIndex, gridLayout } from '../../../src/shared/protocols/scan-grid';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const info = (model: number, major: number, minor: number): DeviceInfo => ({ model, firmwareMajor: major, firmwareMinor: minor, hardware: 0, serial: '00'.repeat(16) });

@@ -13,6 +13,7 @@ import { RunRecording } from '../../core/run-recording';
 import { Recorder, resolveRunsDbPath } from '../../recorder';
 import { runScenarioThroughDriver } from '../../scenario/over-driver';
 import { cliCatalog, lidarOrUsage, robotOrUsage } from '../profiles';
+import { usualSeparateLidar } from '../../../shared/robots';
 
 const usage = `Usage: foresight scenario run FILE... [--json] [--predictor social|cv] [--record] [--db FILE]
        foresight scenario run FILE... --robot NAME [--lidar NAME|none] [--json]
@@ -143,7 +144,7 @@ async function* loadEach(files: readonly string[], unreadable: { count: number }
 async function throughDriver(files: readonly string[], robotName: string, lidarName: string | undefined, json: boolean): Promise<number> {
   const catalog = cliCatalog();
   const robot = robotOrUsage(catalog, robotName);
-  const lidar = lidarOrUsage(catalog, lidarName ?? (robot.driver === 'foresight' ? 'none' : (robot.lidar?.model ?? 'none')));
+  const lidar = lidarOrUsage(catalog, lidarName ?? usualSeparateLidar(robot) ?? 'none');
   let failures = 0;
   const unreadable = { count: 0 };
   for await (const scenario of loadEach(files, unreadable)) {

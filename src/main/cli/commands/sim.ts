@@ -7,6 +7,7 @@
 import { forEachArg, UsageError, type CliCommand } from '../command';
 import { startSimulator, type SimTransportOptions } from '../../../sim/start';
 import { cliCatalog, lidarOrUsage, robotOrUsage } from '../profiles';
+import { usualSeparateLidar } from '../../../shared/robots';
 
 const USAGE = `Usage: foresight sim (--pty [--link PATH] | --tcp PORT) [--robot NAME [--lidar NAME [--lidar-link PATH]]]
                      [--seed N] [--map FILE.yaml] [--people N]
@@ -79,7 +80,7 @@ const sim: CliCommand = {
     const args = parseArgs(argv);
     const catalog = cliCatalog();
     const robot = args.robot !== undefined ? robotOrUsage(catalog, args.robot) : undefined;
-    const lidar = lidarOrUsage(catalog, args.lidar ?? (robot && robot.driver !== 'foresight' ? (robot.lidar?.model ?? 'none') : 'none'));
+    const lidar = lidarOrUsage(catalog, args.lidar ?? (robot ? usualSeparateLidar(robot) : null) ?? 'none');
     const running = await startSimulator({ transport: args.transport, seed: args.seed, mapYaml: args.mapYaml, people: args.people, robot, lidar, lidarLinkPath: args.lidarLink });
     // The first stdout line is the endpoint, the second the lidar's device when there is one;
     // stdout to a pipe or file is synchronous on POSIX.

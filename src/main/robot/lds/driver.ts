@@ -19,7 +19,7 @@ import {
   type Lds01ChecksumMode, type LdsDecoderStats, type LdsRevolution,
 } from '../../../shared/protocols/lds';
 import { EventHub, type LidarDescription, type LidarDevice, type LidarDeviceEvents, type RobotLinkState } from '../driver';
-import { beamIndex, gridLayout } from '../../../shared/protocols/rplidar';
+import { binToGrid, gridLayout } from '../../../shared/protocols/scan-grid';
 
 export interface LdsOptions {
   path: string;
@@ -264,20 +264,9 @@ abstract class LdsDevice implements LidarDevice {
 
   /** A revolution on the fixed grid: per beam the nearest valid return, +Infinity where none. */
   private toScan(rev: LdsRevolution): LaserScanMsg {
-    const { angleMin, angleIncrement } = gridLayout(this.beams);
-    const ranges = new Float32Array(this.beams).fill(Infinity);
-    for (const s of rev.samples) {
-      const r = s.rangeM;
-      if (!(r > 0) || r < this.rangeMin || r > this.rangeMax) continue;
-      const i = beamIndex(s.angleRad, this.beams);
-      if (r < ranges[i]!) ranges[i] = r;
-    }
-    return {
-      type: 'laser-scan', angleMin, angleIncrement,
-      timeIncrement: 1 / this.rateHz / this.beams,
-      rangeMin: this.rangeMin, rangeMax: this.rangeMax, ranges,
-    };
+    return binToGrid(rev.samples, (s) => s, { beams: this.beams, rangeMin: this.rangeMin, rangeMax: this.rangeMax, durationS: 1 / this.rateHz });
   }
+
 }
 
 export interface Lds01Options extends LdsOptions {

@@ -26,9 +26,10 @@ import { EventHub, type LidarDescription, type LidarDevice, type LidarDeviceEven
 import {
   ACC_BOARD_MOTOR_CTRL, AnswerType, Cmd, ExpressCapsuleDecoder, HealthStatus, RevolutionAssembler, ScanNodeDecoder, SendMode,
   describeDevice, encodeAccBoardFlagRequest, encodeExpressScan, encodeMotorPwm, encodeMotorRpm, encodeRequest, findDescriptor,
-  gridLayout, motorControlByModel, parseAccBoardFlag, parseHealth, parseInfo, rangeLimits, revolutionToScan, supportsLegacyExpress,
+  motorControlByModel, parseAccBoardFlag, parseHealth, parseInfo, rangeLimits, revolutionToScan, supportsLegacyExpress,
   takeResponse, type DeviceInfo, type MeasurementDecoder, type NodeDecoderStats,
 } from '../../../shared/protocols/rplidar';
+import { gridLayout } from '../../../shared/protocols/scan-grid';
 
 export const RPLIDAR_BAUD_RATES = [115200, 256000, 460800, 1000000] as const;
 export type RplidarBaudRate = (typeof RPLIDAR_BAUD_RATES)[number];

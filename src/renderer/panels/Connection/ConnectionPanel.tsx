@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ConnectRequest, LidarAttachment, PortInfo } from '../../../shared/api';
-import type { ProfileCatalog, RobotProfile } from '../../../shared/robots';
+import { usualSeparateLidar, type ProfileCatalog, type RobotProfile } from '../../../shared/robots';
 import { useConsole, useStore } from '../../state/context';
 import { BAUD_RATES, DEFAULT_BAUD, linkStateWords, linkTone, parseTcpAddress } from '../../state/format';
 import { Panel } from '../../ui/Panel';
@@ -50,7 +50,7 @@ export function ConnectionPanel() {
     setProfileName(name);
     if (!p) return;
     setBaud(p.baudRate);
-    setLidarModel(p.driver === 'foresight' ? NO_LIDAR : (p.lidar?.model ?? NO_LIDAR));
+    setLidarModel(usualSeparateLidar(p) ?? NO_LIDAR);
     setAllowNoDeadman(false);
   }, []);
 

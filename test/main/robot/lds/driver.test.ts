@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lds01Device, Lds02Device, LDS01_MODEL, LDS02_MODEL } from '../../../../src/main/robot/lds/driver';
 import type { DriverFault, LidarDescription, LidarDeviceEvents, RobotLinkState } from '../../../../src/main/robot/driver';
 import { builtinCatalog, findLidarProfile, findRobotProfile } from '../../../../src/main/robot/profiles';
-import { beamIndex } from '../../../../src/shared/protocols/rplidar';
+import { beamIndex } from '../../../../src/shared/protocols/scan-grid';
 import { hostSeconds } from '../../../../src/main/core/clock';
 import { LDS01_CMD_START, LDS01_CMD_STOP, encodeLds01Packet } from '../../../../src/shared/protocols/lds';
 import type { LidarProfile } from '../../../../src/shared/robots';
