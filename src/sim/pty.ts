@@ -66,6 +66,21 @@ interface UnixPtyInternals {
  * the first byte a client writes is already delivered untranslated.
  */
 export async function createPseudoTerminal(options: PseudoTerminalOptions = {}): Promise<PseudoTerminal> {
+  // The child that holds the slave open is occasionally ended by a signal before it has set
+  // the line discipline (seen about once per full test run on this machine, cause not found;
+  // see the issue notes): a terminal whose child died before it was ready is made again, twice
+  // at most. A child that does not get ready in time is not retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOnce(options);
+    } catch (err) {
+      const diedEarly = err instanceof PseudoTerminalError && err.code === 'not-ready' && /exited/.test(err.message);
+      if (!diedEarly || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function createOnce(options: PseudoTerminalOptions): Promise<PseudoTerminal> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 5000;
   let pty: IPty;
   try {
@@ -115,12 +130,12 @@ export async function createPseudoTerminal(options: PseudoTerminalOptions = {}):
     }
     for (const l of dataListeners) l(chunk);
   });
-  pty.onExit(({ exitCode }) => {
+  pty.onExit(({ exitCode, signal }) => {
     // node-pty's destroy() SIGHUPs the child's pid once its socket has closed; after the child
     // has exited that pid may already belong to another process (pids are reused quickly),
     // e.g. the next terminal's child. Nothing is left to signal: make kill a no-op.
     (pty as { kill: IPty['kill'] }).kill = () => undefined;
-    rejectReady?.(new PseudoTerminalError('not-ready', `pty child exited with code ${exitCode} before the terminal was ready`));
+    rejectReady?.(new PseudoTerminalError('not-ready', `pty child exited with code ${exitCode}${signal ? ` (signal ${signal})` : ''} before the terminal was ready`));
     markClosed();
   });
 
