@@ -16,6 +16,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/hosts/electron/main.ts'),
           // The planner runs in a worker thread; WorkerPlanner finds it beside index.js (src/main/threads.ts).
           'planner-worker': resolve(__dirname, 'src/main/core/planner-worker.ts'),
+          'estimator-worker': resolve(__dirname, 'src/main/localization/worker.ts'),
           // The recorder's writer thread; the Recorder finds it beside index.js the same way.
           'writer-thread': resolve(__dirname, 'src/main/recorder/writer-thread.ts'),
         },

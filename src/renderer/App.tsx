@@ -7,6 +7,7 @@ import { GoalPanel } from './panels/Goal';
 import { IncidentPanel } from './panels/Incidents';
 import { LayersPanel, useHeatmap, useLayers } from './panels/Layers';
 import { MapView, useMapControls } from './panels/Map';
+import { MapsPanel } from './panels/Maps';
 import { PeoplePanel } from './panels/People';
 import { ReviewDock, useReview } from './panels/Review';
 import { RunsPanel } from './panels/Runs';
@@ -44,6 +45,7 @@ export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
               <ConnectionPanel />
               <TeleopPanel />
               <GoalPanel goalMode={map.goalMode} setGoalMode={map.setGoalMode} />
+              <MapsPanel />
             </>
           ) : (
             <>

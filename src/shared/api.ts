@@ -151,6 +151,49 @@ export interface PersonView {
   futures: { probability: number; points: number[] }[];
 }
 
+/**
+ * Where the robot's map pose comes from and how much to trust it. `mode` 'off': odometry
+ * placed where the operator (or the simulator) said the robot stood, drifting as odometry does;
+ * 'localize': a particle filter on the loaded map corrects map → odom after every scan;
+ * 'mapping': the map itself is being built while driving (SLAM).
+ */
+export interface LocalizationView {
+  mode: 'off' | 'localize' | 'mapping';
+  /** 'odometry' in mode off; otherwise the estimator's verdict. */
+  quality: 'odometry' | 'localized' | 'uncertain' | 'lost' | 'not-initialized';
+  /** Plain words for the status bar ("localized, 94 % of the scan matches the map"). */
+  reason: string;
+  /** Position uncertainty as a 1-σ ellipse in the map frame: semi-axes (m), major-axis angle (rad); null when unknown. */
+  ellipse: { major: number; minor: number; angle: number } | null;
+  /** Heading 1-σ, rad; null when unknown. */
+  headingSigma: number | null;
+  /** Fraction of the scan's beams that agree with the map, 0..1; null when unknown. */
+  agreement: number | null;
+  /** Particles in use (localize). */
+  particles: number | null;
+  /** Mapping progress (mapping). */
+  mapping: { scans: number; nodes: number; loopClosures: number } | null;
+  /** Time the estimator took for the newest scan, ms. */
+  updateMs: number | null;
+}
+
+/** No estimator: the map pose is odometry as placed (a console without localization, a recorded run). */
+export const ODOMETRY_ONLY: LocalizationView = {
+  mode: 'off', quality: 'odometry', reason: 'Odometry only (no localization): the pose drifts as the wheels slip',
+  ellipse: null, headingSigma: null, agreement: null, particles: null, mapping: null, updateMs: null,
+};
+
+/** A map on disk the console can load (ROS map_server YAML + image, and its pose graph when it was built here). */
+export interface MapFileInfo {
+  name: string;
+  /** The YAML file's path. */
+  path: string;
+  /** 'built-in' (shipped) or 'user' (saved by the operator). */
+  source: 'built-in' | 'user';
+  /** Whether the pose graph was saved beside it (the map can be extended). */
+  extendable: boolean;
+}
+
 /** Live state pushed to the renderer at ≤ 30 Hz. */
 export interface ConsoleSnapshot {
   /** Host time, s. */
@@ -186,6 +229,7 @@ export interface ConsoleSnapshot {
   gazeTarget: { x: number; y: number } | null;
   /** Plain-words status line for the operator ("Goal reached", "Path blocked, replanning"). */
   notice: string | null;
+  localization: LocalizationView;
 }
 
 /** Events the operator should see once (toasts / log), besides the continuous snapshot. */
@@ -221,6 +265,15 @@ export interface ApiMethods {
   /** Where the robot is on the map now (map frame): odometry carries on from there. */
   setRobotPose: { req: Pose2D; res: CommandResult };
   cancelGoal: { req: null; res: CommandResult };
+  /** Start building a new map while driving, or extend the loaded one (when it was built here). */
+  startMapping: { req: { extend: boolean }; res: CommandResult };
+  /** Save the map being built (PGM + YAML + pose graph) under a name in the user's maps folder. */
+  saveMap: { req: { name: string }; res: { ok: true; path: string } | { ok: false; error: string } };
+  listMaps: { req: null; res: MapFileInfo[] };
+  /** Load a map by name and localize on it (from the robot's placement, else globally). */
+  loadMap: { req: { name: string }; res: CommandResult };
+  /** Localization on the current map: on (pose from the placement, else global), global (pose unknown), or off (odometry only). */
+  setLocalization: { req: { mode: 'on' | 'global' | 'off' }; res: CommandResult };
   // ── review (recorded runs) and zones: see ReviewApiMethods ──
   listRuns: ReviewApiMethods['listRuns'];
   getRun: ReviewApiMethods['getRun'];
@@ -265,6 +318,7 @@ export const REVIEW_API_METHOD_NAMES: readonly ReviewApiMethodName[] = [
 export const API_METHOD_NAMES: readonly ApiMethodName[] = [
   'listPorts', 'listProfiles', 'getMap', 'getSnapshot', 'connect', 'disconnect', 'teleop',
   'emergencyStop', 'releaseEmergencyStop', 'setGoal', 'setRobotPose', 'cancelGoal',
+  'startMapping', 'saveMap', 'listMaps', 'loadMap', 'setLocalization',
   ...REVIEW_API_METHOD_NAMES,
 ];
 export const API_EVENT_NAMES: readonly ApiEventName[] = ['snapshot', 'event', 'map'];

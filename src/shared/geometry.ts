@@ -44,6 +44,25 @@ export function transformPoint(pose: Pose2D, local: Vec2): Vec2 {
   return { x: pose.x + c * local.x - s * local.y, y: pose.y + s * local.x + c * local.y };
 }
 
+/** a ∘ b in SE(2): the pose b, given in a's frame, expressed in the frame a is given in. */
+export function composePose(a: Pose2D, b: Pose2D): Pose2D {
+  const c = Math.cos(a.theta);
+  const s = Math.sin(a.theta);
+  return { x: a.x + c * b.x - s * b.y, y: a.y + s * b.x + c * b.y, theta: normalizeAngle(a.theta + b.theta) };
+}
+
+/** a⁻¹ in SE(2): the frame a is given in, expressed in a's frame. */
+export function invertPose(a: Pose2D): Pose2D {
+  const c = Math.cos(a.theta);
+  const s = Math.sin(a.theta);
+  return { x: -(c * a.x + s * a.y), y: s * a.x - c * a.y, theta: normalizeAngle(-a.theta) };
+}
+
+/** a⁻¹ ∘ b: pose b expressed in a's frame (both given in the same frame). */
+export function relativePose(a: Pose2D, b: Pose2D): Pose2D {
+  return composePose(invertPose(a), b);
+}
+
 /** Euclidean distance between two points, metres. */
 export function distance(a: Vec2, b: Vec2): number {
   return Math.hypot(a.x - b.x, a.y - b.y);

@@ -20,7 +20,9 @@ export type IncidentKind =
   /** A goal was active and the distance to it did not shrink for a while. */
   | 'no-progress'
   /** The robot link went silent. */
-  | 'link-loss';
+  | 'link-loss'
+  /** The localizer could no longer match the scan to the map: autonomy was stopped. */
+  | 'localization-lost';
 
 export type InterventionType = 'teleop' | 'emergency-stop' | 'cancel-goal';
 
@@ -29,7 +31,7 @@ export type InterventionType = 'teleop' | 'emergency-stop' | 'cancel-goal';
  * attributed to the earliest stage that failed.
  */
 export type PipelineStage =
-  | 'link' | 'perception' | 'prediction' | 'global-planning' | 'local-planning' | 'reactive-control';
+  | 'link' | 'localization' | 'perception' | 'prediction' | 'global-planning' | 'local-planning' | 'reactive-control';
 
 export type IncidentSeverity = 'low' | 'medium' | 'high';
 
@@ -122,6 +124,8 @@ export function incidentLabel(inc: Pick<Incident, 'kind' | 'intervention'>): str
       return 'No progress';
     case 'link-loss':
       return 'Link lost';
+    case 'localization-lost':
+      return 'Localization lost';
     case 'intervention':
       switch (inc.intervention) {
         case 'emergency-stop':

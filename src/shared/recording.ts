@@ -172,7 +172,9 @@ export interface RecordedSafetyAction {
 export type OperatorActionType =
   | 'teleop' | 'set-goal' | 'cancel-goal' | 'emergency-stop' | 'release-emergency-stop' | 'connect' | 'disconnect'
   /** The operator placed the robot on the map (the pose is in `goal`'s fields). */
-  | 'set-robot-pose';
+  | 'set-robot-pose'
+  /** Maps: `detail` says which ('new'/'extend', the saved path, the loaded name, the localization mode). */
+  | 'start-mapping' | 'save-map' | 'load-map' | 'set-localization';
 
 export interface RecordedOperatorAction {
   kind: 'operator';

@@ -40,6 +40,76 @@ export interface LidarMountPose {
   yaw: number;
 }
 
+/**
+ * What a robot's odometry gets wrong, as the simulator reproduces it when a run asks for
+ * drift (never otherwise). The errors act on the increments the firmware reports, not on the
+ * motion: per simulator step, a true motion of ds metres along base_link x and dθ radians is
+ * reported as ds' and dθ' (systematic terms, slip and random noise below), and the reported
+ * odometry integrates those in the `odom` frame. Every term 0 is a perfect encoder.
+ *
+ * The values in the built-in profiles are plausible magnitudes for the robot's build (wheel
+ * size, castor, gyro, skid steer), not measurements of a particular unit: calibrate a real
+ * robot (e.g. Borenstein's UMBmark square) and put its figures in your own profile.
+ */
+export interface OdometryErrorParams {
+  /** Errors that repeat every run: a calibration the firmware has wrong. */
+  systematic: {
+    /**
+     * Reported distance = (1 + distanceScale) × distance travelled, dimensionless. A nominal
+     * wheel radius 1.5 % larger than the real (worn or compressed) tyre: +0.015.
+     */
+    distanceScale: number;
+    /**
+     * Reported rotation = (1 + rotationScale) × rotation turned, dimensionless. A nominal wheel
+     * base 2 % wider than the effective one (where the tyres really touch): −0.02.
+     */
+    rotationScale: number;
+    /**
+     * Heading the odometry gains per metre driven straight, rad/m (CCW positive; it flips sign
+     * reversing): unequal wheel diameters, ≈ −(E_d − 1) / wheelBase for Borenstein's diameter
+     * ratio E_d = D_right / D_left.
+     */
+    curvature: number;
+  };
+  /**
+   * Random errors, white per step and proportional to the motion, so that their variance grows
+   * linearly with the distance and rotation travelled (a random walk: the same spread whatever
+   * the step). 1-σ after one metre or one radian.
+   */
+  random: {
+    /** Distance error from distance, m/√m. */
+    distancePerSqrtM: number;
+    /** Distance error from rotation (cross term), m/√rad. */
+    distancePerSqrtRad: number;
+    /** Heading error from rotation, rad/√rad. */
+    headingPerSqrtRad: number;
+    /** Heading error from distance (cross term: floor bumps, tyre contact), rad/√m. */
+    headingPerSqrtM: number;
+  };
+  /**
+   * Wheel slip: the wheels turn without the body following, so the encoders count motion that
+   * did not happen (speeding up, turning in place) or miss motion that did (skidding while
+   * braking). Each slip episode's size varies by a random factor drawn when it starts.
+   */
+  slip: {
+    /** Body acceleration above which the tyres slip, m/s² (magnitude). */
+    accelThreshold: number;
+    /**
+     * Slip ratio per m/s² of acceleration above the threshold, 1/(m/s²): the encoders report
+     * (1 + ratio) × the distance while speeding up, (1 − ratio) × while braking (capped at 0.5).
+     */
+    ratioPerAccel: number;
+    /**
+     * Fraction of a turn in place that the encoders report on top of the real rotation
+     * (scrubbing tyres, a dragging castor), dimensionless; scaled down to 0 as the inner wheel
+     * stops counter-rotating.
+     */
+    turnInPlace: number;
+    /** 1-σ of the random factor on each slip episode's size, dimensionless (0: every episode alike). */
+    variation: number;
+  };
+}
+
 export interface RobotProfile {
   /** File name without .json; what `--robot NAME` takes. */
   name: string;
@@ -66,6 +136,11 @@ export interface RobotProfile {
   usb: UsbId[];
   /** Driver settings, e.g. mavlink: { autopilot: 'ardupilot' | 'px4' }. */
   options: Record<string, string | number | boolean>;
+  /**
+   * What its odometry gets wrong, for a simulated run with drift on (optional: the simulator's
+   * generic figures when absent). Never applied to a real robot.
+   */
+  odometryError?: OdometryErrorParams;
   /** Where the file came from ('built-in' or its path). */
   source: string;
 }

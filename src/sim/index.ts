@@ -5,6 +5,12 @@
  * from disk).
  */
 export { SimCore, integrateArc } from './sim-core';
+export { DRIFT_KEYWORDS, resolveDrift } from './drift';
+export type { DriftSetting, DriftSpec, ResolvedDrift } from './drift';
+export { OdometryErrorModel, ZERO_ODOMETRY_ERROR, odometryErrorFrom } from './odometry-error';
+export type { OdometryErrorParams, OdometryErrorSpec } from './odometry-error';
+export { NO_LIDAR_FAULTS, TYPICAL_LIDAR_FAULTS } from './lidar-faults';
+export type { LidarFaultParams } from './lidar-faults';
 export type { BoxSpec, CollisionEvent, ContactKind, GroundTruth, SimConfig, SimOdometry, SimScan, SimStatus, StepResult } from './sim-core';
 export { SimRobot } from './sim-robot';
 export type { ByteSink, SimRobotOptions, SimRobotStats } from './sim-robot';

@@ -4,6 +4,7 @@
  * SI units; footprint and lidar mount in base_link (x forward, y left).
  */
 import type { LidarLayout, RobotSpec } from '../shared/protocol';
+import type { OdometryErrorParams } from '../shared/robots';
 
 /** Which part of a person the lidar plane cuts. */
 export type PersonScanModel = 'legs' | 'body';
@@ -29,6 +30,11 @@ export interface RobotParams extends RobotSpec {
   /** Motors stop by themselves this long after the last valid VelocityCommand, seconds. */
   commandTimeout: number;
   lidar: LidarParams;
+  /**
+   * What this robot's odometry gets wrong when a run switches drift on (SimConfig.drift
+   * 'typical'); unused otherwise. Absent: the reference robot's figures.
+   */
+  odometryError?: OdometryErrorParams;
 }
 
 const FULL_TURN_BEAMS = 360;
@@ -69,6 +75,14 @@ export const HOME_ROBOT: RobotParams = {
   panMaxRate: 3.0,
   panMaxAccel: 8.0,
   lidar: HOME_LIDAR,
+  // A home robot with ~70 mm rubber wheels and a castor, uncalibrated: 1 % distance and −1.5 %
+  // rotation scale, wheel diameters 0.1 % apart on its 0.33 m base; modest slip on hard floor.
+  // Equal to resources/robots/foresight.json (a test holds them together).
+  odometryError: {
+    systematic: { distanceScale: 0.01, rotationScale: -0.015, curvature: 0.003 },
+    random: { distancePerSqrtM: 0.01, distancePerSqrtRad: 0.002, headingPerSqrtRad: 0.01, headingPerSqrtM: 0.005 },
+    slip: { accelThreshold: 0.6, ratioPerAccel: 0.04, turnInPlace: 0.02, variation: 0.3 },
+  },
 };
 
 /**

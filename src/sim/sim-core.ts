@@ -4,12 +4,19 @@
  * the seed, so two runs with the same config and the same calls are identical. The
  * firmware endpoint (SimRobot), the scenario runner and BARN all drive it.
  *
- * Frames (REP 105): ground truth is in `map`. The simulated odometry has no drift, and the
- * `odom` frame coincides with `map` at start, so odometry equals the ground-truth pose.
+ * Frames (REP 105): ground truth is in `map`. By default (`drift` off) the simulated odometry
+ * has no drift and the `odom` frame coincides with `map`, so odometry equals the ground-truth
+ * pose. With drift on (see ./drift), the odometry is what the encoders report: it starts at
+ * (0, 0, 0) in its own `odom` frame where the robot stands and drifts with the robot's odometry
+ * error; GroundTruth.trueMapFromOdom is map←odom as a perfect localizer would find it.
  * Robot velocities are in base_link. Units SI; sim time in seconds from the start.
  */
 import type { OccupancyGrid } from '../shared/grid';
-import { normalizeAngle, type Pose2D, type Vec2 } from '../shared/geometry';
+import { composePose, invertPose, normalizeAngle, type Pose2D, type Vec2 } from '../shared/geometry';
+import { integrateArc } from './arc';
+import { resolveDrift, type DriftSetting } from './drift';
+import { applyBeamFaults, hasBeamFaults, type LidarFaultParams } from './lidar-faults';
+import { OdometryErrorModel } from './odometry-error';
 import { PeopleNav } from './people-nav';
 import { People, type CrowdConfig, type PersonTruth, type ScriptedPersonSpec } from './people';
 import { stepJerkLimited, stepPan, type PanState, type RampState } from './profile';
@@ -17,6 +24,8 @@ import { SimRandom } from './random';
 import { HOME_ROBOT, resolveRobotParams, type RobotParams, type RobotParamsOverrides } from './robot-params';
 import { pointBoxDistance, rayCircle, rayEllipse, type CircleShape, type OrientedBox } from './shapes';
 import { World, type WorldBox } from './world';
+
+export { integrateArc } from './arc';
 
 /** A box obstacle: oriented rectangle, optionally present only for [appearAt, disappearAt) s. */
 export interface BoxSpec extends OrientedBox {
@@ -47,6 +56,11 @@ export interface SimConfig {
   maxSubstep?: number;
   /** Battery charge at start, percent (default 95). */
   batteryPercent?: number;
+  /**
+   * Odometry drift and lidar faults (default 'off': odometry = ground truth, `odom` ≡ `map`,
+   * Gaussian range noise only). See DriftSetting in ./drift.
+   */
+  drift?: DriftSetting;
 }
 
 /** One lidar revolution, captured at a single instant (no motion skew). */
@@ -101,9 +115,21 @@ export interface GroundTruth {
   /** Distance from the footprint to the nearest person's centre, now and the minimum since start (m). */
   personCentreDistance: number;
   minPersonCentreDistance: number;
+  /**
+   * map←odom as it truly is now: the pose of the `odom` frame in `map`, so that
+   * trueMapFromOdom ∘ odometry pose = robotPose. Identity with drift off (`odom` ≡ `map`).
+   * With drift on it starts at the start pose and wanders as the odometry drifts (truth ∘
+   * odom⁻¹ at each instant): what a localizer's map_to_odom is scored against.
+   */
+  trueMapFromOdom: Pose2D;
 }
 
-/** Odometry as the firmware reports it (odom frame ≡ map frame, no drift). */
+/**
+ * Odometry as the firmware reports it: base_link in `odom` (m, m, rad) and the body velocity
+ * (m/s, rad/s). Drift off: `odom` ≡ `map` and this is the truth. Drift on: the encoders'
+ * account, from (0, 0, 0) at start; velocities carry the systematic error and slip, not the
+ * random walk.
+ */
 export interface SimOdometry {
   x: number;
   y: number;
@@ -144,6 +170,12 @@ export class SimCore {
   private readonly maxSubstep: number;
   private readonly lidarNoise: SimRandom;
   private readonly onDemandNoise: SimRandom;
+  /** The encoders, with drift on; null: odometry is the truth. */
+  private readonly encoders: OdometryErrorModel | null;
+  /** Lidar faults with drift on (null: none), and their own streams for stepped and on-demand scans. */
+  private readonly lidarFaults: LidarFaultParams | null;
+  private readonly lidarFaultRandom: SimRandom;
+  private readonly onDemandFaultRandom: SimRandom;
 
   private t = 0;
   private pose: Pose2D;
@@ -183,6 +215,13 @@ export class SimCore {
     this.people = new People(this.world, new PeopleNav(this.world), SimRandom.stream(config.seed, 'people'), config.crowd, config.people ?? [], this.pose);
     this.lidarNoise = SimRandom.stream(config.seed, 'lidar');
     this.onDemandNoise = SimRandom.stream(config.seed, 'lidar-on-demand');
+    // Drift draws from streams of its own, so switching it on leaves every other draw as it was.
+    const drift = resolveDrift(config.drift, this.params);
+    this.encoders = drift ? new OdometryErrorModel(drift.odometry, this.params.wheelBase, SimRandom.stream(config.seed, 'odometry')) : null;
+    const faults = drift?.lidar;
+    this.lidarFaults = faults && (hasBeamFaults(faults) || faults.revolutionDrop > 0) ? faults : null;
+    this.lidarFaultRandom = SimRandom.stream(config.seed, 'lidar-faults');
+    this.onDemandFaultRandom = SimRandom.stream(config.seed, 'lidar-faults-on-demand');
     this.panRate = this.params.panMaxRate;
     this.nextScanTime = 1 / this.params.lidar.rateHz;
     this.batteryStart = config.batteryPercent ?? 95;
@@ -289,10 +328,15 @@ export class SimCore {
     return this.addBox({ x: this.pose.x + c * ahead, y: this.pose.y + s * ahead, yaw: this.pose.theta, ...size, appearAt: this.t });
   }
 
-  /** Moves the robot (a scenario reset or "kidnap"); velocities are zeroed. */
+  /**
+   * Moves the robot (a scenario reset or "kidnap"); velocities are zeroed. With drift off the
+   * odometry jumps with it (`odom` ≡ `map`); with drift on the encoders saw nothing, so the
+   * odometry stays and trueMapFromOdom jumps instead.
+   */
   teleport(pose: Pose2D): void {
     this.pose = { ...pose, theta: normalizeAngle(pose.theta) };
     this.v = this.w = 0;
+    this.encoders?.carried();
     this.linear.value = this.linear.rate = this.angular.value = this.angular.rate = 0;
     this.updateContactsAndClearance([]);
   }
@@ -322,6 +366,7 @@ export class SimCore {
     stepJerkLimited(this.angular, this.targetW, p.maxAngularAccel, p.maxAngularJerk, h);
     // First-order actuator lag (exact discretization): the wheels follow the setpoint.
     const alpha = 1 - Math.exp(-h / p.actuatorTimeConstant);
+    const vBefore = this.v;
     this.v += (this.linear.value - this.v) * alpha;
     this.w += (this.angular.value - this.w) * alpha;
 
@@ -329,14 +374,18 @@ export class SimCore {
     const next = integrateArc(previous, this.v, this.w, h);
     const tNext = this.t + h;
     const blockedAtNext = this.world.footprintContact(this.footprintAt(next), tNext);
+    let moved = true;
     if (blockedAtNext && !this.world.footprintContact(this.footprintAt(previous), tNext)) {
       // Hitting something solid: the robot stays put and the motors stall.
       this.v = this.w = 0;
       this.linear.value = this.linear.rate = this.angular.value = this.angular.rate = 0;
+      moved = false;
     } else {
       this.pose = next;
     }
     const staticContact = blockedAtNext;
+    // The encoders count this step's motion (a stalled robot's wheels do not turn).
+    this.encoders?.advance({ ds: moved ? this.v * h : 0, dTheta: moved ? this.w * h : 0, v: this.v, w: this.w, accel: (this.v - vBefore) / h, h });
 
     const c = Math.cos(this.pose.theta);
     const s = Math.sin(this.pose.theta);
@@ -347,9 +396,14 @@ export class SimCore {
     this.updateContactsAndClearance(result.collisions, staticContact);
 
     if (this.t >= this.nextScanTime - 1e-9) {
-      const scan = this.captureScan(this.lidarNoise);
-      this.lastScan = scan;
-      result.scans.push(scan);
+      // A revolution lost on the way (drift on) is measured but never arrives, so the noise of
+      // the revolutions that do arrive is what it would have been.
+      const lost = this.lidarFaults !== null && this.lidarFaults.revolutionDrop > 0 && this.lidarFaultRandom.next() < this.lidarFaults.revolutionDrop;
+      const scan = this.captureScan(this.lidarNoise, this.lidarFaultRandom);
+      if (!lost) {
+        this.lastScan = scan;
+        result.scans.push(scan);
+      }
       this.nextScanTime += 1 / p.lidar.rateHz;
     }
   }
@@ -407,13 +461,14 @@ export class SimCore {
 
   /**
    * A scan of the world as it is now, on demand. Uses its own noise stream, so calling it
-   * never changes what `step` produces.
+   * never changes what `step` produces. With drift on it has the beam faults too, but is never
+   * lost.
    */
   scan(): SimScan {
-    return this.captureScan(this.onDemandNoise);
+    return this.captureScan(this.onDemandNoise, this.onDemandFaultRandom);
   }
 
-  private captureScan(noise: SimRandom): SimScan {
+  private captureScan(noise: SimRandom, faultRandom: SimRandom): SimScan {
     const lidar = this.params.lidar;
     const c = Math.cos(this.pose.theta);
     const s = Math.sin(this.pose.theta);
@@ -478,6 +533,9 @@ export class SimCore {
       const r = d + noise.normal(lidar.rangeNoiseSigma);
       ranges[i] = r > reach ? Infinity : r < lidar.rangeMin ? -Infinity : r;
     }
+    if (this.lidarFaults && hasBeamFaults(this.lidarFaults)) {
+      applyBeamFaults(ranges, { hit, dirX, dirY, rangeMin: lidar.rangeMin, rangeMax: reach }, this.lidarFaults, faultRandom);
+    }
     return {
       time: this.t,
       ranges,
@@ -504,7 +562,15 @@ export class SimCore {
     };
   }
 
+  /** Whether the odometry is the encoders' drifting account (drift on) rather than the ground truth. */
+  get odometryDrifts(): boolean {
+    return this.encoders !== null;
+  }
+
+  /** What the firmware reports now (see SimOdometry: the truth with drift off, the encoders' account with it on). */
   odometry(): SimOdometry {
+    const e = this.encoders;
+    if (e) return { x: e.pose.x, y: e.pose.y, theta: e.pose.theta, v: e.v, w: e.w, lastCommandSeq: this.lastCommandSeq };
     return { x: this.pose.x, y: this.pose.y, theta: this.pose.theta, v: this.v, w: this.w, lastCommandSeq: this.lastCommandSeq };
   }
 
@@ -550,6 +616,7 @@ export class SimCore {
       minClearance: { ...this.clearanceMin },
       personCentreDistance: this.personCentreNow,
       minPersonCentreDistance: this.personCentreMin,
+      trueMapFromOdom: this.encoders ? composePose(this.pose, invertPose(this.encoders.pose)) : { x: 0, y: 0, theta: 0 },
     };
   }
 
@@ -557,20 +624,4 @@ export class SimCore {
   crowdPlaces(): readonly Vec2[] {
     return this.people.crowdPlaces();
   }
-}
-
-/** Exact unicycle integration over dt with constant v (m/s) and w (rad/s). */
-export function integrateArc(pose: Pose2D, v: number, w: number, dt: number): Pose2D {
-  const dtheta = w * dt;
-  if (Math.abs(dtheta) < 1e-9) {
-    const mid = pose.theta + dtheta / 2;
-    return { x: pose.x + v * dt * Math.cos(mid), y: pose.y + v * dt * Math.sin(mid), theta: normalizeAngle(pose.theta + dtheta) };
-  }
-  const r = v / w;
-  const theta1 = pose.theta + dtheta;
-  return {
-    x: pose.x + r * (Math.sin(theta1) - Math.sin(pose.theta)),
-    y: pose.y - r * (Math.cos(theta1) - Math.cos(pose.theta)),
-    theta: normalizeAngle(theta1),
-  };
 }

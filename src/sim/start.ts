@@ -15,6 +15,8 @@ import { plugIntoPty } from './emulators/on-pty';
 import { builtinApartmentYamlPath, loadMapFile } from './map-file';
 import { createPseudoTerminal, type PseudoTerminal } from './pty';
 import { RealTimeDriver } from './realtime';
+import type { DriftSetting } from './drift';
+import { HOME_ROBOT } from './robot-params';
 import { SimCore, type SimConfig } from './sim-core';
 import { SimRobot } from './sim-robot';
 
@@ -32,6 +34,11 @@ export interface StartSimulatorOptions {
   mapYaml?: string;
   /** People in the crowd (default 3 in the built-in apartment, 0 on other maps). */
   people?: number;
+  /**
+   * Odometry drift and lidar faults (default 'off'; `foresight sim --drift typical`: the robot
+   * profile's own odometry error). Wins over `config.drift`. See DriftSetting in ./drift.
+   */
+  drift?: DriftSetting;
   /** Anything else for SimCore (start pose, robot overrides, scripted people, boxes…). */
   config?: Partial<Omit<SimConfig, 'map' | 'seed'>>;
   /** The robot to be: its protocol, body and limits. Default the reference robot (link protocol v1, built-in lidar). */
@@ -68,9 +75,14 @@ export function createSimCore(options: Omit<StartSimulatorOptions, 'transport'> 
   const extra = options.config ?? {};
   // A robot profile other than the reference robot's, or a separate lidar, shapes the body,
   // limits and lidar of the simulated robot.
-  const fromProfile = options.robot && (options.robot.driver !== 'foresight' || options.lidar) ? robotParamsFor(options.robot, options.lidar ?? null) : undefined;
+  // The reference robot's own profile still brings its odometry error (used with drift on).
+  const robot = options.robot;
+  const fromProfile = robot && (robot.driver !== 'foresight' || options.lidar)
+    ? robotParamsFor(robot, options.lidar ?? null)
+    : robot?.odometryError ? { ...HOME_ROBOT, odometryError: robot.odometryError } : undefined;
   return new SimCore({
     ...extra,
+    drift: options.drift ?? extra.drift,
     baseRobot: extra.baseRobot ?? fromProfile,
     map,
     seed: options.seed ?? 1,

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { settledView, toScreen, startConsoleRig, type ApiProbe, type ConsoleRig } from './support';
+import { dragPose, startConsoleRig, type ApiProbe, type ConsoleRig } from './support';
 
 let rig: ConsoleRig;
 let page: Page;
@@ -24,13 +24,7 @@ describe('goal set on the map', () => {
   it('is reached, with the path, candidates, chosen trajectory and gaze target visible on the way', async () => {
     const goal = { x: 5.5, y: 4.6 };
     await page.getByTestId('goal-mode').click();
-    const view = await settledView(page);
-    const at = await toScreen(page, view, goal.x, goal.y);
-    const ahead = await toScreen(page, view, goal.x + 0.8, goal.y);
-    await page.mouse.move(at.x, at.y);
-    await page.mouse.down();
-    await page.mouse.move(ahead.x, ahead.y, { steps: 5 });
-    await page.mouse.up();
+    await dragPose(page, { ...goal, theta: 0 });
 
     const set = await probe.until((s) => s.goal !== null, 5_000, 'goal accepted');
     expect(set.goal!.x).toBeCloseTo(goal.x, 0);

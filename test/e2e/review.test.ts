@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { ApiMethodName, ApiMethods, ConsoleSnapshot, MapPayload } from '../../src/shared/api';
+import { ODOMETRY_ONLY, type ApiMethodName, type ApiMethods, type ConsoleSnapshot, type MapPayload } from '../../src/shared/api';
 import type { ApiBackend } from '../../src/main/api/backend';
 import { startWebHost, type WebHost } from '../../src/main/hosts/web/server';
 import { loadRosMapFile, mapPayload } from '../../src/main/core/map-file';
@@ -38,7 +38,7 @@ function idleSnapshot(): ConsoleSnapshot {
     link: { state: 'disconnected', message: 'No robot connected', endpoint: null, rttMs: null, clockOffsetMs: null, frameRateHz: 0, crcErrors: 0, badFrames: 0, reconnects: 0 },
     robot: null, pose: null, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
     faults: [], screenPan: null, scan: [], scanAgeMs: null, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
-    people: [], gazeTarget: null, notice: null,
+    people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY,
   };
 }
 
@@ -49,7 +49,7 @@ function reviewBackend(review: ReviewHandlers, map: MapPayload): ApiBackend {
       if (method in review) return (review[method as keyof ReviewHandlers] as (r: unknown) => Promise<unknown>)(req) as Promise<ApiMethods[M]['res']>;
       if (method === 'getMap') return map as ApiMethods[M]['res'];
       if (method === 'getSnapshot') return idleSnapshot() as ApiMethods[M]['res'];
-      if (method === 'listPorts') return [] as ApiMethods[M]['res'];
+      if (method === 'listPorts' || method === 'listMaps') return [] as ApiMethods[M]['res'];
       if (method === 'listProfiles') return { robots: [], lidars: [], problems: [] } as ApiMethods[M]['res'];
       return { ok: false, error: 'no robot in this test' } as ApiMethods[M]['res'];
     },

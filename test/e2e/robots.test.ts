@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { settledView, startConsoleRig, toScreen, type ApiProbe, type ConsoleRig } from './support';
+import { dragPose, startConsoleRig, type ApiProbe, type ConsoleRig } from './support';
 
 let rig: ConsoleRig;
 let page: Page;
@@ -28,13 +28,7 @@ async function goalAhead(dist: number): Promise<{ x: number; y: number }> {
   const p = s.pose!;
   const goal = { x: p.x + dist * Math.cos(p.theta), y: p.y + dist * Math.sin(p.theta) };
   await page.getByTestId('goal-mode').click();
-  const view = await settledView(page);
-  const at = await toScreen(page, view, goal.x, goal.y);
-  const ahead = await toScreen(page, view, goal.x + 0.5 * Math.cos(p.theta), goal.y + 0.5 * Math.sin(p.theta));
-  await page.mouse.move(at.x, at.y);
-  await page.mouse.down();
-  await page.mouse.move(ahead.x, ahead.y, { steps: 5 });
-  await page.mouse.up();
+  await dragPose(page, { ...goal, theta: p.theta }, 0.5);
   return goal;
 }
 
@@ -74,13 +68,7 @@ describe('connecting a Create 2 from the panel', () => {
     const at = { x: done.pose!.x + 1.0, y: done.pose!.y + 0.5 };
     await page.getByTestId('place-robot').click();
     await expect.poll(() => page.getByTestId('place-hint').isVisible()).toBe(true);
-    const view = await settledView(page);
-    const press = await toScreen(page, view, at.x, at.y);
-    const toward = await toScreen(page, view, at.x, at.y + 0.8); // facing +y
-    await page.mouse.move(press.x, press.y);
-    await page.mouse.down();
-    await page.mouse.move(toward.x, toward.y, { steps: 5 });
-    await page.mouse.up();
+    await dragPose(page, { ...at, theta: Math.PI / 2 }); // facing +y
     const placed = await probe.until((s) => s.pose !== null && Math.hypot(s.pose.x - at.x, s.pose.y - at.y) < 0.1, 5_000, 'robot placed');
     expect(Math.abs(placed.pose!.theta - Math.PI / 2)).toBeLessThan(0.15);
     await expect.poll(() => page.getByTestId('event-log').textContent()).toMatch(/Robot placed at/);

@@ -128,6 +128,8 @@ export class ApiProbe {
 /** The simulator on a pty, `foresight serve` against it, Chromium on its page, an API probe. */
 export interface ConsoleRig {
   dir: string;
+  /** The console's XDG_CONFIG_HOME (its saved maps go to foresight/maps below it). */
+  configDir: string;
   /** Stable path of the simulator's pty (a restarted simulator gets the same one). */
   tty: string;
   sim: RunningProcess;
@@ -141,19 +143,25 @@ export interface ConsoleRig {
   close(): Promise<void>;
 }
 
-export async function startConsoleRig(opts: { seed: number; people?: number }): Promise<ConsoleRig> {
+/**
+ * The simulator on a pty and `serve` on it, with Chromium on the console. The console's config
+ * folder (saved maps, profiles) is the rig's own, never the user's. `simArgs` and `serveArgs`
+ * are added to the two command lines.
+ */
+export async function startConsoleRig(opts: { seed: number; people?: number; simArgs?: string[]; serveArgs?: string[] }): Promise<ConsoleRig> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'foresight-e2e-'));
   const tty = join(dir, 'robot.tty');
   const startSim = async (): Promise<RunningProcess> => {
-    const p = startForesight(['sim', '--pty', '--link', tty, '--seed', String(opts.seed), '--people', String(opts.people ?? 0)]);
+    const p = startForesight(['sim', '--pty', '--link', tty, '--seed', String(opts.seed), '--people', String(opts.people ?? 0), ...(opts.simArgs ?? [])]);
     await p.waitFor(/\/dev\/pts\/\d+/, 15_000);
     return p;
   };
   const rig = { dir, tty, startSim } as ConsoleRig;
   rig.sim = await startSim();
-  rig.serve = startForesight(['serve', '--port', tty, '--http-port', '0', '--db', join(dir, 'runs.sqlite')]);
+  rig.configDir = join(dir, 'config');
+  rig.serve = startForesight(['serve', '--port', tty, '--http-port', '0', '--db', join(dir, 'runs.sqlite'), ...(opts.serveArgs ?? [])], { XDG_CONFIG_HOME: rig.configDir });
   rig.url = (await rig.serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/, 30_000))[0];
   rig.browser = await launchChromium();
   rig.page = await rig.browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -192,4 +200,18 @@ export async function settledView(page: Page): Promise<View> {
 export async function toScreen(page: Page, view: View, x: number, y: number): Promise<{ x: number; y: number }> {
   const box = (await page.getByTestId('map-host').locator('canvas').boundingBox())!;
   return { x: box.x + view.offsetX + view.scale * x, y: box.y + view.offsetY - view.scale * y };
+}
+
+/**
+ * The map's pose gesture (goal and place-robot tools): press at `pose` (map frame), drag
+ * `dragM` metres toward its heading, release. The tool must be chosen first.
+ */
+export async function dragPose(page: Page, pose: { x: number; y: number; theta: number }, dragM = 0.8): Promise<void> {
+  const view = await settledView(page);
+  const at = await toScreen(page, view, pose.x, pose.y);
+  const toward = await toScreen(page, view, pose.x + dragM * Math.cos(pose.theta), pose.y + dragM * Math.sin(pose.theta));
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  await page.mouse.move(toward.x, toward.y, { steps: 5 });
+  await page.mouse.up();
 }

@@ -28,6 +28,8 @@ const connect = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sim'), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), ...robotChoice }).strict(),
 ]);
 
+const mapName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a map name is 1–64 letters, digits, ".", "-" or "_", starting with a letter or digit');
+
 const none = z.null().or(z.undefined()).transform(() => null);
 
 // ── review and zones ──
@@ -58,6 +60,12 @@ const REQUEST_SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiMethods[M]['req'], u
   setGoal: pose,
   setRobotPose: pose,
   cancelGoal: none,
+  startMapping: z.object({ extend: z.boolean() }).strict(),
+  // A map name becomes a file name: letters, digits, dot, dash, underscore; no path.
+  saveMap: z.object({ name: mapName }).strict(),
+  listMaps: none,
+  loadMap: z.object({ name: mapName }).strict(),
+  setLocalization: z.object({ mode: z.enum(['on', 'global', 'off']) }).strict(),
   listRuns: z.object({ search: shortText(200).optional(), tag: shortText(80).optional() }).strict().nullable().or(z.undefined()).transform((q) => q ?? null),
   getRun: runRef,
   renameRun: z.object({ runId, name: shortText(200) }).strict(),

@@ -23,6 +23,7 @@ const COMMANDS: CommandEntry[] = [
   { name: 'barn', summary: 'barn --world N | --all [--data DIR] [--json]: BARN benchmark worlds' },
   { name: 'grid-bench', summary: 'grid-bench --map FILE --scen FILE [--json]: MovingAI scenarios through the global planner' },
   { name: 'predict-eval', summary: 'predict-eval FILE... [--model NAME] [--json]: ETH/UCY prediction metrics' },
+  { name: 'slam-eval', summary: 'slam-eval --clf FILE --relations FILE [--json]: laser SLAM on a CARMEN log, scored against benchmark relations' },
   { name: 'people-eval', summary: 'people-eval [--seconds S] [--seed N] [--crowd N] [--motion stand|patrol] [--json]: people detection and tracking scored in the simulator' },
   { name: 'runs', summary: 'runs list [--json] | runs incidents ID | runs export ID --mcap FILE [--db FILE]: recorded runs' },
 ];

@@ -9,6 +9,7 @@ import type { Pose2D } from '../../shared/geometry';
 import type { AutonomyLoop, MeasuredState, PlanningScan } from '../../planner/autonomy';
 import type { NavCycleOutput } from '../../planner/nav';
 import type { RobotLimits } from '../../planner/local';
+import type { OccupancyGrid } from '../../shared/grid';
 import type { ZoneShape } from '../../planner/nav/zones';
 import type { PlannerEvent, PlannerPort } from './planner-port';
 
@@ -63,6 +64,11 @@ export class Autonomy {
   /** A robot with these limits is connected: bring the planner up for it. */
   onRobot(limits: RobotLimits): void {
     this.planner.start(limits);
+  }
+
+  /** A new or grown map (map frame) for the planner; a goal under way is replanned on it. */
+  setMap(map: OccupancyGrid): void {
+    this.planner.setMap(map);
   }
 
   setZones(zones: readonly ZoneShape[]): void {

@@ -12,6 +12,7 @@
  * owner of the clock calls `tick()` at ≥ 50 Hz and `planCycle()` at 10 Hz (timers live,
  * the scenario runner's steps on virtual time).
  */
+import { ODOMETRY_ONLY } from '../../shared/api';
 import type {
   ApiEventName,
   ApiEvents,
@@ -27,8 +28,8 @@ import type {
   SafetyState,
   TeleopInput,
 } from '../../shared/api';
-import type { LinkFrame, OdometryMsg } from '../../shared/protocol';
 import type { Pose2D } from '../../shared/geometry';
+import type { OccupancyGrid } from '../../shared/grid';
 import { ReactiveSafety } from '../../planner/reactive';
 import { scanEndpoints, type NavCycleOutput } from '../../planner/nav';
 import type { ZoneShape } from '../../planner/nav/zones';
@@ -43,6 +44,10 @@ import { RobotState } from './state';
 import { FaultMonitor, type FaultEvent } from './faults';
 import { Autonomy } from './autonomy';
 import type { PlannerPort } from './planner-port';
+import { LocalizationController } from '../localization/controller';
+import type { EstimatorPort } from '../localization/port';
+import type { MapLibrary } from '../localization/maps';
+import { mapPayload } from './map-file';
 
 /** Teleop input older than this stops teleop motion, s (renderer repeats at 10 Hz). */
 export const TELEOP_DEADMAN_S = 0.3;
@@ -120,6 +125,20 @@ export interface ConsoleCoreOptions {
   onShutdown?: () => void;
   /** Start the tick, planning and snapshot timers (virtual time and tests drive them by hand). */
   timers?: boolean;
+  /**
+   * Where localization and mapping run; without one the map pose is odometry as placed.
+   * `localize` starts localizing on the map at connect (from the placement when there is one).
+   */
+  estimator?: EstimatorPort;
+  /**
+   * What the estimator does from the first connection on: localize on the map (from the
+   * robot's placement, else globally), search globally, build a new map, or nothing.
+   */
+  estimatorOnConnect?: 'localize' | 'global' | 'mapping' | 'off';
+  /** Saved and built-in maps (new map, save, load); none in tests that do not ask for it. */
+  maps?: MapLibrary;
+  /** The loaded map's pose graph when it was built here (so it can be extended). */
+  mapGraph?: import('../../planner/slam/types').PoseGraphData | null;
   /** Observers of every safety tick and planning cycle (evaluations, traces). */
   onTick?: (t: number, decision: TickDecision) => void;
   onCycle?: (t: number, out: NavCycleOutput) => void;
@@ -149,9 +168,39 @@ export class ConsoleCore implements ApiBackend {
   /** Startup problems the operator must see (shown as the notice until something else is). */
   readonly warnings: string[];
   map: MapPayload | null;
+  /** The map as a grid (localization and planning use it). */
+  private mapGrid: OccupancyGrid | null = null;
+  private mapGraph: import('../../planner/slam/types').PoseGraphData | null;
+  /** Localization and mapping, when the console has an estimator. */
+  readonly localization: LocalizationController | null;
+  /** When the planner last received the growing map (mapping), s. */
+  private plannerMapAt = -Infinity;
+  private estimatorStarted = false;
+  /** The planner has only the unknown square a new map starts from. */
+  private plannerMapEmpty = false;
+  private pendingPlannerMap: OccupancyGrid | null = null;
 
   constructor(private readonly opts: ConsoleCoreOptions) {
     this.map = opts.map ?? null;
+    this.mapGrid = this.map ? gridOf(this.map) : null;
+    this.mapGraph = opts.mapGraph ?? null;
+    this.localization = opts.estimator
+      ? new LocalizationController(opts.estimator, {
+          now: () => this.now(),
+          say: (level, message) => this.say(level, message),
+          correct: (m) => this.state.correctMapFromOdom(m),
+          record: (m, t) => this.opts.recording?.mapToOdom(m, t),
+          lost: (message, detail) => {
+            if (this.loop.goal) this.autonomy?.cancel();
+            this.reportFault('localization-lost', message, detail);
+          },
+          recovered: (message) => {
+            this.say('info', message);
+            this.opts.recording?.fault({ kind: 'localization-recovered', message, atMs: this.now() * 1000, detail: {} }, this.now());
+          },
+          mapGrown: (grid) => this.showMap('map being built', grid, true),
+        })
+      : null;
     this.loop = new AutonomyLoop({ teleopDeadmanS: TELEOP_DEADMAN_S, noLidarTeleopSpeed: NO_LIDAR_TELEOP_SPEED, tickPeriodS: SAFETY_PERIOD_S, ...opts.loop }, opts.reactive ?? new ReactiveSafety());
     this.autonomy = opts.planner
       ? new Autonomy(this.loop, opts.planner, {
@@ -207,6 +256,11 @@ export class ConsoleCore implements ApiBackend {
     setGoal: (req) => this.setGoal(req),
     setRobotPose: (req) => this.setRobotPose(req),
     cancelGoal: () => this.cancelGoal(),
+    startMapping: (req) => this.startMapping(req.extend),
+    saveMap: (req) => this.saveMap(req.name),
+    listMaps: () => this.opts.maps?.list() ?? [],
+    loadMap: (req) => this.loadMap(req.name),
+    setLocalization: (req) => this.setLocalization(req.mode),
   };
 
   async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
@@ -238,6 +292,7 @@ export class ConsoleCore implements ApiBackend {
       this.autonomyWithoutDeadman = req.allowAutonomyWithoutDeadman === true;
       const placeAt = req.initialPose ?? ('placeAt' in made ? made.placeAt : null);
       if (placeAt) this.state.placeOnMap(placeAt);
+      this.startEstimator(placeAt);
       const rec = this.opts.recording;
       this.unsubscribeDriver = [
         driver.on('sample', (sample) => this.onSample(sample)),
@@ -261,6 +316,23 @@ export class ConsoleCore implements ApiBackend {
       return { ok: false, error: message };
     } finally {
       this.connecting = false;
+    }
+  }
+
+  /** At connect: the configured start the first time; afterwards a localizing console starts again from the placement (the robot may stand anywhere). */
+  private startEstimator(placeAt: Pose2D | null): void {
+    const loc = this.localization;
+    const grid = this.mapGrid;
+    if (!loc) return;
+    const first = !this.estimatorStarted;
+    this.estimatorStarted = true;
+    const seed = this.opts.seed ?? 1;
+    if (first) {
+      const start = this.opts.estimatorOnConnect ?? 'off';
+      if (start === 'mapping') this.startMapping(false);
+      else if (start !== 'off' && grid) loc.localize(grid, start === 'localize' ? (placeAt ?? 'odometry') : null, seed);
+    } else if (loc.mode === 'localize' && grid) {
+      loc.localize(grid, placeAt ?? 'odometry', seed);
     }
   }
 
@@ -324,6 +396,8 @@ export class ConsoleCore implements ApiBackend {
     if (this.capabilitiesValue?.watchdog === null && !this.autonomyWithoutDeadman) {
       return { ok: false, error: NO_DEADMAN_REFUSAL };
     }
+    const notLocalized = this.localization?.navigationBlocker();
+    if (notLocalized) return { ok: false, error: notLocalized };
     this.teleop = null;
     this.opts.recording?.operator('set-goal', this.now(), { goal });
     const res = await this.autonomy.setGoal(goal, this.state.pose);
@@ -337,11 +411,15 @@ export class ConsoleCore implements ApiBackend {
    */
   setRobotPose(pose: Pose2D): CommandResult {
     if (!this.driverValue) return { ok: false, error: 'No robot connected' };
+    if (this.localization?.mode === 'mapping') return { ok: false, error: 'Building a map: the mapper places the robot on it (the new map starts where mapping started). Save the map first, or load one to place the robot on.' };
     if (this.loop.goal) {
       this.autonomy?.cancel();
       this.say('warn', 'Robot placed on the map: goal cancelled');
     }
     this.state.placeOnMap(pose);
+    this.opts.recording?.mapToOdom(this.state.mapFromOdom, this.now());
+    // Localizing: the operator's pose is the filter's new start (particles around it).
+    this.localization?.setPose(pose);
     this.opts.recording?.operator('set-robot-pose', this.now(), { goal: pose });
     this.say('info', `Robot placed at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}), heading ${((pose.theta * 180) / Math.PI).toFixed(0)}°`);
     return { ok: true };
@@ -351,6 +429,99 @@ export class ConsoleCore implements ApiBackend {
     this.opts.recording?.operator('cancel-goal', this.now());
     this.autonomy?.cancel();
     return { ok: true };
+  }
+
+  /**
+   * Starts building a map while driving: a new one (the robot's place now is its origin), or
+   * the loaded one continued when it was built here. A goal under way is cancelled.
+   */
+  startMapping(extend: boolean): CommandResult {
+    const loc = this.localization;
+    if (!loc) return { ok: false, error: 'This console has no mapping' };
+    if (extend && !this.mapGraph) return { ok: false, error: 'This map was not built here (no pose graph saved with it): it cannot be extended; start a new map instead' };
+    if (this.loop.goal) {
+      this.autonomy?.cancel();
+      this.say('warn', 'Mapping started: goal cancelled');
+    }
+    if (!extend) {
+      // The new map's frame is odom's: map → odom starts at identity and the mapper corrects it.
+      this.state.correctMapFromOdom({ x: 0, y: 0, theta: 0 });
+      this.opts.recording?.mapToOdom(this.state.mapFromOdom, this.now());
+      this.mapGraph = null;
+      this.showMap(NEW_MAP_NAME, emptyGrid(), true);
+    }
+    loc.startMapping(extend ? this.mapGraph : null, extend ? this.state.pose : null, this.opts.seed ?? 1);
+    this.opts.recording?.operator('start-mapping', this.now(), { detail: extend ? 'extend' : 'new' });
+    this.say('info', extend ? `Extending map '${this.map?.name ?? ''}': drive where it is not mapped yet` : 'Mapping a new place: drive slowly through it; come back to where you started to close the loop');
+    return { ok: true };
+  }
+
+  async saveMap(name: string): Promise<ApiMethods['saveMap']['res']> {
+    const loc = this.localization;
+    const maps = this.opts.maps;
+    if (!loc || !maps) return { ok: false, error: 'This console cannot save maps' };
+    const built = await loc.currentMap();
+    if ('error' in built) return { ok: false, error: built.error };
+    try {
+      const path = await maps.save(name, built.grid, built.graph);
+      this.mapGraph = built.graph;
+      this.showMap(name, built.grid, false);
+      this.opts.recording?.operator('save-map', this.now(), { detail: path });
+      this.say('info', `Map saved as '${name}' (${path}); localizing on it`);
+      // The map is done: localize on it from where the mapper says the robot is.
+      loc.localize(built.grid, this.state.pose, this.opts.seed ?? 1);
+      return { ok: true, path };
+    } catch (err) {
+      return { ok: false, error: `Could not save the map: ${(err as Error).message}` };
+    }
+  }
+
+  async loadMap(name: string): Promise<CommandResult> {
+    const maps = this.opts.maps;
+    if (!maps) return { ok: false, error: 'This console cannot load maps' };
+    const loaded = await maps.load(name);
+    if (!loaded.ok) return { ok: false, error: loaded.message };
+    if (this.loop.goal) {
+      this.autonomy?.cancel();
+      this.say('warn', 'New map loaded: goal cancelled');
+    }
+    this.mapGraph = loaded.graph;
+    this.showMap(name, loaded.grid, false);
+    this.opts.recording?.operator('load-map', this.now(), { detail: name });
+    if (this.localization) {
+      // The robot's place on a different map is unknown: search for it unless the operator places it.
+      this.localization.localize(loaded.grid, null, this.opts.seed ?? 1);
+      this.say('info', `Map '${name}' loaded: localizing (place the robot to help it)`);
+    }
+    return { ok: true };
+  }
+
+  setLocalization(mode: 'on' | 'global' | 'off'): CommandResult {
+    const loc = this.localization;
+    if (!loc) return { ok: false, error: 'This console has no localization' };
+    if (!this.mapGrid) return { ok: false, error: 'No map loaded' };
+    if (mode === 'off') loc.off();
+    else loc.localize(this.mapGrid, mode === 'on' ? this.state.pose : null, this.opts.seed ?? 1);
+    this.opts.recording?.operator('set-localization', this.now(), { detail: mode });
+    return { ok: true };
+  }
+
+  /**
+   * A new map to show and plan on. While mapping it grows every few seconds: the planner gets
+   * it at most every PLANNER_MAP_PERIOD_S (its costmaps are rebuilt each time).
+   */
+  private showMap(name: string, grid: OccupancyGrid, growing: boolean): void {
+    this.mapGrid = grid;
+    this.map = mapPayload(name, grid);
+    this.emit('map', this.map);
+    // The first grown map goes at once: until then the planner has an unknown square, where
+    // every wall the lidar sees would look like something moving.
+    if (!growing || this.plannerMapEmpty || this.now() - this.plannerMapAt >= PLANNER_MAP_PERIOD_S) {
+      this.plannerMapEmpty = name === NEW_MAP_NAME;
+      this.showMapToPlanner(grid);
+    } else {
+      this.pendingPlannerMap = grid;
+    }
   }
 
   setNotice(text: string | null): void {
@@ -365,6 +536,7 @@ export class ConsoleCore implements ApiBackend {
 
   /** One planning cycle (10 Hz): from the newest odometry and scan, fast-forwarded by the loop. */
   planCycle(): void {
+    if (this.pendingPlannerMap && this.now() - this.plannerMapAt >= PLANNER_MAP_PERIOD_S) this.showMapToPlanner(this.pendingPlannerMap);
     const a = this.autonomy;
     const s = this.state;
     const driver = this.driverValue;
@@ -381,6 +553,12 @@ export class ConsoleCore implements ApiBackend {
       commandTransitS: latency.commandTransitS,
       pan: { angle: s.screenPan ?? 0, rate: s.screenPanRate ?? 0 },
     });
+  }
+
+  private showMapToPlanner(grid: OccupancyGrid): void {
+    this.plannerMapAt = this.now();
+    this.pendingPlannerMap = null;
+    this.autonomy?.setMap(grid);
   }
 
   /** One safety tick: the loop decides, the driver sends. */
@@ -423,9 +601,9 @@ export class ConsoleCore implements ApiBackend {
   }
 
   /** A fault found outside the robot link (e.g. the planner crashed): said, recorded, motion stopped. */
-  reportFault(kind: string, message: string): void {
+  reportFault(kind: string, message: string, detail: Record<string, number | string> = {}): void {
     this.say('error', message);
-    this.opts.recording?.fault({ kind, message, atMs: this.now() * 1000, detail: {} }, this.now());
+    this.opts.recording?.fault({ kind, message, atMs: this.now() * 1000, detail }, this.now());
     this.tick();
   }
 
@@ -460,6 +638,8 @@ export class ConsoleCore implements ApiBackend {
     this.loop.setRobot({ limits, hasLidar: caps.lidar !== 'none', pan: caps.screen ? panLimitsOf(h) : null, scanPeriodS });
     this.autonomy?.onRobot(limits);
     this.opts.recording?.start(h.name, this.driverValue?.endpoint ?? caps.driver, this.now());
+    // Before the first odometry a placement is still pending: it is recorded when it applies.
+    if (this.state.pose) this.opts.recording?.mapToOdom(this.state.mapFromOdom, this.now());
   }
 
   private onSample(sample: RobotSample): void {
@@ -469,24 +649,29 @@ export class ConsoleCore implements ApiBackend {
     const verdict = this.faults.onFrame({ seq: frame.seq, timestampUs: frame.timestampUs, receivedAtMs: sample.receivedAt * 1000, msg: frame.msg }, sample.device === undefined);
     if (verdict.fault) this.onFault(verdict.fault);
     const msg = frame.msg;
+    // Odometry is recorded raw (odom frame); map → odom is recorded whenever it changes.
+    this.opts.recording?.frame(frame, sample.receivedAt);
     if (msg.type === 'odometry' && verdict.apply) {
+      const hadPlacement = this.state.pose === null;
       this.state.applyOdometry(msg, sample.receivedAt);
-      // The run log keeps poses on the map: odometry placed there when the robot was placed.
-      this.opts.recording?.frame(this.state.placed(frame as LinkFrame<OdometryMsg>), sample.receivedAt);
+      // A placement asked for before the first odometry took effect just now.
+      if (hadPlacement) this.opts.recording?.mapToOdom(this.state.mapFromOdom, this.now());
       return;
     }
-    this.opts.recording?.frame(frame, sample.receivedAt);
     if (!verdict.apply) return;
     switch (msg.type) {
       case 'hello':
         return;
       case 'odometry':
         return;
-      case 'laser-scan':
-        this.state.applyScan(msg, sample.stamp);
+      case 'laser-scan': {
+        // Applied first, whether or not anything localizes (`a?.f(x)` would skip evaluating x).
+        const view = this.state.applyScan(msg, sample.stamp);
+        this.localization?.onScan(view);
         // Check the command against every new scan, not only on the next tick.
         this.tick();
         return;
+      }
       case 'status':
         this.state.status = msg;
         return;
@@ -541,6 +726,7 @@ export class ConsoleCore implements ApiBackend {
       people: [],
       gazeTarget: null,
       notice: this.notice ?? (this.warnings[0] ?? null),
+      localization: this.localization?.view() ?? ODOMETRY_ONLY,
     };
     this.autonomy?.fill(snap);
     return snap;
@@ -550,9 +736,27 @@ export class ConsoleCore implements ApiBackend {
     for (const t of this.timers) clearInterval(t);
     await this.disconnect();
     await this.autonomy?.shutdown();
+    await this.opts.estimator?.shutdown();
     await this.opts.recording?.close(this.now());
     this.opts.onShutdown?.();
   }
+}
+
+/** The planner gets the growing map at most this often while mapping, s (its costmaps are rebuilt each time). */
+const PLANNER_MAP_PERIOD_S = 3;
+/** The name a new map goes by until it is saved. */
+const NEW_MAP_NAME = 'new map';
+
+
+/** A map payload back to a grid. */
+function gridOf(m: MapPayload): OccupancyGrid {
+  return { width: m.width, height: m.height, resolution: m.resolution, origin: { ...m.origin }, data: new Uint8Array(Buffer.from(m.dataBase64, 'base64')) };
+}
+
+/** What a new map is before its first scan: a small unknown square around the odom origin. */
+function emptyGrid(): OccupancyGrid {
+  const size = 80;
+  return { width: size, height: size, resolution: 0.05, origin: { x: -2, y: -2 }, data: new Uint8Array(size * size).fill(255) };
 }
 
 /** The safety state the operator sees for a tick: the reactive decision, or the guard's note. */

@@ -2,7 +2,11 @@
  * Assembles the console core with its real parts: map file, serial/TCP transports,
  * RobotLink, the simulator process, port discovery. Both hosts start here.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MapLibrary, parsePoseGraph } from '../localization/maps';
+import { WorkerEstimator } from '../localization/port';
+import type { PoseGraphData } from '../../planner/slam/types';
 import type { Zone } from '../../shared/api';
 import { SerialTransport, TcpTransport, listPorts } from '../link';
 import { hostSeconds } from './clock';
@@ -34,6 +38,12 @@ export interface CreateConsoleOptions {
   userProfilesDir?: string | null;
   /** Profiles already loaded (the CLI's); default: loaded from resourcesDir and userProfilesDir. */
   catalog?: ProfileCatalog;
+  /** Localization at connect (default: localize on any map but the open floor, which has nothing to localize on). */
+  estimator?: 'localize' | 'global' | 'mapping' | 'off';
+  /** The user's maps folder; default ~/.config/foresight/maps. */
+  userMapsDir?: string;
+  /** Odometry drift and lidar faults for a simulator started from the console. */
+  simDrift?: 'off' | 'typical';
 }
 
 /** A lidar on a real port: the request must say which port. */
@@ -44,9 +54,24 @@ function lidarConnection(profile: LidarProfile | null, path: string | undefined,
 }
 
 export async function createConsoleCore(opts: CreateConsoleOptions): Promise<ConsoleCore> {
-  const mapYaml = opts.mapYaml ?? join(opts.resourcesDir, 'maps', 'apartment.yaml');
+  const maps = new MapLibrary(join(opts.resourcesDir, 'maps'), opts.userMapsDir);
+  // --map takes a file, or the name of a saved or built-in map.
+  const named = opts.mapYaml && !/[\\/]|\.ya?ml$/i.test(opts.mapYaml) ? maps.list().find((m) => m.name === opts.mapYaml) : undefined;
+  const mapYaml = named?.path ?? opts.mapYaml ?? join(opts.resourcesDir, 'maps', 'apartment.yaml');
   const loaded = await loadRosMapFile(mapYaml);
   if (!loaded.ok) throw new Error(loaded.message);
+  const startupProblems: string[] = [];
+  let mapGraph: PoseGraphData | null = null;
+  const graphPath = mapYaml.replace(/\.ya?ml$/i, '.posegraph.json');
+  if (existsSync(graphPath)) {
+    try {
+      mapGraph = parsePoseGraph(readFileSync(graphPath, 'utf8'));
+    } catch (err) {
+      // The map still serves for localization; only extending it is lost.
+      startupProblems.push(`Pose graph ${graphPath} not loaded (${(err as Error).message}): the map cannot be extended`);
+    }
+  }
+  const openFloor = loaded.name === 'open-floor';
   const cliPath = opts.cliPath ?? join(opts.resourcesDir, '..', 'bin', 'foresight.mjs');
 
   // Robot and lidar profiles: the built-in ones and the user's own (a broken file is named
@@ -73,7 +98,7 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
         // gets its usual lidar (or the one asked for) on a second pseudo-terminal.
         const usual = usualSeparateLidar(robot);
         const simLidar = lidarProfile ?? (usual ? findLidarProfile(catalog, usual) : null);
-        const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: opts.mapYaml, robot: robot.source === 'built-in' ? robot.name : robot.source, lidar: simLidar?.source === 'built-in' ? simLidar.name : simLidar?.source });
+        const sim = await startSimProcess({ cliPath, seed: req.seed ?? opts.simSeed, mapYaml: named?.path ?? opts.mapYaml, drift: opts.simDrift, robot: robot.source === 'built-in' ? robot.name : robot.source, lidar: simLidar?.source === 'built-in' ? simLidar.name : simLidar?.source });
         const lidar = simLidar && sim.lidarPath ? { profile: simLidar, path: sim.lidarPath, mount } : null;
         const driver = createRobotDriver({ profile: robot, transport: new SerialTransport({ path: sim.devicePath }), endpoint: 'sim', release: () => sim.stop() }, lidar);
         // The console knows where the simulated robot stands, as an operator would place it.
@@ -86,7 +111,7 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
   // console still drives, and says loudly that nothing is being recorded.
   const dbPath = opts.dbPath === undefined ? defaultRunsDbPath() : opts.dbPath;
   let recording: RunRecording | undefined;
-  const warnings: string[] = catalog.problems.map((p) => `Robot profile not loaded: ${p}`);
+  const warnings: string[] = [...catalog.problems.map((p) => `Robot profile not loaded: ${p}`), ...startupProblems];
   if (dbPath) {
     try {
       recording = new RunRecording(Recorder.open(dbPath));
@@ -122,6 +147,10 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     listPorts: async () => proposeProfiles(await listPorts(), catalog),
     listProfiles: () => catalog,
     planner: new WorkerPlanner({ map: loaded.map.grid }),
+    estimator: new WorkerEstimator(),
+    estimatorOnConnect: opts.estimator ?? (openFloor ? 'off' : 'localize'),
+    maps,
+    mapGraph,
     startupWarnings: warnings,
   });
   if (zones) {

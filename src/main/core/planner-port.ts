@@ -26,6 +26,8 @@ export interface PlannerPort {
   readonly ready: boolean;
   /** Waits (briefly) until ready; false when it did not get there. */
   whenReady(): Promise<boolean>;
+  /** A new or grown map: the stack is rebuilt on it, keeping zones and the goal under way (replanned). */
+  setMap(map: OccupancyGrid): void;
   /** Operator zones (map frame), kept and re-sent after every restart. */
   setZones(zones: readonly ZoneShape[]): void;
   /** A new goal from `from` (map frame) at time `now`, s. Counts toward `goalSerial`. */
@@ -54,22 +56,45 @@ export interface InlinePlannerOptions {
   planningTimeS?: number;
 }
 
+/**
+ * The stack rebuilt on a new map (a map being built grows; a saved one is loaded): zones kept,
+ * and a goal under way replanned from the robot's newest planned-from pose (dropped when it
+ * cannot be reached on the new map: the next cycle reports no goal and the core says so).
+ */
+export function restack(old: NavigationStack | null, map: OccupancyGrid, limits: RobotLimits, config: Partial<NavigationConfig> | undefined, zones: readonly ZoneShape[], from: { pose: Pose2D; now: number } | null): NavigationStack {
+  const stack = new NavigationStack(map, { limits }, config);
+  if (zones.length > 0) stack.setZones(zones);
+  const goal = old?.currentGoal;
+  if (goal && from) stack.setGoal(goal, from.pose, from.now);
+  return stack;
+}
+
 /** The navigation stack in process, answering synchronously: deterministic on virtual time. */
 export class InlinePlanner implements PlannerPort {
   private stack: NavigationStack | null = null;
+  private limits: RobotLimits | null = null;
+  private map: OccupancyGrid;
+  private lastFrom: { pose: Pose2D; now: number } | null = null;
   private limitsKey = '';
   private zones: ZoneShape[] = [];
   private goalSerial = 0;
   private listener: (e: PlannerEvent) => void = () => {};
 
-  constructor(private readonly opts: InlinePlannerOptions) {}
+  constructor(private readonly opts: InlinePlannerOptions) {
+    this.map = opts.map;
+  }
 
   start(limits: RobotLimits): void {
     const key = JSON.stringify(limits);
     if (this.stack && key === this.limitsKey) return;
     this.limitsKey = key;
-    this.stack = new NavigationStack(this.opts.map, { limits }, this.opts.config);
-    if (this.zones.length > 0) this.stack.setZones(this.zones);
+    this.limits = limits;
+    this.stack = restack(null, this.map, limits, this.opts.config, this.zones, null);
+  }
+
+  setMap(map: OccupancyGrid): void {
+    this.map = map;
+    if (this.limits) this.stack = restack(this.stack, map, this.limits, this.opts.config, this.zones, this.lastFrom);
   }
 
   get ready(): boolean {
@@ -102,6 +127,7 @@ export class InlinePlanner implements PlannerPort {
 
   cycle(input: NavCycleInput): void {
     if (!this.stack) return;
+    this.lastFrom = { pose: input.state.pose, now: input.now };
     const output = this.stack.cycle(input);
     output.sample = output.sample.slice(0, RETURNED_SAMPLE);
     this.listener({ type: 'cycle', output, computeS: this.planningTimeS(), goalSerial: this.goalSerial });

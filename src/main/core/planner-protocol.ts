@@ -9,6 +9,8 @@ export type ToPlanner =
   | { type: 'init'; map: OccupancyGrid; limits: RobotLimits; config: Partial<NavigationConfig> }
   | { type: 'goal'; id: number; goal: Pose2D; from: Pose2D; now: number }
   | { type: 'cancel' }
+  /** A new or grown map; the stack is rebuilt on it (zones and goal kept). */
+  | { type: 'map'; map: OccupancyGrid }
   /** Operator zones (map frame), replacing the previous ones; the stack replans with them. */
   | { type: 'zones'; zones: ZoneShape[] }
   | {

@@ -7,12 +7,20 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { NavigationStack } from '../../planner/nav';
 import type { FromPlanner, ToPlanner } from './planner-protocol';
-import { RETURNED_SAMPLE } from './planner-port';
+import { RETURNED_SAMPLE, restack } from './planner-port';
+import type { RobotLimits } from '../../planner/local';
+import type { NavigationConfig } from '../../planner/nav';
+import type { ZoneShape } from '../../planner/nav/zones';
+import type { Pose2D } from '../../shared/geometry';
 
 const port = parentPort;
 if (!port) throw new Error('planner-worker must run in a worker thread');
 
 let stack: NavigationStack | null = null;
+let setup: { limits: RobotLimits; config: Partial<NavigationConfig> } | null = null;
+let zones: ZoneShape[] = [];
+/** The newest pose a cycle planned from: a goal under way is replanned from it on a new map. */
+let lastFrom: { pose: Pose2D; now: number } | null = null;
 /** Goals received so far: every cycle answer says how many it was planned after. */
 let goalSerial = 0;
 
@@ -34,7 +42,11 @@ function handle(msg: ToPlanner): void {
   switch (msg.type) {
     case 'init':
       stack = new NavigationStack(msg.map, { limits: msg.limits }, msg.config);
+      setup = { limits: msg.limits, config: msg.config };
       send({ type: 'ready' });
+      return;
+    case 'map':
+      if (setup) stack = restack(stack, msg.map, setup.limits, setup.config, zones, lastFrom);
       return;
     case 'goal':
       goalSerial++;
@@ -45,6 +57,7 @@ function handle(msg: ToPlanner): void {
       return;
     case 'zones':
       // Sent right after 'init' (messages arrive in order), so the stack exists.
+      zones = msg.zones;
       stack?.setZones(msg.zones);
       return;
     case 'crash':
@@ -52,6 +65,7 @@ function handle(msg: ToPlanner): void {
     case 'cycle': {
       if (!stack) return;
       const started = performance.now();
+      lastFrom = { pose: msg.input.state.pose, now: msg.input.now };
       const s = msg.input.scan;
       const scan = s
         ? { sensor: { x: s.sensorX, y: s.sensorY }, endpoints: Array.from(s.xs, (x, i) => ({ x, y: s.ys[i]!, hit: s.hits[i] === 1 })), time: s.time }

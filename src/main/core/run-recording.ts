@@ -5,7 +5,7 @@
  * enqueues (the recorder writes on its own thread), so the safety tick never waits on disk.
  */
 import type { ConsoleEvent, PersonView, SafetyState } from '../../shared/api';
-import type { Twist2D } from '../../shared/geometry';
+import type { Pose2D, Twist2D } from '../../shared/geometry';
 import type { HostMessage, LinkFrame, RobotMessage } from '../../shared/protocol';
 import type { LinkEventType, OperatorActionType, RunOutcome } from '../../shared/recording';
 import type { NavCycleOutput } from '../../planner/nav';
@@ -50,6 +50,12 @@ export class RunRecording {
     this.lastSafety = '';
     this.lastTeleop = '';
     this.wasLost = false;
+  }
+
+  /** Where odom sits on the map (map → odom) from time t on: the run's odometry is recorded raw, in odom. */
+  mapToOdom(pose: Pose2D, t: number): void {
+    if (!this.running) return;
+    this.recorder.recordMapToOdom(pose, t + this.timeOffsetS);
   }
 
   end(outcome: Exclude<RunOutcome, 'interrupted'>, t: number): void {

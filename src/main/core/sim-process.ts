@@ -28,6 +28,8 @@ export interface SimProcessOptions {
   robot?: string;
   /** Lidar profile name or file on its own pty; 'none' for no separate lidar. */
   lidar?: string;
+  /** Odometry drift and lidar faults in the simulator (default off). */
+  drift?: 'off' | 'typical';
   /** How long to wait for the simulator to report its device, ms. */
   startTimeoutMs?: number;
 }
@@ -39,6 +41,7 @@ export async function startSimProcess(opts: SimProcessOptions): Promise<SimProce
   if (opts.people !== undefined) args.push('--people', String(opts.people));
   if (opts.mapYaml) args.push('--map', opts.mapYaml);
   if (opts.robot) args.push('--robot', opts.robot);
+  if (opts.drift) args.push('--drift', opts.drift);
   const lidarLink = join(dir, 'lidar.tty');
   args.push('--lidar', opts.lidar ?? 'none');
   if (opts.lidar && opts.lidar !== 'none') args.push('--lidar-link', lidarLink);

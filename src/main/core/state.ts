@@ -2,14 +2,17 @@
  * Live robot state as the core keeps it, built from link frames. Converts the scan to
  * base_link and map-frame points once per scan so every consumer reuses them.
  *
- * Frames: odometry arrives in `odom`; `mapFromOdom` places odom in the map (identity for
- * the simulator, whose odom starts at its map pose; a localizer would update it). Everything
- * here arrives through the robot seam (src/main/robot/driver.ts) in shared units.
+ * Frames: odometry arrives in `odom`; `mapFromOdom` (REP 105's map → odom) places odom in the
+ * map. The operator's placement sets it at once; a localizer or the mapper corrects it after
+ * every scan. History and the newest scan are kept in `odom`, so a correction moves what is
+ * drawn on the map but never what the safety loop measures (the distance from the robot to a
+ * wall does not change because the estimate of where both are on the map did). Everything here
+ * arrives through the robot seam (src/main/robot/driver.ts) in shared units.
  */
-import type { HelloMsg, LaserScanMsg, LinkFrame, OdometryMsg, StatusMsg } from '../../shared/protocol';
+import type { HelloMsg, LaserScanMsg, OdometryMsg, StatusMsg } from '../../shared/protocol';
 import { Fault } from '../../shared/protocol';
 import type { Pose2D, Twist2D } from '../../shared/geometry';
-import { normalizeAngle } from '../../shared/geometry';
+import { composePose, invertPose, normalizeAngle } from '../../shared/geometry';
 import type { RobotInfo } from '../../shared/api';
 import { robotInfoFromHello } from '../../shared/robot-info';
 import { scanToPoints, type ScanPoints } from '../../planner/reactive';
@@ -22,9 +25,17 @@ export interface ScanView {
   map: Float64Array;
   /** Beams rejected as NaN, infinite, negative or outside [rangeMin, rangeMax]. */
   invalidBeams: number;
+  /** The same points in the odom frame, flat (what the safety loop reads: corrections do not move them). */
+  odom: Float64Array;
   /** The scan as received and the lidar's map-frame pose when it was applied. */
   msg: LaserScanMsg;
   lidarPose: Pose2D;
+  /** base_link in odom at the scan's stamp (what a localizer or mapper consumes). */
+  odomPose: Pose2D;
+  /** The lidar's pose in base_link (from the robot's hello). */
+  mount: Pose2D;
+  /** base_link in map at the scan's stamp, as placed when the scan arrived. */
+  pose: Pose2D;
 }
 
 /** Odometry samples kept for placing scans at their own time (about 1 s at 50 Hz). */
@@ -55,8 +66,8 @@ export class RobotState {
   /** scanNow()'s buffers, reused every tick. */
   private nowXs = new Float64Array(0);
   private nowYs = new Float64Array(0);
-  /** Recent map-frame poses with their host times (s), oldest first: scans are placed at their own time. */
-  private readonly poseHistory: { t: number; pose: Pose2D }[] = [];
+  /** Recent odom-frame poses with their host times (s), oldest first: scans are placed at their own time. */
+  private readonly odomHistory: { t: number; pose: Pose2D }[] = [];
 
   reset(): void {
     this.mapFromOdom = { x: 0, y: 0, theta: 0 };
@@ -71,7 +82,7 @@ export class RobotState {
     this.status = null;
     this.screenPan = null;
     this.screenPanRate = null;
-    this.poseHistory.length = 0;
+    this.odomHistory.length = 0;
   }
 
   robotInfo(): RobotInfo | null {
@@ -89,24 +100,21 @@ export class RobotState {
       this.pendingPlacement = { ...pose };
       return;
     }
-    // mapFromOdom = pose ∘ odom⁻¹ (SE(2)).
-    const theta = normalizeAngle(pose.theta - o.theta);
-    const c = Math.cos(theta);
-    const s = Math.sin(theta);
-    this.mapFromOdom = { x: pose.x - (c * o.x - s * o.y), y: pose.y - (s * o.x + c * o.y), theta };
+    this.mapFromOdom = mapFromOdomFor(pose, o);
     this.pose = { x: pose.x, y: pose.y, theta: normalizeAngle(pose.theta) };
-    // Poses and the scan from before the placement are in another frame: dropped (the next
-    // scan, a revolution away, is placed in the new one; until then the safety loop holds still).
-    this.poseHistory.length = 0;
+    // The operator's word replaces the old placement outright: the scan drawn from before it
+    // is dropped (the next one, a revolution away, is drawn in the new place; the safety loop
+    // holds still meanwhile).
     this.scan = null;
-    if (this.odomTime !== null) this.poseHistory.push({ t: this.odomTime, pose: this.pose });
   }
 
-  /** An odometry frame as placed on the map (itself while the placement is the identity). */
-  placed(frame: LinkFrame<OdometryMsg>): LinkFrame<OdometryMsg> {
-    const m = this.mapFromOdom;
-    if (m.x === 0 && m.y === 0 && m.theta === 0) return frame;
-    return { ...frame, msg: { ...frame.msg, ...composePose(m, frame.msg) } };
+  /**
+   * A localizer's or the mapper's correction of map → odom. Unlike a placement it keeps the
+   * scan: the robot did not move, only the estimate of where odom sits on the map did.
+   */
+  correctMapFromOdom(mapFromOdom: Pose2D): void {
+    this.mapFromOdom = { x: mapFromOdom.x, y: mapFromOdom.y, theta: normalizeAngle(mapFromOdom.theta) };
+    if (this.lastOdom) this.pose = composePose(this.mapFromOdom, this.lastOdom);
   }
 
   applyOdometry(msg: OdometryMsg, hostTime: number): void {
@@ -128,8 +136,8 @@ export class RobotState {
     }
     this.velocity = { v: msg.v, w: msg.w };
     this.odomTime = hostTime;
-    this.poseHistory.push({ t: hostTime, pose: this.pose });
-    if (this.poseHistory.length > POSE_HISTORY) this.poseHistory.shift();
+    this.odomHistory.push({ t: hostTime, pose: this.lastOdom });
+    if (this.odomHistory.length > POSE_HISTORY) this.odomHistory.shift();
     this.lastCommandSeqApplied = msg.lastCommandSeq;
   }
 
@@ -139,6 +147,7 @@ export class RobotState {
    */
   applyScan(msg: LaserScanMsg, hostTime: number): ScanView {
     const h = this.hello;
+    const mount = { x: h?.lidarMountX ?? 0, y: h?.lidarMountY ?? 0, theta: h?.lidarMountYaw ?? 0 };
     // REP 117: −Infinity means "closer than rangeMin": keep it as an obstacle at rangeMin
     // rather than dropping the nearest thing the lidar sees.
     let ranges: ArrayLike<number> = msg.ranges;
@@ -148,24 +157,17 @@ export class RobotState {
       msg.angleMin,
       msg.angleIncrement,
       hostTime,
-      { x: h?.lidarMountX ?? 0, y: h?.lidarMountY ?? 0, yaw: h?.lidarMountYaw ?? 0 },
+      { x: mount.x, y: mount.y, yaw: mount.theta },
       { min: Math.max(msg.rangeMin, 1e-3), max: msg.rangeMax },
     );
-    const map = new Float64Array(base.count * 2);
     // Where the robot was when the scan was taken, not where the newest odometry says it is
     // now: at 1 rad/s a 20 ms difference turns a wall 2 m away by 4 cm.
-    const p = this.poseAt(hostTime) ?? { x: 0, y: 0, theta: 0 };
-    const c = Math.cos(p.theta);
-    const s = Math.sin(p.theta);
-    for (let i = 0; i < base.count; i++) {
-      const x = base.xs[i]!;
-      const y = base.ys[i]!;
-      map[i * 2] = p.x + c * x - s * y;
-      map[i * 2 + 1] = p.y + s * x + c * y;
-    }
-    const mount = { x: h?.lidarMountX ?? 0, y: h?.lidarMountY ?? 0, yaw: h?.lidarMountYaw ?? 0 };
-    const lidarPose = { x: p.x + c * mount.x - s * mount.y, y: p.y + s * mount.x + c * mount.y, theta: normalizeAngle(p.theta + mount.yaw) };
-    this.scan = { base, map, invalidBeams: msg.ranges.length - base.count, msg, lidarPose };
+    const odomPose = this.odomAt(hostTime) ?? { x: 0, y: 0, theta: 0 };
+    const p = composePose(this.mapFromOdom, odomPose);
+    const map = transformPoints(p, base.xs, base.ys, base.count);
+    const odom = transformPoints(odomPose, base.xs, base.ys, base.count);
+    const lidarPose = composePose(p, mount);
+    this.scan = { base, map, odom, invalidBeams: msg.ranges.length - base.count, msg, lidarPose, odomPose, mount, pose: p };
     return this.scan;
   }
 
@@ -177,9 +179,9 @@ export class RobotState {
    */
   scanNow(): ScanPoints | null {
     const scan = this.scan;
-    const p = this.pose;
+    const p = this.lastOdom;
     if (!scan || !p) return scan?.base ?? null;
-    const n = scan.map.length >> 1;
+    const n = scan.odom.length >> 1;
     if (this.nowXs.length < n) {
       this.nowXs = new Float64Array(n * 2);
       this.nowYs = new Float64Array(n * 2);
@@ -187,22 +189,28 @@ export class RobotState {
     const c = Math.cos(p.theta);
     const s = Math.sin(p.theta);
     for (let i = 0; i < n; i++) {
-      const dx = scan.map[i * 2]! - p.x;
-      const dy = scan.map[i * 2 + 1]! - p.y;
+      const dx = scan.odom[i * 2]! - p.x;
+      const dy = scan.odom[i * 2 + 1]! - p.y;
       this.nowXs[i] = c * dx + s * dy;
       this.nowYs[i] = -s * dx + c * dy;
     }
     return { stamp: scan.base.stamp, xs: this.nowXs, ys: this.nowYs, count: n };
   }
 
+  /** The map-frame pose at host time `t` (s): `odomAt(t)` placed with the current map → odom. */
+  poseAt(t: number): Pose2D | null {
+    const o = this.odomAt(t);
+    return o ? composePose(this.mapFromOdom, o) : null;
+  }
+
   /**
-   * The map-frame pose at host time `t` (s): interpolated between the odometry samples around
+   * The odom-frame pose at host time `t` (s): interpolated between the odometry samples around
    * it, extrapolated along the measured twist (at most MAX_EXTRAPOLATION_S) past the newest;
    * null before odometry.
    */
-  poseAt(t: number): Pose2D | null {
-    const h = this.poseHistory;
-    if (h.length === 0) return this.pose;
+  odomAt(t: number): Pose2D | null {
+    const h = this.odomHistory;
+    if (h.length === 0) return this.lastOdom;
     const last = h[h.length - 1]!;
     if (t >= last.t) {
       const dt = Math.min(t - last.t, MAX_EXTRAPOLATION_S);
@@ -236,9 +244,19 @@ export class RobotState {
   }
 }
 
-/** a ∘ b in SE(2): the pose b, given in a's frame, expressed in the frame a is given in. */
-function composePose(a: Pose2D, b: Pose2D): Pose2D {
-  const c = Math.cos(a.theta);
-  const s = Math.sin(a.theta);
-  return { x: a.x + c * b.x - s * b.y, y: a.y + s * b.x + c * b.y, theta: normalizeAngle(a.theta + b.theta) };
+/** map → odom such that `mapPose` = result ∘ `odomPose` (SE(2)): mapPose ∘ odomPose⁻¹. */
+export function mapFromOdomFor(mapPose: Pose2D, odomPose: Pose2D): Pose2D {
+  return composePose(mapPose, invertPose(odomPose));
+}
+
+/** Points (flat result [x0, y0, …]) moved from a frame to its parent, the frame `p` is given in. */
+function transformPoints(p: Pose2D, xs: Float64Array, ys: Float64Array, count: number): Float64Array {
+  const out = new Float64Array(count * 2);
+  const c = Math.cos(p.theta);
+  const s = Math.sin(p.theta);
+  for (let i = 0; i < count; i++) {
+    out[i * 2] = p.x + c * xs[i]! - s * ys[i]!;
+    out[i * 2 + 1] = p.y + s * xs[i]! + c * ys[i]!;
+  }
+  return out;
 }

@@ -35,10 +35,18 @@ export class WorkerPlanner implements PlannerPort {
   private inFlight: { id: number; sentAt: number } | null = null;
   private computeS = 0.03;
   private zones: ZoneShape[] = [];
+  private map: OccupancyGrid;
   private stopped = false;
   private listener: (e: PlannerEvent) => void = () => {};
 
-  constructor(private readonly opts: WorkerPlannerOptions) {}
+  constructor(private readonly opts: WorkerPlannerOptions) {
+    this.map = opts.map;
+  }
+
+  setMap(map: OccupancyGrid): void {
+    this.map = map;
+    this.post({ type: 'map', map });
+  }
 
   start(limits: RobotLimits): void {
     if (this.stopped) return;
@@ -55,7 +63,7 @@ export class WorkerPlanner implements PlannerPort {
     worker.on('exit', (code) => {
       if (this.worker === worker && !this.stopped) this.crash(`exited with code ${code}`);
     });
-    this.post({ type: 'init', map: this.opts.map, limits, config: this.opts.config ?? {} });
+    this.post({ type: 'init', map: this.map, limits, config: this.opts.config ?? {} });
     if (this.zones.length > 0) this.post({ type: 'zones', zones: this.zones });
   }
 

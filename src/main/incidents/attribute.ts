@@ -426,6 +426,21 @@ function explainLinkLoss(v: RunView, d: Draft): Explained {
   };
 }
 
+/** The link first (no scans, nothing to localize with), then what the localizer said. */
+function explainLocalizationLoss(v: RunView, d: Draft): Explained {
+  const f = d.fault!;
+  const link = linkCheck(v, f.t, 'loss');
+  if (link.verdict === 'failed') return { subject: null, trace: [link] };
+  const numbers: Record<string, number> = {};
+  for (const [k, val] of Object.entries(f.detail)) if (typeof val === 'number') numbers[k] = val;
+  const speed = v.speedAt(f.t);
+  numbers.speedMps = r2(speed);
+  return {
+    subject: null,
+    trace: [link, check('localization', 'failed', `${f.message.replace(/^Localization lost: /, '')}; ${d.end > d.start ? `lost for ${f1(d.end - d.start)} s` : 'never recovered'}; speed then ${f2(speed)} m/s`, numbers)],
+  };
+}
+
 export function attributionFrom(trace: StageCheck[], fallback: string): IncidentAttribution {
   const failed = trace.find((c) => c.verdict === 'failed');
   if (failed) return { stage: failed.stage, evidence: { text: `${STAGE_LABELS[failed.stage]}: ${failed.text}`, numbers: failed.numbers } };
@@ -437,6 +452,7 @@ export function attributionFrom(trace: StageCheck[], fallback: string): Incident
 export function explainDraft(v: RunView, d: Draft, pose: Pose2D | null): Explained {
   if (d.kind === 'safety-stop' || d.kind === 'near-miss') return explainContact(v, d, pose);
   if (d.kind === 'no-progress') return explainNoProgress(v, d);
+  if (d.kind === 'localization-lost') return explainLocalizationLoss(v, d);
   return explainLinkLoss(v, d);
 }
 

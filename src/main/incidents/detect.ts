@@ -10,7 +10,7 @@ import type { Pose2D, Vec2 } from '../../shared/geometry';
 import type { IncidentKind, IncidentSeverity, IncidentSubject, InterventionType } from '../../shared/incidents';
 import type { RecordedLinkEvent, RecordedSafetyAction } from '../../shared/recording';
 import { footprintClearance, fromFrame, newestAtOrBefore, pointsOf, toFrame } from './geometry';
-import { isStopTick, type RunView } from './run-data';
+import { isStopTick, type RecordedFault, type RunView } from './run-data';
 import { f1, f2 } from './text';
 
 /** An incident before attribution and numbering. */
@@ -28,6 +28,8 @@ export interface Draft {
   clearanceM?: number;
   first?: RecordedSafetyAction;
   link?: RecordedLinkEvent;
+  /** For localization losses: the fault as recorded. */
+  fault?: RecordedFault;
   distanceGainM?: number;
 }
 
@@ -114,6 +116,28 @@ function detectLinkLosses(v: RunView): Draft[] {
       kind: 'link-loss', start: e.t, end, link: e, points: [], subject: null,
       severity: !back || speed > 0.1 || duration > 2 ? 'high' : 'medium',
       summary: `Link lost${back ? ` for ${f1(duration)} s` : ' (not back before the run ended)'}${speed > v.o.movingSpeedMps ? ` while moving at ${f2(speed)} m/s` : ''}`,
+    });
+  }
+  return out;
+}
+
+/**
+ * Localization lost: from the fault to the recovery (or the run's end). High severity when the
+ * robot was moving then: it drove on a pose the map no longer backed.
+ */
+function detectLocalizationLosses(v: RunView): Draft[] {
+  const out: Draft[] = [];
+  const faults = v.d.faults;
+  for (let i = 0; i < faults.length; i++) {
+    const f = faults[i]!;
+    if (f.kind !== 'localization-lost') continue;
+    const back = faults.slice(i + 1).find((b) => b.kind === 'localization-recovered');
+    const end = back?.t ?? v.d.endT;
+    const speed = v.speedAt(f.t);
+    out.push({
+      kind: 'localization-lost', start: f.t, end, fault: f, points: [], subject: null,
+      severity: !back || speed > v.o.movingSpeedMps ? 'high' : 'medium',
+      summary: `Localization lost${back ? ` for ${f1(end - f.t)} s` : ' (not recovered before the run ended)'}${speed > v.o.movingSpeedMps ? ` while moving at ${f2(speed)} m/s` : ''}`,
     });
   }
   return out;
@@ -244,6 +268,7 @@ export function detectDrafts(v: RunView, kinds: readonly IncidentKind[]): Draft[
   }
   if (want.has('no-progress')) drafts.push(...detectNoProgress(v));
   if (want.has('link-loss')) drafts.push(...detectLinkLosses(v));
+  if (want.has('localization-lost')) drafts.push(...detectLocalizationLosses(v));
   if (want.has('intervention')) drafts.push(...detectInterventions(v));
   drafts.sort((a, b) => a.start - b.start || Number(a.kind === 'intervention') - Number(b.kind === 'intervention'));
   return drafts;

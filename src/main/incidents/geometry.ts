@@ -21,11 +21,7 @@ export function newestAtOrBefore<T extends { t: number }>(list: readonly T[], at
   return best;
 }
 
-export function compose(a: Pose2D, b: Pose2D): Pose2D {
-  const c = Math.cos(a.theta);
-  const s = Math.sin(a.theta);
-  return { x: a.x + c * b.x - s * b.y, y: a.y + s * b.x + c * b.y, theta: Math.atan2(Math.sin(a.theta + b.theta), Math.cos(a.theta + b.theta)) };
-}
+export { composePose as compose } from '../../shared/geometry';
 
 export function toFrame(pose: Pose2D, p: Vec2): Vec2 {
   const c = Math.cos(pose.theta);

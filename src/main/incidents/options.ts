@@ -9,7 +9,7 @@ export const PIPELINE_STAGES: readonly PipelineStage[] = [
   'link', 'perception', 'prediction', 'global-planning', 'local-planning', 'reactive-control',
 ];
 
-export const INCIDENT_KINDS: readonly IncidentKind[] = ['intervention', 'safety-stop', 'near-miss', 'no-progress', 'link-loss'];
+export const INCIDENT_KINDS: readonly IncidentKind[] = ['intervention', 'safety-stop', 'near-miss', 'no-progress', 'link-loss', 'localization-lost'];
 
 export interface IncidentOptions {
   /** Only these kinds (interventions are then attributed without the others). Default all. */

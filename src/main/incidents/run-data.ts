@@ -10,7 +10,7 @@ import type { Pose2D, RectFootprint } from '../../shared/geometry';
 import type { HelloMsg } from '../../shared/protocol';
 import type {
   RecordKind, RecordedCandidateSample, RecordedGuidancePath, RecordedLinkEvent, RecordedMapToOdom, RecordedOdometry,
-  RecordedOperatorAction, RecordedPlannerCycle, RecordedPredictions, RecordedRecord, RecordedSafetyAction, RecordedScan,
+  RecordedGeneric, RecordedOperatorAction, RecordedPlannerCycle, RecordedPredictions, RecordedRecord, RecordedSafetyAction, RecordedScan,
 } from '../../shared/recording';
 import type { RunStore } from '../recorder/run-store';
 import { compose, footprintClearance, newestAtOrBefore } from './geometry';
@@ -43,12 +43,33 @@ export interface RunData {
   safety: readonly RecordedSafetyAction[];
   operator: readonly RecordedOperatorAction[];
   link: readonly RecordedLinkEvent[];
+  /** Faults the console detected (generic 'fault' records): clock and pose jumps, localization lost and recovered. */
+  faults: readonly RecordedFault[];
   /** Nearest return per scan, time-ordered (only needed for near misses). */
   scanSummaries: readonly ScanSummary[];
   /** Scans with from ≤ t ≤ to, time-ordered. */
   scansBetween(from: number, to: number): RecordedScan[];
   /** The candidate sample of the planner cycle at `t`, when kept. */
   candidatesAt(t: number): RecordedCandidateSample | null;
+}
+
+/** A fault as the console recorded it (RunRecording.fault). */
+export interface RecordedFault {
+  t: number;
+  kind: string;
+  message: string;
+  detail: Record<string, number | string>;
+}
+
+function faultsOf(generic: readonly RecordedGeneric[]): RecordedFault[] {
+  const out: RecordedFault[] = [];
+  for (const g of generic) {
+    if (g.type !== 'fault' || typeof g.data !== 'object' || g.data === null) continue;
+    const d = g.data as { kind?: unknown; message?: unknown; detail?: unknown };
+    if (typeof d.kind !== 'string') continue;
+    out.push({ t: g.t, kind: d.kind, message: typeof d.message === 'string' ? d.message : '', detail: typeof d.detail === 'object' && d.detail !== null ? (d.detail as RecordedFault['detail']) : {} });
+  }
+  return out.sort((a, b) => a.t - b.t);
 }
 
 export function footprintOf(hello: HelloMsg | null): RectFootprint {
@@ -100,6 +121,7 @@ export function runDataFromRecords(records: readonly RecordedRecord[], runId: nu
     runId, hello, endT: Number.isFinite(endT) ? endT : 0,
     odometry: by('odometry'), mapToOdom: by('map-to-odom'), cycles: by('planner-cycle'), guidance: by('guidance-path'),
     predictions: by('predictions'), safety: by('safety'), operator: by('operator'), link: by('link'),
+    faults: faultsOf(by('generic')),
     scanSummaries: scans.map((s) => summarizeScan(s, hello)),
     scansBetween: (from, to) => scans.filter((s) => s.t >= from && s.t <= to),
     candidatesAt: (t) => candidates.find((c) => c.t === t) ?? null,
@@ -122,6 +144,7 @@ export function runDataFromStore(store: RunStore, runId: number, opts: { scanSum
     runId, hello, endT,
     odometry: all('odometry'), mapToOdom: all('map-to-odom'), cycles: all('planner-cycle'),
     guidance: all('guidance-path'), predictions: all('predictions'), safety: all('safety'), operator: all('operator'), link: all('link'),
+    faults: faultsOf(all('generic')),
     scanSummaries: summaries,
     scansBetween: (from, to) => [...store.iterateKind(runId, 'laser-scan', { from, to })] as RecordedScan[],
     candidatesAt: (t) => (store.records(runId, { from: t, to: t, kinds: ['candidates'] })[0] as RecordedCandidateSample | undefined) ?? null,

@@ -7,6 +7,7 @@ import type { Incident, PipelineStage } from '../../shared/incidents';
 /** Plain-words names of the stages. */
 export const STAGE_LABELS: Record<PipelineStage, string> = {
   'link': 'link',
+  'localization': 'localization',
   'perception': 'perception',
   'prediction': 'prediction',
   'global-planning': 'global planning',

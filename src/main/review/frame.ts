@@ -8,7 +8,7 @@
  * at `t`, as the live console places the newest scan. Planner, guidance and predictions are
  * recorded in `map` already.
  */
-import type { ConsoleSnapshot, LinkStatus, PersonView, SafetyState, TrajectoryView } from '../../shared/api';
+import { ODOMETRY_ONLY, type ConsoleSnapshot, type LinkStatus, type PersonView, type SafetyState, type TrajectoryView } from '../../shared/api';
 import { normalizeAngle, type Pose2D } from '../../shared/geometry';
 import type { RunStateAt } from '../../shared/recording';
 import { robotInfoFromHello } from '../../shared/robot-info';
@@ -127,5 +127,7 @@ export function frameSnapshot(state: RunStateAt, ev: RunEvents): ConsoleSnapshot
     people,
     gazeTarget: null,
     notice: null,
+    // What the estimator thought is in the run's events (faults, recoveries); a frame shows the pose it produced.
+    localization: ODOMETRY_ONLY,
   };
 }

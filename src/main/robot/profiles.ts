@@ -18,6 +18,26 @@ const usbId = z.object({
 });
 const options = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
 
+/**
+ * A robot's odometry error (OdometryErrorParams in src/shared/robots.ts: units and meaning
+ * there). A term left out is 0 (a perfect encoder in that respect); unknown keys are refused so
+ * a misspelt term is not silently perfect. Bounds keep a typo from making a robot absurd: scales
+ * within ±50 %, curvature within ±1 rad/m, spreads and slip non-negative. Scenario files take
+ * the same object for their `drift`.
+ */
+const scaleError = z.number().finite().min(-0.5).max(0.5).default(0);
+const spread = z.number().finite().min(0).max(1).default(0);
+export const odometryErrorSchema = z.strictObject({
+  systematic: z.strictObject({ distanceScale: scaleError, rotationScale: scaleError, curvature: z.number().finite().min(-1).max(1).default(0) }).prefault({}),
+  random: z.strictObject({ distancePerSqrtM: spread, distancePerSqrtRad: spread, headingPerSqrtRad: spread, headingPerSqrtM: spread }).prefault({}),
+  slip: z.strictObject({
+    accelThreshold: z.number().finite().min(0).default(0),
+    ratioPerAccel: z.number().finite().min(0).max(10).default(0),
+    turnInPlace: spread,
+    variation: z.number().finite().min(0).max(2).default(0),
+  }).prefault({}),
+});
+
 const robotFile = z.strictObject({
   title: z.string().min(1),
   driver: z.enum(BASE_DRIVERS),
@@ -37,6 +57,7 @@ const robotFile = z.strictObject({
   }).nullable(),
   usb: z.array(usbId).default([]),
   options,
+  odometryError: odometryErrorSchema.optional(),
 });
 
 const lidarFile = z.strictObject({

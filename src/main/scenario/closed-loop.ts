@@ -26,7 +26,9 @@ import { ConsoleCore, PLAN_PERIOD_S, SAFETY_PERIOD_S } from '../core/console';
 import { InlinePlanner } from '../core/planner-port';
 import type { RunRecording } from '../core/run-recording';
 import { InProcessSimDriver } from '../robot/sim-driver';
-import { RunMeter } from './run-meter';
+import { PoseErrorMeter, RunMeter } from './run-meter';
+import { InlineEstimator } from '../localization/port';
+import { mapPayload } from '../core/map-file';
 
 export interface LatencyModel {
   /** Planning time from cycle start to command, s. */
@@ -76,6 +78,12 @@ export interface ClosedLoopOptions {
   recording?: RunRecording;
   /** Where the run says it came from (the run log's source), e.g. 'scenario:box-ahead'. */
   source?: string;
+  /**
+   * Localization on the planning map (the live console's particle filter, in process), from
+   * the start pose as an operator would place the robot. Off: the map pose is odometry placed
+   * at the start, which drifts when the simulator's odometry does.
+   */
+  localization?: boolean;
 }
 
 export interface ClosedLoopResult {
@@ -110,6 +118,16 @@ export interface ClosedLoopResult {
   gaze_lead_median_s: number | null;
   /** Every turn larger than 45° with its lead time. */
   gaze_turn_leads: TurnLead[];
+  /**
+   * How far the console's map pose was from the truth along the run (localization error, or
+   * odometry drift without localization): RMS and maximum position (m) and heading (deg).
+   */
+  pose_error_rms_m: number;
+  pose_error_max_m: number;
+  heading_error_rms_deg: number;
+  heading_error_max_deg: number;
+  /** Times localization was lost (the fault that stops autonomy). */
+  localization_lost: number;
 }
 
 const SIM_DT = 0.01;
@@ -127,6 +145,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
     success: false, outcome: 'failed', message: null, collisions: 0, time_s: 0, path_length_m: 0,
     min_clearance_m: startTruth.clearance.static, min_person_clearance_m: Infinity, rms_jerk: 0, stops: 0, safety_stops: 0, candidates_per_cycle: 0,
     gaze_turns: 0, gaze_turns_missed: 0, gaze_lead_min_s: null, gaze_lead_median_s: null, gaze_turn_leads: [],
+    pose_error_rms_m: 0, pose_error_max_m: 0, heading_error_rms_deg: 0, heading_error_max_deg: 0, localization_lost: 0,
   };
 
   const candidates: number[] = [];
@@ -145,6 +164,8 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
     loop: { gaze: opts.gaze === false ? false : opts.gaze === true || opts.gaze === undefined ? {} : opts.gaze },
     recording: opts.recording,
     timers: false,
+    map: mapPayload(opts.source ?? 'scenario', opts.planningMap),
+    ...(opts.localization ? { estimator: new InlineEstimator(), estimatorOnConnect: 'localize' as const } : {}),
     onTick: (t, d) => {
       const isStop = d.reactive?.action === 'stop' && (d.desired.v !== 0 || d.desired.w !== 0);
       if (isStop && !lastSafetyStop) result.safety_stops++;
@@ -162,11 +183,17 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   });
   if (opts.zones) core.setZones(opts.zones);
 
-  const connected = await core.connect({ kind: 'sim' });
+  // The operator places the robot where it stands (its odometry starts wherever it was switched on).
+  const connected = await core.connect({ kind: 'sim', initialPose: startTruth.robotPose });
   if (!connected.ok) throw new Error(connected.error);
+  core.subscribe((event, payload) => {
+    if (event === 'event' && (payload as { message: string }).message.startsWith('Localization lost')) result.localization_lost++;
+  });
   // The goal is set once the console has the robot's pose and its first scan, as an
-  // operator's click would be (before that a moving plan would only meet 'no scan yet').
+  // operator's click would be (before that a moving plan would only meet 'no scan yet'), and,
+  // localizing, once the filter has settled (at most 5 s).
   for (let i = 0; i < 100 && !(core.state.pose && core.state.scan); i++) driver.step(SIM_DT);
+  for (let i = 0; i < 500 && core.localization?.navigationBlocker(); i++) driver.step(SIM_DT);
   const goalRes = await core.setGoal(opts.goal);
   if (!goalRes.ok) {
     result.message = goalRes.error;
@@ -177,6 +204,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   goalActive = true;
 
   const meter = new RunMeter(startTruth, opts.goal, opts.goalToleranceM);
+  const poseError = new PoseErrorMeter();
   let lastPose = startTruth.robotPose;
   const gazeLog: GazeSample[] = [];
 
@@ -207,6 +235,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
       if (triggers[i]!.when(truth)) triggers.splice(i, 1)[0]!.run(sim);
     }
     meter.observe(truth, SIM_DT);
+    poseError.observe(core.state.pose, truth.robotPose);
     lastPose = truth.robotPose;
 
     if (opts.stopOnCollision && truth.collisionCount > 0) {
@@ -227,7 +256,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   }
 
   const end = sim.groundTruth();
-  Object.assign(result, meter.figures(end));
+  Object.assign(result, meter.figures(end), poseError.figures());
   result.time_s = sim.time;
   result.success = result.outcome === 'reached' && distance(end.robotPose, opts.goal) <= Math.max(opts.goalToleranceM, 0.05) + 0.2 * Number(opts.goalToleranceM < 0.5);
   candidates.sort((a, b) => a - b);

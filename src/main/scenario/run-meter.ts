@@ -4,7 +4,7 @@
  * way and the halts on the way. Fed once per simulator step, whether the run is on virtual
  * time (closed-loop.ts) or real time through a driver over ptys (over-driver.ts).
  */
-import { distance, type Pose2D } from '../../shared/geometry';
+import { distance, normalizeAngle, type Pose2D } from '../../shared/geometry';
 import type { GroundTruth } from '../../sim/sim-core';
 
 /** Jerk is differentiated on this grid, s (finer would only measure the simulator's step). */
@@ -85,6 +85,37 @@ export class RunMeter {
       min_person_clearance_m: Number.isFinite(this.minPersonClearance) ? this.minPersonClearance : Infinity,
       rms_jerk: j.length > 0 ? Math.sqrt(j.reduce((s, x) => s + x * x, 0) / j.length) : 0,
       stops: this.stops,
+    };
+  }
+}
+
+/** The console's map pose against the truth, every simulator step: RMS and maximum errors. */
+export class PoseErrorMeter {
+  private n = 0;
+  private sumSq = 0;
+  private sumSqHeading = 0;
+  private max = 0;
+  private maxHeading = 0;
+
+  observe(estimate: Pose2D | null, truth: Pose2D): void {
+    if (!estimate) return;
+    const d = Math.hypot(estimate.x - truth.x, estimate.y - truth.y);
+    const h = Math.abs(normalizeAngle(estimate.theta - truth.theta));
+    this.n++;
+    this.sumSq += d * d;
+    this.sumSqHeading += h * h;
+    this.max = Math.max(this.max, d);
+    this.maxHeading = Math.max(this.maxHeading, h);
+  }
+
+  figures(): { pose_error_rms_m: number; pose_error_max_m: number; heading_error_rms_deg: number; heading_error_max_deg: number } {
+    const deg = 180 / Math.PI;
+    const n = Math.max(1, this.n);
+    return {
+      pose_error_rms_m: Math.sqrt(this.sumSq / n),
+      pose_error_max_m: this.max,
+      heading_error_rms_deg: Math.sqrt(this.sumSqHeading / n) * deg,
+      heading_error_max_deg: this.maxHeading * deg,
     };
   }
 }

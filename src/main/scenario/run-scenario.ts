@@ -7,7 +7,7 @@ import type { SimCore } from '../../sim/sim-core';
 import type { RobotParams } from '../../sim/robot-params';
 import { createSimCore } from '../../sim/start';
 import { runClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './closed-loop';
-import { poseOf, type Scenario, type ScenarioTrigger } from './scenario-file';
+import { poseOf, type Scenario, type ScenarioDrift, type ScenarioTrigger } from './scenario-file';
 
 export interface ScenarioReport extends ClosedLoopResult {
   scenario: string;
@@ -29,6 +29,10 @@ export interface ScenarioRunOptions {
   gaze?: ClosedLoopOptions['gaze'];
   /** Navigation overrides on top of the scenario's own (the predictor option wins). */
   nav?: Partial<NavigationConfig>;
+  /** Drift for this run instead of the scenario's own setting. */
+  drift?: ScenarioDrift;
+  /** Localization on the planning map (the live console's particle filter); default off. */
+  localization?: boolean;
 }
 
 /** A scripted person and, when it has one, the situation that brings them on. */
@@ -45,7 +49,7 @@ export interface ScenarioWorld {
 }
 
 /** Builds the simulator for a scenario; `baseRobot` swaps in another robot (a profile's body, limits and lidar). */
-export function scenarioWorld(s: Scenario, baseRobot?: RobotParams): ScenarioWorld {
+export function scenarioWorld(s: Scenario, baseRobot?: RobotParams, drift: ScenarioDrift = s.drift): ScenarioWorld {
   const people = scenarioPeopleOf(s);
   const sim = createSimCore({
     seed: s.seed,
@@ -54,6 +58,7 @@ export function scenarioWorld(s: Scenario, baseRobot?: RobotParams): ScenarioWor
     config: {
       ...(baseRobot ? { baseRobot } : {}),
       startPose: poseOf(s.start),
+      drift,
       people: people.filter((p) => p.trigger === null).map((p) => p.spec),
       boxes: s.boxes.map((b) => ({ x: b.center.x, y: b.center.y, yaw: b.theta, length: b.length, width: b.width, appearAt: b.appearAt, disappearAt: b.disappearAt })),
     },
@@ -74,7 +79,7 @@ export function scenarioWorld(s: Scenario, baseRobot?: RobotParams): ScenarioWor
 }
 
 export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): Promise<ScenarioReport> {
-  const { sim, events, triggers } = scenarioWorld(s);
+  const { sim, events, triggers } = scenarioWorld(s, undefined, opts.drift);
   opts.onSim?.(sim);
   // The planner knows the static map only; people and boxes it must see.
   const planningMap = sim.world.grid;
@@ -98,6 +103,7 @@ export async function runScenario(s: Scenario, opts: ScenarioRunOptions = {}): P
     gaze: opts.gaze,
     recording: opts.recording,
     source: `scenario:${s.name}`,
+    localization: opts.localization,
   });
   return { scenario: s.name, ...result, replans };
 }

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import type { Pose2D } from '../../shared/geometry';
+import { odometryErrorSchema } from '../robot/profiles';
 
 const finite = z.number().finite();
 const pose = z.object({ x: finite, y: finite, theta: finite.default(0) });
@@ -59,6 +60,30 @@ const event = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('box-ahead'), at: finite.min(0), distanceM: finite.positive(), size: finite.positive().default(0.4) }),
 ]);
 
+/** A probability, per beam or per revolution; left out: 0. */
+const probability = finite.min(0).max(1).default(0);
+
+/**
+ * Sensing imperfections for the run (DriftSetting in src/sim/drift.ts): "off" (the default:
+ * odometry is the truth, `odom` ≡ `map`), "typical" (the robot's own odometry error from its
+ * profile, and typical lidar faults), or term by term: `odometry` is "typical" or the same
+ * object as a robot profile's `odometryError` (terms left out are 0), `lidar` is "typical" or
+ * { dropout, dropoutFar, dropoutGrazing, spurious, revolutionDrop } (probabilities, left out: 0).
+ * Anything but "off" starts the odometry at (0, 0, 0) in its own `odom` frame.
+ */
+const drift = z.union([
+  z.enum(['off', 'typical']),
+  z.strictObject({
+    odometry: z.union([z.literal('typical'), odometryErrorSchema], { error: 'expected "typical" or { "systematic", "random", "slip" } as in a robot profile' }).optional(),
+    lidar: z
+      .union([
+        z.literal('typical'),
+        z.strictObject({ dropout: probability, dropoutFar: probability, dropoutGrazing: probability, spurious: probability, revolutionDrop: probability }),
+      ], { error: 'expected "typical" or { "dropout", "dropoutFar", "dropoutGrazing", "spurious", "revolutionDrop" }' })
+      .optional(),
+  }),
+], { error: 'expected "off", "typical" or { "odometry": …, "lidar": … }' });
+
 export const scenarioSchema = z.object({
   name: z.string().min(1),
   description: z.string().default(''),
@@ -75,6 +100,8 @@ export const scenarioSchema = z.object({
   crowd: z.object({ count: z.number().int().min(0).max(50) }).optional(),
   boxes: z.array(box).default([]),
   events: z.array(event).default([]),
+  /** Odometry drift and lidar faults (see `drift`); "off" unless the file says otherwise. */
+  drift: drift.default('off'),
   /** What the run must show: used by the suite's test. */
   expect: z
     .object({
@@ -89,6 +116,9 @@ export const scenarioSchema = z.object({
 });
 
 export type ScenarioTrigger = z.infer<typeof trigger>;
+
+/** A scenario's drift setting, as the simulator's SimConfig.drift takes it. */
+export type ScenarioDrift = z.infer<typeof drift>;
 
 export type Scenario = z.infer<typeof scenarioSchema> & { file: string; mapYaml: string | null };
 

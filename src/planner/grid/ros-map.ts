@@ -194,3 +194,41 @@ export function parseRosMap(yamlText: string, imageBytes: Uint8Array): ParseResu
   if (!grid.ok) return grid;
   return parseOk({ grid: grid.value, metadata: meta.value });
 }
+
+/** Thresholds a map written here is read back with (map_server's usual ones). */
+const WRITE_OCCUPIED_THRESH = 0.65;
+const WRITE_FREE_THRESH = 0.196;
+
+/**
+ * OccupancyGrid → map_server files (the inverse of `parseRosMap` in trinary mode, as
+ * map_saver writes them): an 8-bit binary PGM (occupied 0, free 254, unknown 205; top image
+ * row = the grid's last row) and the YAML naming it as `imageName`. Cells between 1 and 99 %
+ * are written as occupied above occupied_thresh, free below free_thresh, else unknown.
+ */
+export function encodeRosMap(grid: OccupancyGrid, imageName: string): { pgm: Uint8Array; yaml: string } {
+  const { width, height } = grid;
+  const headerText = `P5\n# CREATOR: Foresight ${grid.resolution.toFixed(3)} m/pix\n${width} ${height}\n255\n`;
+  // ASCII only, so one byte per character (the planner has no TextEncoder: no DOM, no Node).
+  const header = Uint8Array.from(headerText, (ch) => ch.charCodeAt(0));
+  const pgm = new Uint8Array(header.length + width * height);
+  pgm.set(header, 0);
+  for (let row = 0; row < height; row++) {
+    const imgRow = height - 1 - row;
+    for (let col = 0; col < width; col++) {
+      const v = grid.data[row * width + col]!;
+      const p = v === CELL_UNKNOWN ? -1 : v / 100;
+      pgm[header.length + imgRow * width + col] = p < 0 ? 205 : p > WRITE_OCCUPIED_THRESH ? 0 : p < WRITE_FREE_THRESH ? 254 : 205;
+    }
+  }
+  const yaml = [
+    `image: ${imageName}`,
+    'mode: trinary',
+    `resolution: ${grid.resolution}`,
+    `origin: [${grid.origin.x}, ${grid.origin.y}, 0]`,
+    'negate: 0',
+    `occupied_thresh: ${WRITE_OCCUPIED_THRESH}`,
+    `free_thresh: ${WRITE_FREE_THRESH}`,
+    '',
+  ].join('\n');
+  return { pgm, yaml };
+}

@@ -273,7 +273,9 @@ function slideAlongWall(
   const gx = (obstacles.distanceAt(nx + h, ny) - obstacles.distanceAt(nx - h, ny)) / (2 * h);
   const gy = (obstacles.distanceAt(nx, ny + h) - obstacles.distanceAt(nx, ny - h)) / (2 * h);
   const g2 = gx * gx + gy * gy;
-  if (g2 < 1e-12) return;
+  // No usable gradient: flat, or at the edge of a field with no obstacle in it (∞ − 0), where
+  // the step would turn NaN (a map still being built has no walls yet).
+  if (!(g2 >= 1e-12 && g2 < Number.POSITIVE_INFINITY)) return;
   const into = (vx[i] * gx + vy[i] * gy) / g2; // < 0: moving down the distance gradient, toward the wall
   if (into >= 0) return;
   vx[i] -= into * gx;
@@ -296,7 +298,7 @@ function slideStep(
   const gx = (obstacles.distanceAt(nx + h, ny) - obstacles.distanceAt(nx - h, ny)) / (2 * h);
   const gy = (obstacles.distanceAt(nx, ny + h) - obstacles.distanceAt(nx, ny - h)) / (2 * h);
   const g2 = gx * gx + gy * gy;
-  if (g2 < 1e-12) return { x: dx, y: dy };
+  if (!(g2 >= 1e-12 && g2 < Number.POSITIVE_INFINITY)) return { x: dx, y: dy };
   const into = (dx * gx + dy * gy) / g2;
   if (into >= 0) return { x: dx, y: dy };
   return { x: dx - into * gx, y: dy - into * gy };

@@ -2,7 +2,8 @@
  * The simulated robot for a robot profile and lidar profile: the profile's body and limits,
  * the lidar model's layout and rate at the profile's mount. A robot whose firmware has its
  * own dead-man gets it from its emulator, so the simulator's generic 250 ms watchdog is off
- * for every driver but Foresight's (Create 2 and Kobuki then keep driving, as they do).
+ * for every driver but Foresight's (Create 2 and Kobuki then keep driving, as they do). The
+ * profile's odometry error rides along for runs with drift on.
  */
 import type { LidarProfile, RobotProfile } from '../../shared/robots';
 import { gridLayout } from '../../shared/protocols/scan-grid';
@@ -30,5 +31,7 @@ export function robotParamsFor(robot: RobotProfile, lidar: LidarProfile | null):
       mountY: mount.y,
       mountYaw: mount.yaw,
     },
+    // Used only when a run switches drift on; a profile without its own gets the reference robot's.
+    odometryError: robot.odometryError ?? HOME_ROBOT.odometryError,
   };
 }

@@ -36,6 +36,7 @@ import {
   type ControlItem, type Turtlebot3Model,
 } from '../../shared/protocols/turtlebot3';
 import type { RobotProfile } from '../../shared/robots';
+import { normalizeAngle } from '../../shared/geometry';
 import type { SimCore, StepResult } from '../sim-core';
 import type { ByteSink } from '../sim-robot';
 import type { DeviceEmulator } from './emulator';
@@ -84,6 +85,8 @@ export class Turtlebot3Emulator implements DeviceEmulator {
   /** Wheel encoders, ticks (fractional; the table holds them truncated). */
   private ticksLeft = 0;
   private ticksRight = 0;
+  /** The odometry pose at the last step (odom frame), for wheels that follow a drifting odometry. */
+  private lastOdom: { x: number; y: number; theta: number };
   /** The last wheel command written to the simulator (m/s, rad/s), for tests. */
   private applied = { v: 0, w: 0 };
 
@@ -98,6 +101,8 @@ export class Turtlebot3Emulator implements DeviceEmulator {
     this.bootTime = core.time;
     this.bootYaw = core.odometry().theta;
     this.lastStepTime = core.time;
+    const o = core.odometry();
+    this.lastOdom = { x: o.x, y: o.y, theta: o.theta };
     this.set(ControlTable.MODEL_NUMBER, OPENCR_MODEL_NUMBER);
     this.set(ControlTable.FIRMWARE_VER, OPENCR_FIRMWARE_VERSION);
     this.set(ControlTable.ID, OPENCR_ID);
@@ -298,14 +303,27 @@ export class Turtlebot3Emulator implements DeviceEmulator {
     this.core.setCommand(this.applied.v, this.applied.w);
   }
 
-  /** The wheels turn with the simulated body: rim speed of each wheel from (v, w). */
+  /**
+   * The wheels turn with the simulated body: rim speed of each wheel from (v, w). With drift on
+   * the encoders' account is the odometry pose (its velocities leave out the random walk), so
+   * the wheels follow its increments: travel along the mid-step heading and heading change.
+   */
   private integrateWheels(dt: number): void {
     if (dt <= 0) return;
-    const { v, w } = this.core.odometry();
+    const o = this.core.odometry();
     const half = this.model.wheelSeparation / 2;
     const ticksPerMetre = 1 / (WHEEL_RADIUS * TICK_TO_RAD);
-    this.ticksLeft += (v - w * half) * dt * ticksPerMetre;
-    this.ticksRight += (v + w * half) * dt * ticksPerMetre;
+    if (this.core.odometryDrifts) {
+      const dTheta = normalizeAngle(o.theta - this.lastOdom.theta);
+      const mid = this.lastOdom.theta + dTheta / 2;
+      const ds = (o.x - this.lastOdom.x) * Math.cos(mid) + (o.y - this.lastOdom.y) * Math.sin(mid);
+      this.ticksLeft += (ds - dTheta * half) * ticksPerMetre;
+      this.ticksRight += (ds + dTheta * half) * ticksPerMetre;
+    } else {
+      this.ticksLeft += (o.v - o.w * half) * dt * ticksPerMetre;
+      this.ticksRight += (o.v + o.w * half) * dt * ticksPerMetre;
+    }
+    this.lastOdom = { x: o.x, y: o.y, theta: o.theta };
   }
 
   /** update_times, update_imu, update_motor_status, update_battery_status (every 20 ms). */

@@ -48,18 +48,14 @@ describe('RobotState', () => {
     s.applyOdometry(odom(2, 0, 0, 0), 1.1);
     expect(s.pose!.x).toBeCloseTo(5, 9);
     expect(s.pose!.y).toBeCloseTo(3, 9);
-    // The run log's odometry is the placed one.
-    const frame = { version: 1, seq: 0, timestampUs: 0, msg: odom(2, 0, 0, 0) };
-    expect(s.placed(frame).msg).toMatchObject({ y: expect.closeTo(3, 9), theta: expect.closeTo(Math.PI / 2, 9) });
+    // map → odom is what the run log records beside the raw odometry.
+    expect(s.mapFromOdom.x).toBeCloseTo(5, 9);
+    expect(s.mapFromOdom.y).toBeCloseTo(1, 9);
     // Placed again while connected: from the current odometry on.
     s.placeOnMap({ x: 0, y: 0, theta: 0 });
     s.applyOdometry(odom(2.5, 0, 0, 0), 1.2);
     expect(s.pose!.x).toBeCloseTo(0.5, 9);
     expect(s.pose!.y).toBeCloseTo(0, 9);
-    // Unplaced, a frame is passed on as it is.
-    const fresh = new RobotState();
-    fresh.applyOdometry(odom(1, 0, 0, 0), 1);
-    expect(fresh.placed(frame)).toBe(frame);
   });
 
   it('gives the safety loop the newest scan from where the robot stands now, and drops it when the robot is placed', () => {
@@ -79,5 +75,25 @@ describe('RobotState', () => {
     s.placeOnMap({ x: 3, y: 3, theta: 0 });
     expect(s.scan).toBeNull();
     expect(s.scanNow()).toBeNull();
+  });
+
+  it("moves the map pose and the drawn scan with a localizer's correction, but not what the safety loop measures", () => {
+    const s = new RobotState();
+    s.hello = { ...HELLO, lidarMountX: 0, lidarMountY: 0, lidarMountYaw: 0 };
+    s.applyOdometry(odom(1, 0, 0, 0), 1.0);
+    const ranges = new Float32Array(HELLO.lidarBeams).fill(Infinity);
+    ranges[0] = 2;
+    const view = s.applyScan({ type: 'laser-scan', angleMin: 0, angleIncrement: (2 * Math.PI) / HELLO.lidarBeams, timeIncrement: 0, rangeMin: 0.05, rangeMax: 8, ranges }, 1.0);
+    expect(view.odomPose).toEqual({ x: 1, y: 0, theta: 0 });
+    // The localizer says odom sits 0.3 m further along x and turned by 0.1 rad on the map.
+    s.correctMapFromOdom({ x: 0.3, y: 0, theta: 0.1 });
+    expect(s.pose!.x).toBeCloseTo(0.3 + Math.cos(0.1), 9);
+    expect(s.pose!.theta).toBeCloseTo(0.1, 9);
+    expect(s.poseAt(1.0)!.x).toBeCloseTo(0.3 + Math.cos(0.1), 9);
+    // The scan is kept (the robot did not move) and the wall is still 2 m ahead for the safety loop.
+    expect(s.scan).not.toBeNull();
+    const now = s.scanNow()!;
+    expect(now.xs[0]).toBeCloseTo(2, 9);
+    expect(now.ys[0]).toBeCloseTo(0, 9);
   });
 });

@@ -221,6 +221,22 @@ describe('safety stops', () => {
     expect(loss!.severity).toBe('high');
   });
 
+  it('localization: a loss while driving is its own incident, put down to localization with the filter\'s figures, closed by the recovery', () => {
+    const { records } = drive({ seconds: 3, speed: 0.3 });
+    const fault = (t: number, kind: string, message: string, detail: Record<string, number> = {}): RecordedRecord =>
+      ({ kind: 'generic', t: T0 + t, type: 'fault', data: { kind, message, detail } });
+    records.push(fault(1.0, 'localization-lost', 'Localization lost: only 21 % of the scan matches the map. Autonomy stopped', { agreement: 0.21, particles: 4800 }));
+    records.push(fault(2.5, 'localization-recovered', 'Localization recovered: 93 % of the scan matches the map'));
+    const [loss] = ofKind(detectIncidents(sorted(records)), 'localization-lost');
+    expect(loss).toBeDefined();
+    expect(loss!.end - loss!.start).toBeCloseTo(1.5, 6);
+    expect(loss!.severity).toBe('high'); // moving at 0.3 m/s
+    expect(loss!.attribution.stage).toBe('localization');
+    expect(loss!.attribution.evidence.text).toMatch(/^localization: only 21 % of the scan matches the map.*lost for 1\.5 s/);
+    expect(loss!.attribution.evidence.numbers).toMatchObject({ agreement: 0.21, particles: 4800 });
+    expect(loss!.trace.map((c) => [c.stage, c.verdict])).toEqual([['link', 'ok'], ['localization', 'failed']]);
+  });
+
   it('perception: a stale-scan stop with the link up is the lidar stalling', () => {
     const { records } = drive({ seconds: 2.1, speed: 0.3, scansUntil: 1.5 });
     records.push(safety(2.0, 'stop', 0.3, [], 'stale-scan'));

@@ -55,6 +55,30 @@ describe('built-in profiles', () => {
     for (const r of catalog.robots) if (r.lidar) expect(() => findLidarProfile(catalog, r.lidar!.model)).not.toThrow();
   });
 
+  it('gives every robot a plausible odometry error for simulated drift, each after its build', () => {
+    const err = (name: string) => findRobotProfile(catalog, name).odometryError!;
+    for (const r of catalog.robots) {
+      const e = r.odometryError!;
+      expect(e, r.name).toBeDefined();
+      // Uncalibrated but working robots: a few percent at most, spreads of centimetres per metre.
+      expect(Math.abs(e.systematic.distanceScale)).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(e.systematic.rotationScale)).toBeLessThanOrEqual(0.05);
+      expect(e.random.distancePerSqrtM).toBeGreaterThan(0);
+      expect(e.random.distancePerSqrtM).toBeLessThanOrEqual(0.05);
+    }
+    // TurtleBot3's small light wheels slip more than the Kobuki's.
+    expect(err('turtlebot3-burger').slip.accelThreshold).toBeLessThan(err('kobuki').slip.accelThreshold);
+    expect(err('turtlebot3-burger').slip.turnInPlace).toBeGreaterThan(err('kobuki').slip.turnInPlace);
+    // The Create 2's heading comes from its encoders (castor, scrub); the Kobuki's from its gyro.
+    const rotation = (name: string) => Math.abs(err(name).systematic.rotationScale) + err(name).slip.turnInPlace;
+    expect(rotation('create2')).toBeGreaterThan(4 * rotation('kobuki'));
+    expect(err('create2').random.headingPerSqrtRad).toBeGreaterThan(5 * err('kobuki').random.headingPerSqrtRad);
+    // Rovers on rough ground: the largest random distance error.
+    for (const rover of ['ardupilot-rover', 'px4-rover']) {
+      for (const r of catalog.robots) if (!r.name.endsWith('rover')) expect(err(rover).random.distancePerSqrtM).toBeGreaterThan(r.odometryError!.random.distancePerSqrtM);
+    }
+  });
+
   it('refuses an unknown name with the known ones listed', () => {
     expect(() => findRobotProfile(catalog, 'roomba-980')).toThrow(/No robot profile 'roomba-980'.*create2/);
     expect(() => findLidarProfile(catalog, 'velodyne')).toThrow(/rplidar-a1/);
@@ -79,6 +103,25 @@ describe('user profiles', () => {
     expect(catalog.problems.join('\n')).toMatch(/broken\.json: not valid JSON/);
     expect(catalog.problems.join('\n')).toMatch(/bad-driver\.json: driver/);
     expect(catalog.problems.join('\n')).toMatch(/negative\.json: .*rangeMax must exceed rangeMin/);
+  });
+
+  it('an odometry error may leave terms out (they are 0) but not misspell them or go absurd', () => {
+    const user = userDir();
+    const kobuki = JSON.parse(readFileSync(join(RESOURCES, 'robots', 'kobuki.json'), 'utf8'));
+    writeFileSync(join(user, 'partial.json'), JSON.stringify({ ...kobuki, odometryError: { systematic: { rotationScale: -0.02 } } }));
+    writeFileSync(join(user, 'none.json'), JSON.stringify({ ...kobuki, odometryError: undefined }));
+    writeFileSync(join(user, 'typo.json'), JSON.stringify({ ...kobuki, odometryError: { random: { distancePerMetre: 0.01 } } }));
+    writeFileSync(join(user, 'absurd.json'), JSON.stringify({ ...kobuki, odometryError: { systematic: { distanceScale: 1.5 } } }));
+    const catalog = loadProfiles({ builtin: join(RESOURCES, 'robots'), user });
+    expect(findRobotProfile(catalog, 'partial').odometryError).toEqual({
+      systematic: { distanceScale: 0, rotationScale: -0.02, curvature: 0 },
+      random: { distancePerSqrtM: 0, distancePerSqrtRad: 0, headingPerSqrtRad: 0, headingPerSqrtM: 0 },
+      slip: { accelThreshold: 0, ratioPerAccel: 0, turnInPlace: 0, variation: 0 },
+    });
+    expect(findRobotProfile(catalog, 'none').odometryError).toBeUndefined();
+    expect(catalog.problems).toHaveLength(2);
+    expect(catalog.problems.join('\n')).toMatch(/typo\.json: odometryError\.random: .*distancePerMetre/);
+    expect(catalog.problems.join('\n')).toMatch(/absurd\.json: odometryError\.systematic\.distanceScale/);
   });
 
   it('takes a profile file by path', () => {

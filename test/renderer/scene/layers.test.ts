@@ -5,7 +5,7 @@
 import './pixi-env';
 import { describe, expect, it, vi } from 'vitest';
 import type { Container, Graphics, Text } from 'pixi.js';
-import type { ConsoleSnapshot, HeatmapView, MapPayload, Zone } from '../../../src/shared/api';
+import { ODOMETRY_ONLY, type ConsoleSnapshot, type HeatmapView, type MapPayload, type Zone } from '../../../src/shared/api';
 import {
   CandidatesLayer,
   createLayers,
@@ -31,7 +31,7 @@ function snapshot(patch: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot {
     link: { state: 'connected', message: 'ok', endpoint: null, rttMs: 1, clockOffsetMs: 0, frameRateHz: 50, crcErrors: 0, badFrames: 0, reconnects: 0 },
     robot: null, pose: { x: 1, y: 2, theta: 0.5 }, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
     faults: [], screenPan: 0.2, scan: [], scanAgeMs: 10, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
-    people: [], gazeTarget: null, notice: null,
+    people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY,
     ...patch,
   };
 }
@@ -127,7 +127,8 @@ describe('map layers', () => {
 
   it('robot: placed at the pose, shape redrawn only when it changes', () => {
     const layer = new RobotLayer();
-    const body = layer.container.children[0] as Container;
+    // Children: the localization's uncertainty ellipse under the robot's body.
+    const body = layer.container.children[1] as Container;
     const f = frame({ snapshot: snapshot({ pose: { x: 4, y: -1, theta: 1.2 } }) });
     layer.update(f);
     expect(body.visible).toBe(true);
@@ -142,6 +143,23 @@ describe('map layers', () => {
     expect(instructions(g).find((i) => i.action === 'fill')!.data.style.color).toBe(0xf85149);
     layer.update(frame({ snapshot: snapshot({ pose: null }) }));
     expect(body.visible).toBe(false);
+  });
+
+  it('robot: the localization ellipse at 2 σ along its axes, coloured by the verdict, none without an estimate', () => {
+    const layer = new RobotLayer();
+    const ellipse = layer.container.children[0] as Graphics;
+    layer.update(frame({ snapshot: snapshot({ pose: { x: 4, y: -1, theta: 1.2 } }) }));
+    expect(ellipse.visible).toBe(false);
+    const loc = { ...ODOMETRY_ONLY, mode: 'localize' as const, quality: 'uncertain' as const, ellipse: { major: 0.2, minor: 0.05, angle: 0.5 } };
+    layer.update(frame({ snapshot: snapshot({ pose: { x: 4, y: -1, theta: 1.2 }, localization: loc }) }));
+    expect(ellipse.visible).toBe(true);
+    expect([ellipse.position.x, ellipse.position.y, ellipse.rotation]).toEqual([4, -1, 0.5]);
+    const b = ellipse.getLocalBounds();
+    expect(b.width).toBeCloseTo(0.8, 1); // 2 × 2σ along the major axis
+    expect(b.height).toBeCloseTo(0.2, 1);
+    expect(instructions(ellipse).find((i) => i.action === 'fill')!.data.style.color).toBe(0xd29922);
+    layer.update(frame({ snapshot: snapshot({ pose: { x: 4, y: -1, theta: 1.2 }, localization: { ...loc, quality: 'localized' } }) }));
+    expect(instructions(ellipse).find((i) => i.action === 'fill')!.data.style.color).toBe(0x3fb950);
   });
 
   it('goal: drawn only when the snapshot has one', () => {

@@ -14,6 +14,7 @@ import {
   readField, yawFromQuaternion,
 } from '../../../src/shared/protocols/turtlebot3';
 import type { RobotProfile } from '../../../src/shared/robots';
+import type { DriftSetting } from '../../../src/sim/drift';
 import { SimRig } from '../../../src/sim/emulators/emulator';
 import { robotParamsFor } from '../../../src/sim/emulators/profile-params';
 import { Turtlebot3Emulator } from '../../../src/sim/emulators/turtlebot3';
@@ -25,8 +26,8 @@ const BURGER = findRobotProfile(catalog, 'turtlebot3-burger');
 const WAFFLE_PI = findRobotProfile(catalog, 'turtlebot3-waffle-pi');
 const ID = 200;
 
-function board(profile: RobotProfile = BURGER) {
-  const core = new SimCore({ map: roomGrid(8, 6), seed: 1, baseRobot: robotParamsFor(profile, null), startPose: { x: 2, y: 3, theta: 0.5 } });
+function board(profile: RobotProfile = BURGER, drift?: DriftSetting) {
+  const core = new SimCore({ map: roomGrid(8, 6), seed: 1, baseRobot: robotParamsFor(profile, null), startPose: { x: 2, y: 3, theta: 0.5 }, drift });
   const emu = new Turtlebot3Emulator(core, profile);
   const rig = new SimRig(core, [emu]);
   const decoder = new DynamixelDecoder({ maxLength: 4096 });
@@ -238,6 +239,23 @@ describe('Turtlebot3Emulator: driving and the heartbeat dead-man', () => {
 });
 
 describe('Turtlebot3Emulator: telemetry in firmware units', () => {
+  it('with drift on, the encoders and IMU tell the drifting odometry, random walk included, not the truth', () => {
+    const b = board(WAFFLE_PI, { odometry: { systematic: { distanceScale: 0.05 }, random: { distancePerSqrtM: 0.05 } } });
+    const t0 = b.telemetry();
+    b.run(0.1);
+    b.command(0.2, 0.4);
+    b.run(3.0);
+    const t = b.telemetry();
+    const m = WHEEL_RADIUS * TICK_TO_RAD;
+    const travel = ((t.positionLeft - t0.positionLeft + t.positionRight - t0.positionRight) / 2) * m;
+    // The odometry's own arc from (0, 0, 0): its chord matches the wheels' account; the truth's does not.
+    const end = b.core.odometry();
+    const wheelsChord = (2 * travel * Math.sin(end.theta / 2)) / end.theta;
+    expect(Math.hypot(end.x, end.y)).toBeCloseTo(wheelsChord, 3);
+    expect(Math.abs(travel - 0.2 * 3 * 1.05)).toBeLessThan(0.05);
+    expect(yawFromQuaternion(t.orientation)).toBeCloseTo(end.theta, 2);
+  });
+
   it('reports clock, encoders, wheel velocities, IMU and battery consistent with the simulated robot', () => {
     const b = board(WAFFLE_PI);
     const t0 = b.telemetry();

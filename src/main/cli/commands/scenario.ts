@@ -15,7 +15,7 @@ import { runScenarioThroughDriver } from '../../scenario/over-driver';
 import { cliCatalog, lidarOrUsage, robotOrUsage } from '../profiles';
 import { usualSeparateLidar } from '../../../shared/robots';
 
-const usage = `Usage: foresight scenario run FILE... [--json] [--predictor social|cv] [--record] [--db FILE]
+const usage = `Usage: foresight scenario run FILE... [--json] [--predictor social|cv] [--drift off|typical] [--localization on|off] [--record] [--db FILE]
        foresight scenario run FILE... --robot NAME [--lidar NAME|none] [--json]
        foresight scenario compare FILE... [--json]
 
@@ -43,6 +43,14 @@ time_limit_s, final_error_m and link {frame_rate_hz, bad_frames, reconnects}.
 
   --json            one JSON line per scenario on stdout, nothing else there
   --predictor NAME  run: people predictor, social (default) or cv (constant velocity)
+  --drift off|typical  run: odometry drift and lidar faults for every file (default: each
+                    file's own "drift", off unless it says): typical is the robot's own
+                    odometry error and typical lidar dropouts, odometry from (0, 0, 0)
+  --localization on|off  run: the console's particle filter on the map (default off: the
+                    map pose is odometry placed at the start). JSON lines add
+                    pose_error_rms_m, pose_error_max_m, heading_error_rms_deg,
+                    heading_error_max_deg (the console's pose against the truth) and
+                    localization_lost
   --record          run: record the run to the run database like a live one
   --db FILE         run database (default: the app's data folder)`;
 
@@ -56,7 +64,7 @@ const scenario: CliCommand = {
       allowPositionals: true,
       options: {
         json: { type: 'boolean' }, predictor: { type: 'string' }, record: { type: 'boolean' }, db: { type: 'string' },
-        robot: { type: 'string' }, lidar: { type: 'string' },
+        robot: { type: 'string' }, lidar: { type: 'string' }, drift: { type: 'string' }, localization: { type: 'string' },
       },
     });
     const [verb, ...files] = positionals;
@@ -71,6 +79,10 @@ const scenario: CliCommand = {
       return throughDriver(files, values.robot, values.lidar, values.json === true);
     }
     if (values.lidar !== undefined) throw new UsageError('--lidar goes with --robot NAME');
+    if (values.drift !== undefined && values.drift !== 'off' && values.drift !== 'typical') throw new UsageError(`--drift wants off or typical, got '${values.drift}'`);
+    if (values.localization !== undefined && values.localization !== 'on' && values.localization !== 'off') throw new UsageError(`--localization wants on or off, got '${values.localization}'`);
+    const drift = values.drift as 'off' | 'typical' | undefined;
+    const localization = values.localization === 'on';
     const predictor = values.predictor ?? 'social';
     if (!isPredictorModel(predictor)) throw new UsageError(`unknown predictor '${predictor}'`);
     // --record: every run goes into the run database like a live session.
@@ -83,6 +95,8 @@ const scenario: CliCommand = {
       const r = await runScenario(scenario, {
         predictor,
         recording: recorder ? new RunRecording(recorder, Date.now() / 1000) : undefined,
+        drift,
+        localization,
       });
       const line = {
         scenario: r.scenario,
@@ -106,6 +120,11 @@ const scenario: CliCommand = {
             gaze_turns_missed: r.gaze_turns_missed,
             gaze_lead_min_s: r.gaze_lead_min_s === null ? null : round(r.gaze_lead_min_s, 2),
             gaze_lead_median_s: r.gaze_lead_median_s === null ? null : round(r.gaze_lead_median_s, 2),
+            pose_error_rms_m: round(r.pose_error_rms_m, 4),
+            pose_error_max_m: round(r.pose_error_max_m, 4),
+            heading_error_rms_deg: round(r.heading_error_rms_deg, 3),
+            heading_error_max_deg: round(r.heading_error_max_deg, 3),
+            localization_lost: r.localization_lost,
           })}\n`,
         );
       } else {

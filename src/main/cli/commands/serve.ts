@@ -48,6 +48,14 @@ Options:
                      mapped, the robot at its centre) for any other real robot
   --initial-pose X,Y,THETA  where the robot stands on the map (metres, radians): its
                      odometry starts at zero wherever it was switched on
+  --localization on|global|off
+                     on (default with a map): a particle filter keeps the robot on the map,
+                     starting from --initial-pose (or the simulator's start), else searching
+                     the whole map; global: search the whole map; off: odometry only
+                     (the default on the open floor, which has nothing to localize on)
+  --new-map          build a new map while driving (SLAM); save it from the Map panel
+  --drift off|typical  with --sim: odometry drift and lidar faults in the simulator (typical:
+                     the profile's wheel-scale error, slip and noise; odometry from zero)
   --seed N           simulator seed (default 1)
   --http-port N      port of the web host (default: a free one)
   --host ADDR        bind address (default 127.0.0.1). Anything else exposes the console,
@@ -115,6 +123,9 @@ const serve: CliCommand = {
         robot: { type: 'string' },
         'allow-autonomy-without-deadman': { type: 'boolean' },
         'initial-pose': { type: 'string' },
+        localization: { type: 'string' },
+        'new-map': { type: 'boolean' },
+        drift: { type: 'string' },
       },
       strict: true,
     });
@@ -163,8 +174,16 @@ const serve: CliCommand = {
     const mapYaml = values.map ?? (realOtherRobot ? join(ROOT, 'resources', 'maps', 'open-floor.yaml') : undefined);
     if (mapYaml && !values.map) process.stdout.write(`No --map: planning on the open floor (${mapYaml})\n`);
 
+    const locMode = values.localization;
+    if (locMode !== undefined && locMode !== 'on' && locMode !== 'global' && locMode !== 'off') throw new UsageError(`--localization wants on, global or off, got '${locMode}'`);
+    if (values['new-map'] && locMode !== undefined) throw new UsageError('--new-map builds the map while driving: it goes without --localization');
+    const estimator = values['new-map'] ? 'mapping' : locMode === 'on' ? 'localize' : locMode;
+    const simDrift = values.drift;
+    if (simDrift !== undefined && simDrift !== 'off' && simDrift !== 'typical') throw new UsageError(`--drift wants off or typical, got '${simDrift}'`);
+    if (simDrift !== undefined && robot.kind !== 'sim' && !values.auto && chosen.length > 0) throw new UsageError('--drift is for the simulator (--sim)');
+
     const dbPath = resolveRunsDbPath(values.db);
-    const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml, simSeed: seed, dbPath, catalog });
+    const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml, simSeed: seed, dbPath, catalog, estimator, simDrift });
     for (const w of core.warnings) process.stderr.write(`foresight serve: ${w}\n`);
     if (core.warnings.length === 0) process.stdout.write(`Recording runs to ${dbPath}\n`);
     const web = await startWebHost({ backend: core, rendererDir: join(ROOT, 'out', 'renderer'), host: loopback ? '127.0.0.1' : host, port: httpPort });

@@ -8,9 +8,10 @@ import { forEachArg, UsageError, type CliCommand } from '../command';
 import { startSimulator, type SimTransportOptions } from '../../../sim/start';
 import { cliCatalog, lidarOrUsage, robotOrUsage } from '../profiles';
 import { usualSeparateLidar } from '../../../shared/robots';
+import { DRIFT_KEYWORDS } from '../../../sim/drift';
 
 const USAGE = `Usage: foresight sim (--pty [--link PATH] | --tcp PORT) [--robot NAME [--lidar NAME [--lidar-link PATH]]]
-                     [--seed N] [--map FILE.yaml] [--people N]
+                     [--seed N] [--map FILE.yaml] [--people N] [--drift off|typical]
 
 Runs a simulated robot in real time until killed, speaking its real protocol.
   --pty          create a pseudo-terminal; its device path is the first line on stdout
@@ -24,7 +25,10 @@ Runs a simulated robot in real time until killed, speaking its real protocol.
   --lidar-link PATH  a stable symlink to the lidar's device
   --seed N       random seed (lidar noise, crowd); same seed, same world (default 1)
   --map FILE     a ROS map_server YAML (default: the built-in apartment)
-  --people N     people walking between rooms (default 3 in the apartment, 0 elsewhere)`;
+  --people N     people walking between rooms (default 3 in the apartment, 0 elsewhere)
+  --drift off|typical  odometry drift and lidar faults (default off: odometry is the truth).
+                 typical: the robot profile's odometry error (wheel scale, slip, noise) and
+                 typical lidar dropouts; odometry starts at (0, 0, 0) where the robot stands`;
 
 interface SimArgs {
   transport: SimTransportOptions;
@@ -34,6 +38,7 @@ interface SimArgs {
   robot?: string;
   lidar?: string;
   lidarLink?: string;
+  drift?: (typeof DRIFT_KEYWORDS)[number];
 }
 
 function parseArgs(argv: string[]): SimArgs {
@@ -46,6 +51,7 @@ function parseArgs(argv: string[]): SimArgs {
   let robot: string | undefined;
   let lidar: string | undefined;
   let lidarLink: string | undefined;
+  let drift: SimArgs['drift'];
   forEachArg(argv, (a, value) => {
     const integer = (min: number, max: number): number => {
       const text = value();
@@ -63,13 +69,18 @@ function parseArgs(argv: string[]): SimArgs {
     else if (a === '--robot') robot = value();
     else if (a === '--lidar') lidar = value();
     else if (a === '--lidar-link') lidarLink = value();
+    else if (a === '--drift') {
+      const v = value();
+      if (!(DRIFT_KEYWORDS as readonly string[]).includes(v)) throw new UsageError(`--drift wants ${DRIFT_KEYWORDS.join(' or ')}, got '${v}'`);
+      drift = v as SimArgs['drift'];
+    }
     else throw new UsageError(`unknown argument '${a}'`);
   });
   if (pty === (tcp !== undefined)) throw new UsageError('give exactly one of --pty or --tcp PORT');
   if (link !== undefined && !pty) throw new UsageError('--link needs --pty');
   const transport: SimTransportOptions = pty ? { kind: 'pty', linkPath: link } : { kind: 'tcp', port: tcp! };
   if (lidarLink !== undefined && (lidar === undefined || lidar === 'none') && robot === undefined) throw new UsageError('--lidar-link needs --lidar NAME');
-  return { transport, seed, mapYaml, people, robot, lidar, lidarLink };
+  return { transport, seed, mapYaml, people, robot, lidar, lidarLink, drift };
 }
 
 const sim: CliCommand = {
@@ -81,7 +92,7 @@ const sim: CliCommand = {
     const catalog = cliCatalog();
     const robot = args.robot !== undefined ? robotOrUsage(catalog, args.robot) : undefined;
     const lidar = lidarOrUsage(catalog, args.lidar ?? (robot ? usualSeparateLidar(robot) : null) ?? 'none');
-    const running = await startSimulator({ transport: args.transport, seed: args.seed, mapYaml: args.mapYaml, people: args.people, robot, lidar, lidarLinkPath: args.lidarLink });
+    const running = await startSimulator({ transport: args.transport, seed: args.seed, mapYaml: args.mapYaml, people: args.people, robot, lidar, lidarLinkPath: args.lidarLink, drift: args.drift });
     // The first stdout line is the endpoint, the second the lidar's device when there is one;
     // stdout to a pipe or file is synchronous on POSIX.
     process.stdout.write(`${running.transport === 'pty' ? running.devicePath : running.endpoint}\n`);

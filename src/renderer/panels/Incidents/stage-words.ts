@@ -1,6 +1,7 @@
 /** Plain words for the pipeline stages an incident is attributed to. */
 export const STAGE_WORDS: Record<string, string> = {
   link: 'Link',
+  localization: 'Localization',
   perception: 'Perception',
   prediction: 'Prediction',
   'global-planning': 'Global planning',

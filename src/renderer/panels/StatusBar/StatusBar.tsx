@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { LocalizationView } from '../../../shared/api';
 import { fmt, linkStateWords, linkTone, type Tone } from '../../state/format';
 import { useStore } from '../../state/context';
 
@@ -9,6 +10,18 @@ function Item({ label, children, tone, testid, title }: { label: string; childre
       <span className="sb-value">{children}</span>
     </div>
   );
+}
+
+const locTone: Record<LocalizationView['quality'], Tone> = { odometry: 'idle', localized: 'ok', uncertain: 'warn', lost: 'bad', 'not-initialized': 'warn' };
+
+/** Short words for the status bar; the full reason is the tooltip. */
+function localizationWords(l: LocalizationView): string {
+  if (l.mode === 'off') return 'odometry only';
+  if (l.mode === 'mapping') return l.mapping ? `mapping · ${l.mapping.nodes} scans · ${l.mapping.loopClosures} loops` : 'mapping';
+  const spread = l.ellipse ? ` ±${Math.round(l.ellipse.major * 100)} cm` : '';
+  const fit = l.agreement !== null ? ` · ${Math.round(l.agreement * 100)} % fit` : '';
+  const words = { localized: 'localized', uncertain: 'uncertain', lost: 'LOST', 'not-initialized': 'not localized', odometry: 'odometry' }[l.quality];
+  return `${words}${spread}${fit}`;
 }
 
 export function StatusBar() {
@@ -23,6 +36,7 @@ export function StatusBar() {
   const safety = s?.safety ?? null;
   const safetyTone: Tone = !safety ? 'idle' : safety.action === 'stop' ? 'bad' : safety.action === 'scale' ? 'warn' : 'ok';
   const faults = s?.faults ?? [];
+  const loc = s?.localization ?? null;
   return (
     <footer className="status-bar" data-testid="status-bar">
       <div className={`sb-item sb-link tone-${tone}`} title={transport.state !== 'open' ? transport.message : (link?.message ?? '')}>
@@ -42,6 +56,9 @@ export function StatusBar() {
       </Item>
       <Item label="Faults" testid="faults" tone={faults.length ? 'bad' : undefined}>
         {faults.length ? faults.join(', ') : 'none'}
+      </Item>
+      <Item label="Localization" testid="localization" tone={loc ? locTone[loc.quality] : 'idle'} title={loc?.reason}>
+        <span data-quality={loc?.quality ?? 'none'} data-testid="localization-quality">{loc ? localizationWords(loc) : '—'}</span>
       </Item>
       <Item label="Motion" testid="motion-source">{s?.emergencyStop ? 'e-stop' : (s?.motion ?? '—')}</Item>
       <Item label="Safety" testid="safety-state" tone={safetyTone} title={safety?.reason}>

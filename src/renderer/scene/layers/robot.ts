@@ -1,10 +1,12 @@
 /**
  * The robot's footprint at its pose: body, heading triangle, base_link origin and wheels;
  * red under an emergency stop, faded while the link is down. Redrawn only when its shape
- * or the zoom changes; moving it is a transform.
+ * or the zoom changes; moving it is a transform. Around it, the localization's position
+ * uncertainty as its 2-σ ellipse (about 86 % of the probability in 2-D), coloured by the
+ * estimator's verdict.
  */
 import { Container, Graphics } from 'pixi.js';
-import type { RobotInfo } from '../../../shared/api';
+import type { LocalizationView, RobotInfo } from '../../../shared/api';
 import { disc } from '../draw';
 import type { MapLayer, SceneFrame } from './types';
 
@@ -14,16 +16,22 @@ export const DEFAULT_FOOTPRINT = { length: 0.45, width: 0.38, centerOffsetX: 0 }
 const FILL = 0x2f81f7;
 const LINE = 0xcfe3ff;
 const ESTOP = 0xf85149;
+const UNCERTAINTY_COLOR: Record<LocalizationView['quality'], number> = {
+  localized: 0x3fb950, uncertain: 0xd29922, lost: 0xf85149, 'not-initialized': 0xd29922, odometry: 0x8b949e,
+};
 
 export class RobotLayer implements MapLayer {
   readonly id = 'robot' as const;
   readonly container = new Container();
   private readonly body = new Container();
   private readonly g = new Graphics();
+  private readonly uncertainty = new Graphics();
   private key = '';
+  private ellipseKey = '';
 
   constructor() {
     this.body.addChild(this.g);
+    this.container.addChild(this.uncertainty);
     this.container.addChild(this.body);
   }
 
@@ -33,12 +41,29 @@ export class RobotLayer implements MapLayer {
     if (!s || !pose) return;
     this.body.position.set(pose.x, pose.y);
     this.body.rotation = pose.theta;
+    this.drawUncertainty(s.localization, pose, px);
     const fp = s.robot?.footprint ?? DEFAULT_FOOTPRINT;
     const lost = s.link.state !== 'connected';
     const key = `${fp.length}|${fp.width}|${fp.centerOffsetX}|${px.toPrecision(4)}|${s.emergencyStop}|${lost}`;
     if (key === this.key) return;
     this.key = key;
     drawRobotShape(this.g.clear(), s.robot, fp, px, s.emergencyStop, lost);
+  }
+
+  private drawUncertainty(loc: LocalizationView | undefined, pose: { x: number; y: number }, px: number): void {
+    const e = loc?.ellipse ?? null;
+    this.uncertainty.visible = e !== null;
+    if (!e || !loc) return;
+    this.uncertainty.position.set(pose.x, pose.y);
+    this.uncertainty.rotation = e.angle;
+    // At least a few pixels: a filter sure to the millimetre still shows that it is there.
+    const a = Math.max(2 * e.major, 4 * px);
+    const b = Math.max(2 * e.minor, 4 * px);
+    const key = `${a.toPrecision(2)}|${b.toPrecision(2)}|${loc.quality}|${px.toPrecision(3)}`;
+    if (key === this.ellipseKey) return;
+    this.ellipseKey = key;
+    const color = UNCERTAINTY_COLOR[loc.quality];
+    this.uncertainty.clear().ellipse(0, 0, a, b).fill({ color, alpha: 0.12 }).stroke({ width: 1.5 * px, color, alpha: 0.9 });
   }
 
   destroy(): void {

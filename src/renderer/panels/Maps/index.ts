@@ -1,0 +1,1 @@
+export { MapsPanel } from './MapsPanel';
