@@ -60,7 +60,11 @@ export function invertPose(a: Pose2D): Pose2D {
 
 /** a⁻¹ ∘ b: pose b expressed in a's frame (both given in the same frame). */
 export function relativePose(a: Pose2D, b: Pose2D): Pose2D {
-  return composePose(invertPose(a), b);
+  const c = Math.cos(a.theta);
+  const s = Math.sin(a.theta);
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  return { x: c * dx + s * dy, y: -s * dx + c * dy, theta: normalizeAngle(b.theta - a.theta) };
 }
 
 /** Euclidean distance between two points, metres. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { MapFileInfo } from '../../shared/api';
 import type { OccupancyGrid } from '../../shared/grid';
-import { encodeRosMap } from '../../planner/grid';
+import { occupancyGridToRosMap } from '../../planner/slam/ros-map-writer';
 import type { PoseGraphData } from '../../planner/slam/types';
 import { loadRosMapFile } from '../core/map-file';
 
@@ -83,7 +83,7 @@ export class MapLibrary {
   /** Writes NAME.pgm, NAME.yaml and NAME.posegraph.json in the user's maps folder; returns the YAML path. */
   async save(name: string, grid: OccupancyGrid, graph: PoseGraphData): Promise<string> {
     mkdirSync(this.userDir, { recursive: true });
-    const { pgm, yaml } = encodeRosMap(grid, `${name}.pgm`);
+    const { pgm, yaml } = occupancyGridToRosMap(grid, `${name}.pgm`);
     const files: [string, string | Uint8Array][] = [
       [join(this.userDir, `${name}.pgm`), pgm],
       [join(this.userDir, `${name}.posegraph.json`), JSON.stringify(graph, (_k, v: unknown) => (v instanceof Float32Array || v instanceof Float64Array ? Array.from(v, (x) => (Number.isFinite(x) ? x : null)) : v))],

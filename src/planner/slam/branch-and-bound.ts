@@ -160,15 +160,20 @@ export function branchAndBound(pre: PrecomputedGrids, pts: MatchPoints, center: 
   let evaluated = 0;
   const norm = 1 / (255 * n);
   // Upper bound (exact at level 0) of the mean probability for angle a, block at (dx, dy).
-  const score = (level: number, a: number, dx: number, dy: number): number => {
+  // Only whether it beats `floor` matters: the sum stops as soon as even 255 at every
+  // remaining point could not lift it above (then 0 is returned), which prunes most losers
+  // halfway through their points.
+  const score = (level: number, a: number, dx: number, dy: number, floor: number): number => {
     evaluated++;
     const g = pre.levels[level]!;
     const o = a * n;
+    const needed = floor * 255 * n;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const x = cx[o + i]! + dx;
       const y = cy[o + i]! + dy;
       sum += x >= -pad && y >= -pad && x < width && y < height ? g[(y + pad) * pw + x + pad]! : unknown;
+      if ((i & 15) === 15 && sum + 255 * (n - 1 - i) <= needed) return 0;
     }
     return sum * norm;
   };
@@ -190,7 +195,7 @@ export function branchAndBound(pre: PrecomputedGrids, pts: MatchPoints, center: 
         topA[k] = a;
         topX[k] = dx;
         topY[k] = dy;
-        topS[k] = score(top, a, dx, dy);
+        topS[k] = score(top, a, dx, dy, opts.minScore);
         k++;
       }
     }
@@ -219,7 +224,7 @@ export function branchAndBound(pre: PrecomputedGrids, pts: MatchPoints, center: 
       if (x > L || y > L) continue;
       childX[base + m] = x;
       childY[base + m] = y;
-      childS[base + m] = score(h, a, x, y);
+      childS[base + m] = score(h, a, x, y, bestScore);
       childOrder[base + m] = base + m;
       m++;
     }

@@ -23,10 +23,12 @@
  * - Edges: node → next node (the local matching's relative pose, stiff: it is what keeps
  *   nearby scans mutually consistent), anchor → node for each submap a node went into
  *   (soft), and loop closures anchor → node.
- * - Loop closures: every few nodes, finished submaps near the node's map pose and not next
+ * - Loop closures: every third node, finished submaps near the node's map pose and not next
  *   to it along the trajectory are searched by branch-and-bound over a window that grows
- *   with the distance driven since the last closure (1 m → 4 m, 10° → 30°). A match must
- *   score high and pin both translational directions (a featureless corridor does not).
+ *   with the distance driven since the last closure (1 m + 10 % of it up to 6 m; 10° + 1°/m
+ *   up to 40°). A match must score high — 0.6 mean probability, or 90 % of what the node's
+ *   own local match scored where that is lower (clutter, sparse scans), never below 0.45 —
+ *   and pin both translational directions (a featureless corridor does not).
  *   Small corrections (≤ 0.3 m, 3°) enter directly; a larger one needs another node's
  *   match implying the same correction, then the graph is optimised at once and the group
  *   is undone if it does not fit (its own edges left unsatisfied or earlier closures broken).
@@ -448,14 +450,33 @@ export class GraphMapper implements Mapper {
     for (const sm of this.submaps) {
       if (!sm.finished || sm.members.length === 0) continue;
       if (this.nodes[sm.anchor]!.trajectory === node.trajectory && sm.id >= oldestActive - o.loopMinSubmapGap) continue;
-      const c = compose(this.nodeGlobal(sm.anchor), { x: sm.centre().x, y: sm.centre().y, theta: 0 });
+      const anchorGlobal = this.nodeGlobal(sm.anchor);
+      const c = compose(anchorGlobal, { x: sm.centre().x, y: sm.centre().y, theta: 0 });
       const d = Math.hypot(c.x - g.x, c.y - g.y);
-      if (d <= radius) candidates.push({ sm, d });
+      if (d > radius) continue;
+      // The robot must stand (give or take the window) inside the area the submap saw.
+      const inSubmap = between(anchorGlobal, g);
+      const grid = sm.grid;
+      const res = grid.resolution;
+      if (
+        inSubmap.x < grid.originX + grid.minCol * res - linear ||
+        inSubmap.x > grid.originX + (grid.maxCol + 1) * res + linear ||
+        inSubmap.y < grid.originY + grid.minRow * res - linear ||
+        inSubmap.y > grid.originY + (grid.maxRow + 1) * res + linear
+      ) {
+        continue;
+      }
+      candidates.push({ sm, d });
     }
     candidates.sort((a, b) => a.d - b.d);
     let accepted = 0;
     const mp = GraphMapper.matchPoints(node.points);
-    for (const { sm } of candidates.slice(0, o.loopMaxCandidates)) {
+    // Bounded cost per node: a wide search costs about (window area × angle range), so
+    // fewer submaps are searched as the window grows (the nearest first; the next nodes
+    // try the others).
+    const cost = (linear * linear * angular) / (o.loopMinLinearWindow * o.loopMinLinearWindow * o.loopMinAngularWindow);
+    const count = Math.max(1, Math.min(o.loopMaxCandidates, Math.floor(o.loopSearchBudget / cost)));
+    for (const { sm } of candidates.slice(0, count)) {
       if (this.tryLoopClosure(node, sm, mp, g, linear, angular)) accepted++;
     }
     return accepted;
@@ -523,6 +544,7 @@ export class GraphMapper implements Mapper {
     // (a fixed kernel would treat a true loop after drift as an outlier and ignore it).
     const biggest = Math.max(...group.map((c) => Math.max(c.jump / o.loopSigmaXY, Math.abs(c.jumpTheta) / o.loopSigmaTheta)));
     const saved = this.optimizer.snapshot();
+    const savedTravel = this.travelSinceClosure;
     const before = this.loopResiduals();
     const edges = this.acceptClosures(group, Math.max(o.loopKernelScale, 1.5 * biggest));
     // The estimate was far off: optimise now, then check the map agrees with the correction.
@@ -533,6 +555,7 @@ export class GraphMapper implements Mapper {
       this.loopClosures -= edges.length;
       this.rejectedLoopClosures += edges.length;
       this.closureLog.splice(this.closureLog.length - edges.length, edges.length);
+      this.travelSinceClosure = savedTravel;
       this.updateCorrection();
       return false;
     }
@@ -730,7 +753,7 @@ export class GraphMapper implements Mapper {
       pose: this.nodeGlobal(n.id),
       odom: { ...n.odom },
       mount: { ...n.mount },
-      scan: { ...n.scan, ranges: Array.from(n.scan.ranges) },
+      scan: jsonSafeScan(n.scan),
     }));
     const edges: PoseGraphEdge[] = [];
     this.optimizer.edges.forEach((e, k) => {
@@ -759,6 +782,20 @@ export class GraphMapper implements Mapper {
   diagnostics(): MapperDiagnostics {
     return { ...this.diag, edges: this.optimizer.edges.length, submaps: this.submaps.length };
   }
+}
+
+/** Finite stand-in for an unbounded rangeMax in saved graphs (JSON has no ∞), m. */
+const SAVED_RANGE_MAX = 1e9;
+
+/**
+ * The scan as plain JSON-safe numbers with its meaning kept: JSON turns NaN and ±∞ into
+ * null, so "no return within range" (≥ rangeMax, +∞) is written as rangeMax itself and "no
+ * reading" (NaN, −∞) as 0, which lies below rangeMin and is dropped as before.
+ */
+function jsonSafeScan(scan: RangeScan): RangeScan {
+  const rangeMax = Number.isFinite(scan.rangeMax) ? scan.rangeMax : SAVED_RANGE_MAX;
+  const ranges = Array.from(scan.ranges, (r) => (Number.isNaN(r) || r === Number.NEGATIVE_INFINITY ? 0 : r >= rangeMax ? rangeMax : r));
+  return { ...scan, ranges, rangeMax };
 }
 
 /**

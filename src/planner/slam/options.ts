@@ -13,7 +13,10 @@ export interface MapperOptions {
   missProbability: number;
   /** Returns farther than this are used only as free space, m. */
   maxRange: number;
-  /** A beam with no return at all is taken as free this far, m (0: not at all). */
+  /**
+   * A beam with no return at all is free up to rangeMax for the occupancy grid (the
+   * RangeScan contract), capped by maxRange and this, m (0: not at all). Submaps ignore it.
+   */
   noReturnFreeRange: number;
   /** Thinning of matching points: spacing along the scan, m, and a cap on their number. */
   matchPointSpacing: number;
@@ -91,8 +94,13 @@ export interface MapperOptions {
   loopMinScoreFloor: number;
   /** Search every n-th node for loop closures (search cost control; deterministic). */
   loopEveryNodes: number;
-  /** At most this many submaps searched per node (nearest first). */
+  /** At most this many submaps searched per node (nearest first)… */
   loopMaxCandidates: number;
+  /**
+   * …and fewer when the window is wide: searches × (window² × angle) stays within this many
+   * minimum-window searches (at least one search), so a node's search time is bounded.
+   */
+  loopSearchBudget: number;
   /** Reject matches whose weakest translational direction is pinned less than this fraction of the strongest (corridors). */
   loopMinConditioning: number;
   /** A match moving the node less than this (m, rad) from its estimate is accepted at once. */
@@ -130,7 +138,7 @@ export const DEFAULT_MAPPER_OPTIONS: Readonly<MapperOptions> = Object.freeze({
   hitProbability: 0.55,
   missProbability: 0.49,
   maxRange: 25,
-  noReturnFreeRange: 0,
+  noReturnFreeRange: Number.POSITIVE_INFINITY,
   matchPointSpacing: 0.05,
   maxMatchPoints: 250,
   minPoints: 20,
@@ -161,10 +169,10 @@ export const DEFAULT_MAPPER_OPTIONS: Readonly<MapperOptions> = Object.freeze({
   loopMinSubmapGap: 1,
   loopMinLinearWindow: 1,
   loopWindowGrowth: 0.1,
-  loopLinearWindow: 4,
+  loopLinearWindow: 6,
   loopMinAngularWindow: 10 * DEG,
   loopAngularWindowGrowth: 1 * DEG,
-  loopAngularWindow: 30 * DEG,
+  loopAngularWindow: 40 * DEG,
   loopStepRange: 10,
   loopDepth: 7,
   loopMinScore: 0.6,
@@ -172,6 +180,7 @@ export const DEFAULT_MAPPER_OPTIONS: Readonly<MapperOptions> = Object.freeze({
   loopMinScoreFloor: 0.45,
   loopEveryNodes: 3,
   loopMaxCandidates: 3,
+  loopSearchBudget: 40,
   loopMinConditioning: 0.05,
   loopTrustedJump: 0.3,
   loopTrustedJumpTheta: 3 * DEG,

@@ -134,7 +134,8 @@ export class ProbabilityGrid {
 
   /**
    * Inserts a scan taken with base_link at `pose` (submap frame): endpoints hit, the cells
-   * the rays cross (and free-space rays) missed.
+   * the rays cross missed, and so are the cells along returns beyond the usable range (not
+   * along beams with no return at all: see ScanPoints.farCount).
    */
   insert(points: ScanPoints, pose: Pose2D): void {
     const c = Math.cos(pose.theta);
@@ -155,7 +156,7 @@ export class ProbabilityGrid {
       if (y < y0) y0 = y;
       else if (y > y1) y1 = y;
     }
-    for (let i = 0; i < points.freeCount; i++) {
+    for (let i = 0; i < points.farCount; i++) {
       const px = points.freeX[i]!;
       const py = points.freeY[i]!;
       const x = pose.x + c * px - s * py;
@@ -191,7 +192,7 @@ export class ProbabilityGrid {
       const py = points.hitY[i]!;
       this.ray(sx, sy, (pose.x + c * px - s * py - this.originX) * inv, (pose.y + s * px + c * py - this.originY) * inv, false);
     }
-    for (let i = 0; i < points.freeCount; i++) {
+    for (let i = 0; i < points.farCount; i++) {
       const px = points.freeX[i]!;
       const py = points.freeY[i]!;
       this.ray(sx, sy, (pose.x + c * px - s * py - this.originX) * inv, (pose.y + s * px + c * py - this.originY) * inv, true);

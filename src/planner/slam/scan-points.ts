@@ -5,6 +5,7 @@
  * the ray to it free) and a thinned subset (for scan matching: near walls a 360-beam lidar
  * puts several points per 5 cm cell, which only costs time and over-weights near walls).
  * Beams without a return within the usable range are kept as free-space rays.
+ * Readings: NaN, ≤ 0 or below rangeMin are dropped; ≥ rangeMax or +∞ mean no return.
  */
 import type { RangeScan } from './types';
 import type { Pose2D } from '../../shared/geometry';
@@ -19,11 +20,16 @@ export interface ScanPoints {
   hitCount: number;
   /**
    * Beams that saw nothing within the usable range: where their free-space ray ends in
-   * base_link (at the usable range, or `noReturnFreeRange` for a beam with no return at all).
+   * base_link. The first `farCount` are returns beyond the usable range (free up to it: real
+   * evidence, used by submaps and the occupancy grid alike); the rest are beams with no
+   * return at all, free up to min(rangeMax, maxRange, noReturnFreeRange) — the RangeScan
+   * contract — used by the occupancy grid only, since glass, black surfaces and dropouts
+   * also return nothing and a matcher's submap should not be cleared by them.
    */
   freeX: Float32Array;
   freeY: Float32Array;
   freeCount: number;
+  farCount: number;
   /** Thinned returns for matching, base_link, metres. */
   matchX: Float32Array;
   matchY: Float32Array;
@@ -35,7 +41,7 @@ export interface ScanPoints {
 export interface ScanPointOptions {
   /** Returns beyond this are treated as "no return within range" (m). Long returns are sparse and their angle error grows. */
   maxRange: number;
-  /** How far a beam with no return at all (≥ rangeMax, ∞) is taken to be free, m. 0: not at all. */
+  /** Cap on how far a beam with no return at all (≥ rangeMax, ∞) is taken to be free, m (∞: up to rangeMax). */
   noReturnFreeRange: number;
   /** Thinning for matching: consecutive kept points at least this far apart, m. */
   matchPointSpacing: number;
@@ -54,12 +60,16 @@ export function scanToPoints(scan: RangeScan, mount: Pose2D, opts: ScanPointOpti
   const hitY = new Float32Array(n);
   const freeX = new Float32Array(n);
   const freeY = new Float32Array(n);
+  const noneX = new Float32Array(n);
+  const noneY = new Float32Array(n);
   const mc = Math.cos(mount.theta);
   const ms = Math.sin(mount.theta);
   let hits = 0;
-  let frees = 0;
+  let far = 0;
+  let none = 0;
   const rangeMax = scan.rangeMax > 0 ? scan.rangeMax : Number.POSITIVE_INFINITY;
   const rangeMin = Math.max(0, scan.rangeMin);
+  const noReturnFree = Math.min(opts.noReturnFreeRange, opts.maxRange, rangeMax);
   for (let i = 0; i < n; i++) {
     const r = scan.ranges[i]!;
     if (Number.isNaN(r) || r < rangeMin || r <= 0) continue;
@@ -73,17 +83,19 @@ export function scanToPoints(scan: RangeScan, mount: Pose2D, opts: ScanPointOpti
       hitX[hits] = mount.x + r * bx;
       hitY[hits] = mount.y + r * by;
       hits++;
-    } else {
-      // A return beyond the usable range proves free space up to it; no return at all is
-      // trusted only up to noReturnFreeRange (glass, black surfaces and dropouts also give none).
-      const free = r < rangeMax && Number.isFinite(r) ? opts.maxRange : Math.min(opts.noReturnFreeRange, opts.maxRange, rangeMax);
-      if (free > 0) {
-        freeX[frees] = mount.x + free * bx;
-        freeY[frees] = mount.y + free * by;
-        frees++;
-      }
+    } else if (r < rangeMax && Number.isFinite(r)) {
+      freeX[far] = mount.x + opts.maxRange * bx;
+      freeY[far] = mount.y + opts.maxRange * by;
+      far++;
+    } else if (noReturnFree > 0) {
+      noneX[none] = mount.x + noReturnFree * bx;
+      noneY[none] = mount.y + noReturnFree * by;
+      none++;
     }
   }
+  freeX.set(noneX.subarray(0, none), far);
+  freeY.set(noneY.subarray(0, none), far);
+  const frees = far + none;
   const thinned = thin(hitX, hitY, hits, mount.x, mount.y, opts.matchPointSpacing, opts.maxMatchPoints);
   return {
     originX: mount.x,
@@ -94,6 +106,7 @@ export function scanToPoints(scan: RangeScan, mount: Pose2D, opts: ScanPointOpti
     freeX,
     freeY,
     freeCount: frees,
+    farCount: far,
     matchX: thinned.x,
     matchY: thinned.y,
     matchCount: thinned.count,

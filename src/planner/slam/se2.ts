@@ -9,28 +9,8 @@ import { normalizeAngle, type Pose2D } from '../../shared/geometry';
 
 export const IDENTITY: Pose2D = Object.freeze({ x: 0, y: 0, theta: 0 });
 
-/** a ⊕ b. */
-export function compose(a: Pose2D, b: Pose2D): Pose2D {
-  const c = Math.cos(a.theta);
-  const s = Math.sin(a.theta);
-  return { x: a.x + c * b.x - s * b.y, y: a.y + s * b.x + c * b.y, theta: normalizeAngle(a.theta + b.theta) };
-}
-
-/** a⁻¹. */
-export function inverse(a: Pose2D): Pose2D {
-  const c = Math.cos(a.theta);
-  const s = Math.sin(a.theta);
-  return { x: -c * a.x - s * a.y, y: s * a.x - c * a.y, theta: normalizeAngle(-a.theta) };
-}
-
-/** a⁻¹ ⊕ b: pose b expressed in the frame of pose a. */
-export function between(a: Pose2D, b: Pose2D): Pose2D {
-  const c = Math.cos(a.theta);
-  const s = Math.sin(a.theta);
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  return { x: c * dx + s * dy, y: -s * dx + c * dy, theta: normalizeAngle(b.theta - a.theta) };
-}
+// a ⊕ b, a⁻¹ and a⁻¹ ⊕ b are the shared ones (src/shared/geometry.ts), under the names the mapper uses.
+export { composePose as compose, invertPose as inverse, relativePose as between } from '../../shared/geometry';
 
 /** A copy with θ normalized (poses from outside may carry any angle). */
 export function clonePose(p: Pose2D): Pose2D {

@@ -121,8 +121,12 @@ describe('graph mapper on a synthetic flat', () => {
     const first = createMapper();
     const firstPart = inputs.slice(0, 260);
     feed(first, firstPart);
-    const saved = JSON.parse(JSON.stringify(first.poseGraph())) as PoseGraphData;
+    const json = JSON.stringify(first.poseGraph());
+    // The 10 m lidar sees nothing along some beams (+∞): saved as rangeMax, not as null.
+    expect(json).not.toContain('null');
+    const saved = JSON.parse(json) as PoseGraphData;
     expect(saved.format).toBe('foresight-pose-graph');
+    expect(saved.nodes.some((n) => Array.from(n.scan.ranges).some((r) => r === n.scan.rangeMax))).toBe(true);
     expect(saved.nodes.length).toBe(first.stats().nodes);
     expect(saved.edges.some((e) => e.kind === 'loop') || saved.edges.length > saved.nodes.length).toBe(true);
 

@@ -48,6 +48,28 @@ describe('occupancy from placed scans', () => {
     expect(grid.data.filter((v) => v === CELL_UNKNOWN).length).toBeGreaterThan(grid.data.length * 0.2);
   });
 
+  it('beams with no return are free up to rangeMax for occupancy (the RangeScan contract), capped by the option', () => {
+    // Nothing within 10 m in any direction, seen twice from the same place.
+    const open = { time: 0, ranges: new Float32Array(360).fill(Number.POSITIVE_INFINITY), angleMin: -Math.PI, angleIncrement: Math.PI / 180, rangeMin: 0.05, rangeMax: 10 };
+    const placed = (noReturnFreeRange: number) => {
+      const points = scanToPoints(open, { x: 0, y: 0, theta: 0 }, { ...POINTS, noReturnFreeRange });
+      return occupancyFromNodes(
+        [0, 1].map(() => ({ pose: { x: 0, y: 0, theta: 0 }, points })),
+        0.05,
+      );
+    };
+    const free = placed(Number.POSITIVE_INFINITY);
+    expect(cell(free, 9.5, 0.01)).toBe(CELL_FREE);
+    expect(cell(free, -6, -6)).toBe(CELL_FREE);
+    expect(free.data.includes(CELL_OCCUPIED)).toBe(false);
+    const capped = placed(3);
+    expect(cell(capped, 2.5, 0.01)).toBe(CELL_FREE);
+    // Nothing was claimed beyond 3 m: the grid does not even reach there.
+    expect(capped.width * capped.resolution).toBeLessThan(6.5);
+    // The submap side ignores them: nothing to insert but the origin.
+    expect(scanToPoints(open, { x: 0, y: 0, theta: 0 }, { ...POINTS, noReturnFreeRange: Number.POSITIVE_INFINITY }).farCount).toBe(0);
+  });
+
   it('an empty graph gives an empty grid', () => {
     const g = occupancyFromNodes([], 0.05);
     expect([g.width, g.height, g.data.length]).toEqual([0, 0, 0]);
