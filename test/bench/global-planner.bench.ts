@@ -16,20 +16,13 @@
  * (dao, mazes, random) and for all 512 × 512 maps pooled.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import PF from 'pathfinding';
 import { movingAiToOccupancyGrid, parseMovingAiMap, parseMovingAiScenarios, type MovingAiScenario } from '../../src/planner/grid/movingai';
 import { createGlobalPlanner, planningGridFromOccupancy } from '../../src/planner/global/planner';
+import { argValue, dataDir } from './args';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const argValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const dataDir = resolve(argValue('--data') ?? join(projectRoot, '../shared/data'));
 const sampleSize = Number(argValue('--sample') ?? 200);
 const MAPS = ['dao/arena', 'dao/den312d', 'dao/lak303d', 'mazes/maze512-8-0', 'random/random512-10-0'];
 const TOLERANCE = 0.01;

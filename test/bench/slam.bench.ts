@@ -15,19 +15,12 @@
  * and Cartographer's (0.023 / 0.045 m); real time ≥ 10×.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseCarmenLog } from '../../src/main/eval/slam/carmen-log';
 import { parseRelations } from '../../src/main/eval/slam/relations';
 import { runMapperOnLog, scoreRun } from '../../src/main/eval/slam/run-log';
+import { argValue, dataDir } from './args';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const argValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const dataDir = resolve(argValue('--data') ?? join(projectRoot, '../shared/data'));
 const only = argValue('--only');
 const slamDir = join(dataDir, 'slam');
 

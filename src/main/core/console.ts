@@ -47,6 +47,7 @@ import type { PlannerPort } from './planner-port';
 import { LocalizationController } from '../localization/controller';
 import type { EstimatorPort } from '../localization/port';
 import type { MapLibrary } from '../localization/maps';
+import type { PoseGraphData } from '../../planner/slam/types';
 import { mapPayload } from './map-file';
 
 /** Teleop input older than this stops teleop motion, s (renderer repeats at 10 Hz). */
@@ -138,7 +139,7 @@ export interface ConsoleCoreOptions {
   /** Saved and built-in maps (new map, save, load); none in tests that do not ask for it. */
   maps?: MapLibrary;
   /** The loaded map's pose graph when it was built here (so it can be extended). */
-  mapGraph?: import('../../planner/slam/types').PoseGraphData | null;
+  mapGraph?: PoseGraphData | null;
   /** Observers of every safety tick and planning cycle (evaluations, traces). */
   onTick?: (t: number, decision: TickDecision) => void;
   onCycle?: (t: number, out: NavCycleOutput) => void;
@@ -170,7 +171,7 @@ export class ConsoleCore implements ApiBackend {
   map: MapPayload | null;
   /** The map as a grid (localization and planning use it). */
   private mapGrid: OccupancyGrid | null = null;
-  private mapGraph: import('../../planner/slam/types').PoseGraphData | null;
+  private mapGraph: PoseGraphData | null;
   /** Localization and mapping, when the console has an estimator. */
   readonly localization: LocalizationController | null;
   /** When the planner last received the growing map (mapping), s. */

@@ -85,6 +85,8 @@ export class PoseGraphOptimizer {
   /** Poses, 3 per variable (x, y, θ). */
   private poses = new Float64Array(3 * 256);
   private count = 0;
+  /** chi2()'s scratch residual (3). */
+  private readonly chi2Residual = new Float64Array(3);
   private fixed = new Uint8Array(256);
   readonly edges: OptimizerEdge[] = [];
   private solver: BlockSparseCholesky | null = null;
@@ -154,15 +156,9 @@ export class PoseGraphOptimizer {
   private chi2(e: OptimizerEdge, p: Float64Array): number {
     const i = 3 * e.from;
     const j = 3 * e.to;
-    const c = Math.cos(p[i + 2]!);
-    const s = Math.sin(p[i + 2]!);
-    const dx = p[j]! - p[i]!;
-    const dy = p[j + 1]! - p[i + 1]!;
-    const e0 = c * dx + s * dy - e.x;
-    const e1 = -s * dx + c * dy - e.y;
-    const e2 = normalizeAngle(p[j + 2]! - p[i + 2]! - e.theta);
-    const O = e.information;
-    return e0 * (O[0]! * e0 + O[1]! * e1 + O[2]! * e2) + e1 * (O[3]! * e0 + O[4]! * e1 + O[5]! * e2) + e2 * (O[6]! * e0 + O[7]! * e1 + O[8]! * e2);
+    const th = p[i + 2]!;
+    edgeResidual(e, Math.cos(th), Math.sin(th), p[j]! - p[i]!, p[j + 1]! - p[i + 1]!, p[j + 2]! - th, this.chi2Residual);
+    return quadraticForm(e.information, this.chi2Residual);
   }
 
   /** Total robust cost at poses `p`. */
@@ -239,7 +235,8 @@ export class PoseGraphOptimizer {
           if ((a < 0 && b < 0) || e.disabled) continue;
           this.linearise(e, Ji, Jj, res);
           const O = e.information;
-          const w = robustWeight(e.kernel, e.kernelScale, this.chi2(e, this.poses));
+          // χ² from the residual just computed (not the poses again).
+          const w = robustWeight(e.kernel, e.kernelScale, quadraticForm(O, res));
           // OJ = w·Ω·J (3×3 each).
           for (let r = 0; r < 3; r++) {
             for (let c = 0; c < 3; c++) {
@@ -320,9 +317,7 @@ export class PoseGraphOptimizer {
     const s = Math.sin(p[i + 2]!);
     const dx = p[j]! - p[i]!;
     const dy = p[j + 1]! - p[i + 1]!;
-    res[0] = c * dx + s * dy - e.x;
-    res[1] = -s * dx + c * dy - e.y;
-    res[2] = normalizeAngle(p[j + 2]! - p[i + 2]! - e.theta);
+    edgeResidual(e, c, s, dx, dy, p[j + 2]! - p[i + 2]!, res);
     Ji[0] = -c;
     Ji[1] = -s;
     Ji[2] = -s * dx + c * dy;
@@ -349,4 +344,23 @@ function addJtB(m: Float64Array, off: number, A: Float64Array, B: Float64Array):
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) m[off + 3 * r + c] += A[r]! * B[c]! + A[3 + r]! * B[3 + c]! + A[6 + r]! * B[6 + c]!;
   }
+}
+
+/**
+ * The residual of edge e (to seen from from, minus the measured relative pose): `c`, `s` the
+ * cosine and sine of the from-node's heading, (dx, dy) the to-node's offset in the map frame
+ * (m), `dTheta` the heading difference (rad, normalised here).
+ */
+function edgeResidual(e: OptimizerEdge, c: number, s: number, dx: number, dy: number, dTheta: number, out: Float64Array): void {
+  out[0] = c * dx + s * dy - e.x;
+  out[1] = -s * dx + c * dy - e.y;
+  out[2] = normalizeAngle(dTheta - e.theta);
+}
+
+/** rᵀ Ω r for a 3-vector and a row-major 3×3 information matrix. */
+function quadraticForm(O: ArrayLike<number>, r: Float64Array): number {
+  const e0 = r[0]!;
+  const e1 = r[1]!;
+  const e2 = r[2]!;
+  return e0 * (O[0]! * e0 + O[1]! * e1 + O[2]! * e2) + e1 * (O[3]! * e0 + O[4]! * e1 + O[5]! * e2) + e2 * (O[6]! * e0 + O[7]! * e1 + O[8]! * e2);
 }

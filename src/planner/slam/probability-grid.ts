@@ -142,31 +142,10 @@ export class ProbabilityGrid {
     const s = Math.sin(pose.theta);
     const ox = pose.x + c * points.originX - s * points.originY;
     const oy = pose.y + s * points.originX + c * points.originY;
-    let x0 = ox;
-    let x1 = ox;
-    let y0 = oy;
-    let y1 = oy;
-    for (let i = 0; i < points.hitCount; i++) {
-      const px = points.hitX[i]!;
-      const py = points.hitY[i]!;
-      const x = pose.x + c * px - s * py;
-      const y = pose.y + s * px + c * py;
-      if (x < x0) x0 = x;
-      else if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      else if (y > y1) y1 = y;
-    }
-    for (let i = 0; i < points.farCount; i++) {
-      const px = points.freeX[i]!;
-      const py = points.freeY[i]!;
-      const x = pose.x + c * px - s * py;
-      const y = pose.y + s * px + c * py;
-      if (x < x0) x0 = x;
-      else if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      else if (y > y1) y1 = y;
-    }
-    this.ensureContains(x0, y0, x1, y1);
+    const box = { x0: ox, y0: oy, x1: ox, y1: oy };
+    growBounds(box, pose, c, s, points.hitX, points.hitY, points.hitCount);
+    growBounds(box, pose, c, s, points.freeX, points.freeY, points.farCount);
+    this.ensureContains(box.x0, box.y0, box.x1, box.y1);
     const res = this.resolution;
     const inv = 1 / res;
     const sx = (ox - this.originX) * inv;
@@ -369,5 +348,19 @@ export class ProbabilityGrid {
     this.maxCol -= c0;
     this.minRow -= r0;
     this.maxRow -= r0;
+  }
+}
+
+/** Grows `box` (map frame, m) to hold the first `n` points (xs, ys) given in the frame of `pose` (cos c, sin s). */
+function growBounds(box: { x0: number; y0: number; x1: number; y1: number }, pose: Pose2D, c: number, s: number, xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const px = xs[i]!;
+    const py = ys[i]!;
+    const x = pose.x + c * px - s * py;
+    const y = pose.y + s * px + c * py;
+    if (x < box.x0) box.x0 = x;
+    else if (x > box.x1) box.x1 = x;
+    if (y < box.y0) box.y0 = y;
+    else if (y > box.y1) box.y1 = y;
   }
 }
