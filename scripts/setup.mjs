@@ -21,13 +21,27 @@ function newest(dir) {
   return t;
 }
 
-/** Installs dependencies when node_modules is missing or older than package.json. */
-export function ensureDependencies() {
-  const marker = join(root, 'node_modules', '.package-lock.json');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(join(root, 'package.json')).mtimeMs) return;
+/**
+ * Installs dependencies when node_modules is missing or older than package.json (in `dir`,
+ * the project root by default).
+ *
+ * Electron is optional: where its postinstall cannot download the desktop binary (no
+ * internet, a proxy), npm drops the whole package, and with it the types the Electron host is
+ * typechecked against. Then the package is installed again without its binary: the console
+ * runs through its web host, and `npm test` still typechecks the Electron code.
+ */
+export function ensureDependencies(dir = root) {
+  const marker = join(dir, 'node_modules', '.package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(join(dir, 'package.json')).mtimeMs) return;
   console.log('foresight: installing dependencies (first run)…');
   // `install`, not `ci`: it never deletes a working node_modules out from under a running console.
-  if (run('npm', ['install', '--no-audit', '--no-fund']) !== 0) {
+  if (run('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir }) !== 0) {
+    console.error('foresight: npm install failed (see above).');
+    process.exit(1);
+  }
+  if (existsSync(join(dir, 'node_modules', 'electron', 'package.json'))) return;
+  console.log('foresight: Electron\'s desktop binary could not be downloaded; installing its package without it (the console runs in the browser).');
+  if (run('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } }) !== 0) {
     console.error('foresight: npm install failed (see above).');
     process.exit(1);
   }
@@ -45,9 +59,17 @@ export function ensureRendererBuilt() {
   }
 }
 
-/** Runs a long-lived child, forwarding Ctrl-C and SIGTERM to it; exits with its code. */
-export function runForeground(cmd, args) {
-  const child = spawn(cmd, args, { stdio: 'inherit', cwd: root });
+/**
+ * Runs a long-lived child, forwarding Ctrl-C and SIGTERM to it; exits with its code. With
+ * `lifeline` (a `foresight` command) the child also gets the pipe of src/main/core/lifeline.ts
+ * on fd 3: it winds down when this process dies by any means, even SIGKILL, instead of
+ * running on, orphaned, with its simulator.
+ */
+export function runForeground(cmd, args, { lifeline = false } = {}) {
+  const child = lifeline
+    ? spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], cwd: root, env: { ...process.env, FORESIGHT_PARENT_FD: '3' } })
+    : spawn(cmd, args, { stdio: 'inherit', cwd: root });
+  child.stdio[3]?.unref();
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

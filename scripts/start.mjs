@@ -30,5 +30,5 @@ if (electron && hasDisplay && args.length === 0 && !process.env.FORESIGHT_WEB) {
 } else {
   ensureRendererBuilt();
   if (!electron) console.log('foresight: Electron is not installed here; starting the web host instead.');
-  runForeground(process.execPath, [join(root, 'bin', 'foresight.mjs'), 'serve', ...(args.length > 0 ? args : ['--auto'])]);
+  runForeground(process.execPath, [join(root, 'bin', 'foresight.mjs'), 'serve', ...(args.length > 0 ? args : ['--auto'])], { lifeline: true });
 }

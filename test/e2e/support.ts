@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { ConsoleSnapshot, WsServerMessage } from '../../src/shared/api';
+import { releaseLifelineEnd, withLifeline } from '../../src/main/core/lifeline';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,12 +24,18 @@ export interface RunningProcess {
 }
 
 /** Runs `foresight ARGS...` as its own process. */
+/**
+ * Runs `foresight ARGS...` as its own process, on a lifeline (src/main/core/lifeline.ts): a
+ * test worker that dies leaves no console or simulator running.
+ */
 export function startForesight(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
-  return startProcess(process.execPath, [join(ROOT, 'bin', 'foresight.mjs'), ...args], env);
+  return startProcess(process.execPath, [join(ROOT, 'bin', 'foresight.mjs'), ...args], env, true);
 }
 
-export function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, lifeline = false): RunningProcess {
+  const base = { ...process.env, ...env };
+  const child = spawn(cmd, args, { cwd: ROOT, ...(lifeline ? withLifeline(['ignore', 'pipe', 'pipe'], base) : { env: base, stdio: ['ignore', 'pipe', 'pipe'] }) });
+  if (lifeline) releaseLifelineEnd(child);
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer): void => {

@@ -3,6 +3,7 @@
  * default-exports a CliCommand; modules load lazily so `--help` stays instant.
  */
 import { UsageError, type CliCommand } from './command';
+import { watchParentLifeline } from '../core/lifeline';
 
 interface CommandEntry {
   name: string;
@@ -41,7 +42,17 @@ function help(): string {
   ].join('\n');
 }
 
+/** How long a command may take to wind down after its parent died, ms. */
+const ORPHAN_GRACE_MS = 5000;
+
 export async function main(argv: string[]): Promise<number> {
+  // Started by a parent that must not be outlived (the console starting its simulator, `npm
+  // start` starting serve): when it dies, wind down as if told to stop (each command's own
+  // SIGTERM handling: ptys and links removed, the run closed), and exit regardless soon after.
+  watchParentLifeline(() => {
+    setTimeout(() => process.exit(1), ORPHAN_GRACE_MS).unref();
+    process.kill(process.pid, 'SIGTERM');
+  });
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help());

@@ -3,9 +3,11 @@
  * talks to it exactly as to a USB robot: over a real pseudo-terminal, through serialport.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { releaseLifelineEnd, withLifeline } from './lifeline';
 
 export interface SimProcess {
   /** Stable path to the simulator's pty (a symlink), for the serial transport. */
@@ -35,20 +37,26 @@ export interface SimProcessOptions {
 }
 
 export async function startSimProcess(opts: SimProcessOptions): Promise<SimProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'foresight-sim-'));
-  const link = join(dir, 'robot.tty');
+  // The links sit directly in the temp folder under an unguessable name, not in a folder of
+  // their own: the simulator removes them itself when it ends, even when this process died
+  // first and could not clean up.
+  const name = join(tmpdir(), `foresight-sim-${randomUUID()}`);
+  const link = `${name}.tty`;
   const args = [opts.cliPath, 'sim', '--pty', '--link', link, '--seed', String(opts.seed ?? 1)];
   if (opts.people !== undefined) args.push('--people', String(opts.people));
   if (opts.mapYaml) args.push('--map', opts.mapYaml);
   if (opts.robot) args.push('--robot', opts.robot);
   if (opts.drift) args.push('--drift', opts.drift);
-  const lidarLink = join(dir, 'lidar.tty');
+  const lidarLink = `${name}-lidar.tty`;
   args.push('--lidar', opts.lidar ?? 'none');
   if (opts.lidar && opts.lidar !== 'none') args.push('--lidar-link', lidarLink);
   const lines = opts.lidar && opts.lidar !== 'none' ? 2 : 1;
   // Under Electron, execPath is the Electron binary: ask it to behave as plain Node.
   const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // The lifeline ends the simulator with this process however it ends (a crash, SIGKILL, a
+  // broken stdout): an orphaned simulator would run on at full speed, holding its ptys.
+  const child = spawn(process.execPath, args, withLifeline(['ignore', 'pipe', 'pipe'], env));
+  releaseLifelineEnd(child);
   let stderr = '';
   let startPose: SimProcess['startPose'] | null = null;
   let checkReady = (): void => {};
@@ -95,7 +103,9 @@ export async function startSimProcess(opts: SimProcessOptions): Promise<SimProce
         await exited;
         clearTimeout(killTimer);
       }
-      rmSync(dir, { recursive: true, force: true });
+      // Removed by the simulator as it closes; a simulator that had to be killed could not.
+      rmSync(link, { force: true });
+      rmSync(lidarLink, { force: true });
     },
   };
 }

@@ -1,11 +1,11 @@
 /**
  * `foresight serve`: the console's web host against a robot. Prints the loopback URL (with
- * its one-time token) as soon as the host listens, then connects to the robot.
+ * its access token, new at each start) as soon as the host listens, then connects to the robot.
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConnectRequest } from '../../../shared/api';
+import type { ConnectRequest, ConsoleSnapshot, LinkState, LinkStatus } from '../../../shared/api';
 import { UsageError, type CliCommand } from '../command';
 import { createConsoleCore } from '../../core/create';
 import { startWebHost } from '../../hosts/web/server';
@@ -98,6 +98,77 @@ async function autoRequest(seed: number | undefined, robot: string | undefined, 
   return { kind: 'sim', seed, robot };
 }
 
+/** How long a graceful stop may take before serve exits regardless, ms. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * Resolves with the exit code once serve is asked to end: Ctrl-C, SIGTERM, SIGHUP (the
+ * terminal closed), EPIPE on stdout/stderr (`serve | head -4`: the reader is gone), or an
+ * uncaught error. The first request stops gracefully; later ones must not cut
+ * that short, but a wedged stop still ends the process within SHUTDOWN_GRACE_MS. Whatever
+ * happens, the simulator child does not outlive serve (its lifeline, see core/lifeline).
+ */
+function stopRequests(): Promise<{ code: number }> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (code: number): void => {
+      if (stopping) return;
+      stopping = true;
+      setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+      resolve({ code });
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(0));
+    // Node ignores SIGPIPE and reports a closed pipe as an 'error' on the stream (unhandled, it
+    // would crash serve). SIGPIPE stays ignored: a browser tab or TCP robot going away raises it
+    // too, and that must not stop the console.
+    process.stdout.on('error', () => stop(0));
+    process.stderr.on('error', () => stop(0));
+    const crashed = (err: unknown): void => {
+      try {
+        process.stderr.write(`foresight serve: unexpected error, stopping: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      } catch {
+        // stderr is gone too: stop all the same.
+      }
+      stop(1);
+    };
+    process.on('uncaughtException', crashed);
+    process.on('unhandledRejection', crashed);
+  });
+}
+
+/** The link states in the words the console's status bar uses for them. */
+const LINK_STATE_WORDS: Record<LinkState, string> = {
+  disconnected: 'disconnected',
+  connecting: 'connecting',
+  handshaking: 'handshaking',
+  connected: 'connected',
+  lost: 'link lost',
+  incompatible: 'incompatible robot',
+};
+
+/**
+ * Prints the robot link's state and message, the words the UI shows, each time they change:
+ * a message is said once while the state lasts, so a port that keeps failing the same way
+ * (which alternates "opening …" and the reason with every retry) is not repeated.
+ */
+function linkReporter(print: (line: string) => void): { report(link: LinkStatus): void; hasSaid(message: string): boolean } {
+  let state: LinkState | null = null;
+  const said = new Set<string>();
+  return {
+    report(link) {
+      if (link.state !== state) {
+        state = link.state;
+        said.clear();
+      }
+      if (said.has(link.message)) return;
+      said.add(link.message);
+      const where = link.endpoint && !link.message.includes(link.endpoint) ? ` (${link.endpoint})` : '';
+      print(`Link ${LINK_STATE_WORDS[link.state]}: ${link.message}${where}\n`);
+    },
+    hasSaid: (message) => said.has(message),
+  };
+}
+
 const serve: CliCommand = {
   name: 'serve',
   summary: 'run the console (web host) against a robot',
@@ -182,6 +253,9 @@ const serve: CliCommand = {
     if (simDrift !== undefined && simDrift !== 'off' && simDrift !== 'typical') throw new UsageError(`--drift wants off or typical, got '${simDrift}'`);
     if (simDrift !== undefined && robot.kind !== 'sim' && !values.auto && chosen.length > 0) throw new UsageError('--drift is for the simulator (--sim)');
 
+    // From here on, every way serve can end goes through one graceful stop (Stop to the robot,
+    // the simulator child ended, the run closed), including a stdout nobody reads any more.
+    const stopped = stopRequests();
     const dbPath = resolveRunsDbPath(values.db);
     const core = await createConsoleCore({ resourcesDir: join(ROOT, 'resources'), mapYaml, simSeed: seed, dbPath, catalog, estimator, simDrift });
     for (const w of core.warnings) process.stderr.write(`foresight serve: ${w}\n`);
@@ -191,36 +265,30 @@ const serve: CliCommand = {
       process.stderr.write(`\n!!! WARNING: the console is reachable from the network on ${host}:${web.port}.\n!!! Anyone with the link can drive the robot. Use only on a network you trust.\n\n`);
     }
     process.stdout.write(`Foresight console: ${web.url}\n`);
+    process.stdout.write('  (its token is new at each start and good until this console stops: anyone with the URL can drive the robot)\n');
     const what = request.kind === 'sim' ? 'the built-in simulated robot' : request.kind === 'serial' ? request.path : `${request.host}:${request.port}`;
     const profile = findRobotProfile(catalog, request.robot ?? 'foresight');
     process.stdout.write(`Connecting to ${profile.title} on ${what}${request.lidar ? ` with the ${request.lidar.model}${request.lidar.path ? ` on ${request.lidar.path}` : ''}` : ''}…\n`);
     process.stdout.write(`When commands stop, it ${profile.watchdog ? profile.watchdog.action : 'KEEPS DRIVING: it has no dead-man of its own'}.\n`);
     const res = await core.connect(request);
     if (!res.ok) process.stderr.write(`foresight serve: ${res.error}\n`);
+    const link = linkReporter((line) => process.stdout.write(line));
+    link.report(core.snapshot().link);
     core.subscribe((event, payload) => {
+      if (event === 'snapshot') link.report((payload as ConsoleSnapshot).link);
       if (event === 'event') {
         const e = payload as { level: string; message: string };
-        process.stdout.write(`[${e.level}] ${e.message}\n`);
+        // A link change is also announced as an event: the link line already carries it.
+        link.report(core.snapshot().link);
+        if (!link.hasSaid(e.message)) process.stdout.write(`[${e.level}] ${e.message}\n`);
       }
     });
 
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      // The first signal stops gracefully (Stop to the robot, run closed); later ones must
-      // not cut that short, but a wedged shutdown still ends within 5 s.
-      const stop = (): void => {
-        if (stopping) return;
-        stopping = true;
-        setTimeout(() => process.exit(1), 5000).unref();
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const { code } = await stopped;
     process.stdout.write('Stopping: sending Stop to the robot…\n');
     await core.shutdown();
     await web.close();
-    return 0;
+    return code;
   },
 };
 

@@ -108,15 +108,23 @@ const sim: CliCommand = {
         `${p.maxLinearVelocity} m/s). Ctrl-C to stop.\n`,
     );
     await new Promise<void>((resolve) => {
+      let closing = false;
       const shutdown = (): void => {
+        if (closing) return;
+        closing = true;
+        // A second signal ends the process at once, should closing hang.
         process.off('SIGINT', shutdown);
         process.off('SIGTERM', shutdown);
         process.off('SIGHUP', shutdown);
         void running.close().then(resolve, resolve);
       };
+      // A signal, or whoever reads stdout/stderr gone (a closed pipe: EPIPE): either way the
+      // simulator stops and removes its ptys and links rather than crash past that cleanup.
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);
       process.on('SIGHUP', shutdown);
+      process.stdout.on('error', shutdown);
+      process.stderr.on('error', shutdown);
     });
     return 0;
   },

@@ -54,6 +54,30 @@ function request(ws: WebSocket, payload: unknown): Promise<WsServerMessage> {
 }
 
 describe('web host', () => {
+  it('makes a new token at each start, good for the whole run of that host (as the README says) and refused by the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'foresight-web-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Foresight</title>');
+    // Its own backend: the shared one's event hook belongs to the suite's host.
+    const quiet: ApiBackend = { handle: async () => ({ ok: true }) as never, subscribe: () => () => {} };
+    const first = await startWebHost({ backend: quiet, rendererDir: dir });
+    const firstToken = new URL(first.url).searchParams.get('token')!;
+    expect(firstToken.length).toBeGreaterThanOrEqual(32);
+    // Reused by a second browser while this host runs: served (the README says so).
+    expect((await fetch(first.url)).status).toBe(200);
+    expect((await fetch(first.url)).status).toBe(200);
+    await first.close();
+    const second = await startWebHost({ backend: quiet, rendererDir: dir });
+    try {
+      expect(new URL(second.url).searchParams.get('token')).not.toBe(firstToken);
+      expect((await fetch(`http://127.0.0.1:${second.port}/?token=${firstToken}`)).status).toBe(401);
+    } finally {
+      await second.close();
+    }
+    const readme = (await import('node:fs')).readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
+    expect(readme).not.toMatch(/one-time/i);
+    expect(readme).toMatch(/new each time the console starts|anew each time the console starts/);
+  });
+
   it('binds to loopback and prints a URL with the token', () => {
     expect(host.host).toBe('127.0.0.1');
     expect(host.url).toBe(`${base()}/?token=${TOKEN}`);
