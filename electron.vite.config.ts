@@ -19,6 +19,8 @@ export default defineConfig({
           'estimator-worker': resolve(__dirname, 'src/main/localization/worker.ts'),
           // The recorder's writer thread; the Recorder finds it beside index.js the same way.
           'writer-thread': resolve(__dirname, 'src/main/recorder/writer-thread.ts'),
+          // Counts a finished run's incidents (src/main/incidents/count.ts).
+          'incidents-count-worker': resolve(__dirname, 'src/main/incidents/count-worker.ts'),
         },
       },
     },

@@ -4,6 +4,7 @@ import { ConnectionPanel } from './panels/Connection';
 import { EStop, useEmergencyStop } from './panels/EStop';
 import { EventLog } from './panels/EventLog';
 import { GoalPanel } from './panels/Goal';
+import { HelpOverlay } from './panels/Help';
 import { IncidentPanel } from './panels/Incidents';
 import { LayersPanel, useHeatmap, useLayers } from './panels/Layers';
 import { MapView, useMapControls } from './panels/Map';
@@ -13,7 +14,7 @@ import { ReviewDock, useReview } from './panels/Review';
 import { RunsPanel } from './panels/Runs';
 import { StatusBar } from './panels/StatusBar';
 import { TeleopPanel, useTeleopController } from './panels/Teleop';
-import { TopBar, useViewMode } from './panels/TopBar';
+import { RecordingBanner, SideTabs, TopBar, sideGroup, useSideTab, useViewMode } from './panels/TopBar';
 import { ZonesPanel, useZones } from './panels/Zones';
 import { Ctx, type ConsoleContext } from './state/context';
 import type { Store } from './state/store';
@@ -23,7 +24,7 @@ import { useConsoleFeed } from './state/useConsoleFeed';
 export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
   const { api, transport } = handle;
   const [mode, setMode] = useViewMode();
-  const map = useMapControls();
+  const map = useMapControls(mode);
   const emergencyStop = useEmergencyStop(api, store);
   const teleop = useTeleopController(api, emergencyStop, map.shortcuts);
   useConsoleFeed(handle, store, teleop);
@@ -32,6 +33,8 @@ export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
   const zones = useZones(api, transport);
   const review = useReview(api, mode === 'review');
   const { session } = review;
+  // Small screens: one group of sidebar panels at a time (see SideTabs and styles.css).
+  const [tab, setTab] = useSideTab(mode);
 
   const ctx: ConsoleContext = useMemo(() => ({ api, store, teleop }), [api, store, teleop]);
 
@@ -39,32 +42,45 @@ export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
     <Ctx.Provider value={ctx}>
       <div className={`app mode-${mode}`} data-mode={mode}>
         <TopBar estop={<EStop onStop={emergencyStop} />} mode={mode} setMode={setMode} />
-        <aside className="sidebar">
+        <RecordingBanner />
+        <aside className={`sidebar${tab === null ? ' folded' : ''}`} data-tab={tab ?? ''}>
           {mode === 'live' ? (
             <>
-              <ConnectionPanel />
-              <TeleopPanel />
-              <GoalPanel goalMode={map.goalMode} setGoalMode={map.setGoalMode} />
-              <MapsPanel />
+              <div {...sideGroup('robot', tab)}>
+                <ConnectionPanel />
+              </div>
+              <div {...sideGroup('drive', tab)}>
+                <TeleopPanel />
+              </div>
+              <div {...sideGroup('goal', tab)}>
+                <GoalPanel goalMode={map.goalMode} setGoalMode={map.setGoalMode} />
+              </div>
+              <div {...sideGroup('robot', tab)}>
+                <MapsPanel />
+              </div>
             </>
           ) : (
-            <>
+            <div {...sideGroup('runs', tab)}>
               <RunsPanel openRunId={review.openRunId} onOpen={review.open} onDeleted={review.onDeleted} />
               {review.error && <div className="error small pad">{review.error}</div>}
               {session && <IncidentPanel key={session.run.id} session={session} />}
-            </>
+            </div>
           )}
-          <ZonesPanel model={zones} />
-          <LayersPanel layers={layers} setLayers={setLayers} />
-          {mode === 'live' && <PeoplePanel />}
-          {mode === 'live' && <EventLog />}
+          <div {...sideGroup('more', tab)}>
+            <ZonesPanel model={zones} />
+            <LayersPanel layers={layers} setLayers={setLayers} />
+            {mode === 'live' && <PeoplePanel />}
+            {mode === 'live' && <EventLog />}
+          </div>
         </aside>
+        <SideTabs mode={mode} tab={tab} setTab={setTab} />
         <MapView
           layers={layers}
           goalMode={mode === 'live' && map.goalMode}
           setGoalMode={map.setGoalMode}
           follow={map.follow}
           setFollow={map.setFollow}
+          viewKey={mode}
           feed={mode === 'review' ? session : null}
           zones={zones.zones}
           heatmap={heatmap}
@@ -78,6 +94,7 @@ export function App({ handle, store }: { handle: ApiHandle; store: Store }) {
           <section className="review-dock empty muted" data-testid="review-dock-empty">Open a run from the list to replay it here.</section>
         ))}
         <StatusBar />
+        <HelpOverlay layers={layers} />
       </div>
     </Ctx.Provider>
   );

@@ -230,6 +230,25 @@ export interface ConsoleSnapshot {
   /** Plain-words status line for the operator ("Goal reached", "Path blocked, replanning"). */
   notice: string | null;
   localization: LocalizationView;
+  /**
+   * The operator's speed limit: a fraction (0.05…1) of the robot's limits (linear and angular
+   * alike), applied in main to teleop and autonomy. Held by the console, so a reload keeps it.
+   */
+  speedLimit: number;
+  recording: RecordingView;
+}
+
+/** Whether this console is writing the run log, for the always-visible recording indicator. */
+export interface RecordingView {
+  /**
+   * 'recording': a run is open and being written; 'ready': the run log is open, a run starts
+   * when a robot connects; 'off': nothing is being recorded (see `reason`).
+   */
+  state: 'recording' | 'ready' | 'off';
+  /** The run being written, when recording. */
+  runId: number | null;
+  /** Why nothing is recorded, in plain words (no run log configured, the database refused, …). */
+  reason: string | null;
 }
 
 /** Events the operator should see once (toasts / log), besides the continuous snapshot. */
@@ -274,6 +293,8 @@ export interface ApiMethods {
   loadMap: { req: { name: string }; res: CommandResult };
   /** Localization on the current map: on (pose from the placement, else global), global (pose unknown), or off (odometry only). */
   setLocalization: { req: { mode: 'on' | 'global' | 'off' }; res: CommandResult };
+  /** The operator's speed limit, a fraction 0.05…1 of the robot's limits, for teleop and autonomy. */
+  setSpeedLimit: { req: { fraction: number }; res: CommandResult };
   // ── review (recorded runs) and zones: see ReviewApiMethods ──
   listRuns: ReviewApiMethods['listRuns'];
   getRun: ReviewApiMethods['getRun'];
@@ -318,7 +339,7 @@ export const REVIEW_API_METHOD_NAMES: readonly ReviewApiMethodName[] = [
 export const API_METHOD_NAMES: readonly ApiMethodName[] = [
   'listPorts', 'listProfiles', 'getMap', 'getSnapshot', 'connect', 'disconnect', 'teleop',
   'emergencyStop', 'releaseEmergencyStop', 'setGoal', 'setRobotPose', 'cancelGoal',
-  'startMapping', 'saveMap', 'listMaps', 'loadMap', 'setLocalization',
+  'startMapping', 'saveMap', 'listMaps', 'loadMap', 'setLocalization', 'setSpeedLimit',
   ...REVIEW_API_METHOD_NAMES,
 ];
 export const API_EVENT_NAMES: readonly ApiEventName[] = ['snapshot', 'event', 'map'];

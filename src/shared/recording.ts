@@ -174,7 +174,9 @@ export type OperatorActionType =
   /** The operator placed the robot on the map (the pose is in `goal`'s fields). */
   | 'set-robot-pose'
   /** Maps: `detail` says which ('new'/'extend', the saved path, the loaded name, the localization mode). */
-  | 'start-mapping' | 'save-map' | 'load-map' | 'set-localization';
+  | 'start-mapping' | 'save-map' | 'load-map' | 'set-localization'
+  /** The operator's speed limit changed (`detail`: "60 %"). */
+  | 'set-speed-limit';
 
 export interface RecordedOperatorAction {
   kind: 'operator';

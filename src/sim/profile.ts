@@ -33,6 +33,18 @@ export function stepJerkLimited(s: RampState, target: number, maxRate: number, m
   }
 }
 
+/** Decelerates `s` toward zero at `decel` (no jerk limit: a brake, not the controller's ramp). Mutates `s`. */
+export function brakeToZero(s: RampState, decel: number, dt: number): void {
+  const step = decel * dt;
+  if (Math.abs(s.value) <= step) {
+    s.value = 0;
+    s.rate = 0;
+    return;
+  }
+  s.rate = -Math.sign(s.value) * decel;
+  s.value += s.rate * dt;
+}
+
 /** Pan axis state: angle (rad, base_link) and rate (rad/s). */
 export interface PanState {
   angle: number;

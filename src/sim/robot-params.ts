@@ -29,6 +29,12 @@ export interface RobotParams extends RobotSpec {
   actuatorTimeConstant: number;
   /** Motors stop by themselves this long after the last valid VelocityCommand, seconds. */
   commandTimeout: number;
+  /**
+   * Linear deceleration when the firmware brakes (the Foresight protocol's Stop: no ramp,
+   * no jerk limit), m/s²; turning brakes in the same proportion to maxAngularAccel. Absent:
+   * maxLinearAccel (a robot whose firmware only ramps).
+   */
+  brakeDecel?: number;
   lidar: LidarParams;
   /**
    * What this robot's odometry gets wrong when a run switches drift on (SimConfig.drift
@@ -70,6 +76,9 @@ export const HOME_ROBOT: RobotParams = {
   maxAngularJerk: 15.0,
   actuatorTimeConstant: 0.06,
   commandTimeout: 0.25,
+  // Shorted-motor braking on rubber wheels: 0.25 g, well inside the grip of a hard floor
+  // (μ ≈ 0.6) and low enough that the screen mast does not tip the robot.
+  brakeDecel: 2.5,
   panMin: -2.6,
   panMax: 2.6,
   panMaxRate: 3.0,

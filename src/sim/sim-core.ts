@@ -19,7 +19,7 @@ import { applyBeamFaults, hasBeamFaults, type LidarFaultParams } from './lidar-f
 import { OdometryErrorModel } from './odometry-error';
 import { PeopleNav } from './people-nav';
 import { People, type CrowdConfig, type PersonTruth, type ScriptedPersonSpec } from './people';
-import { stepJerkLimited, stepPan, type PanState, type RampState } from './profile';
+import { brakeToZero, stepJerkLimited, stepPan, type PanState, type RampState } from './profile';
 import { SimRandom } from './random';
 import { HOME_ROBOT, resolveRobotParams, type RobotParams, type RobotParamsOverrides } from './robot-params';
 import { pointBoxDistance, rayCircle, rayEllipse, type CircleShape, type OrientedBox } from './shapes';
@@ -186,6 +186,8 @@ export class SimCore {
   private targetV = 0;
   private targetW = 0;
   private commandActive = false;
+  /** Braking after a Stop, until a command asks for motion. */
+  private braking = false;
   private lastCommandTime = -Infinity;
   private lastCommandSeq = 0;
   private watchdogTripped = false;
@@ -268,12 +270,23 @@ export class SimCore {
     if (!Number.isFinite(v) || !Number.isFinite(w)) return false;
     const p = this.params;
     this.targetV = Math.max(-p.maxLinearVelocity, Math.min(p.maxLinearVelocity, v));
+    if (v !== 0 || w !== 0) this.braking = false;
     this.targetW = Math.max(-p.maxAngularVelocity, Math.min(p.maxAngularVelocity, w));
     this.commandActive = true;
     this.lastCommandTime = this.t;
     this.watchdogTripped = false;
     if (seq !== undefined) this.lastCommandSeq = seq & 0xffff;
     return true;
+  }
+
+  /**
+   * Brake (the Foresight protocol's Stop): the motors decelerate at `brakeDecel`, without the
+   * controller's ramp, and hold still until a command asks for motion again (zero commands
+   * that follow keep braking).
+   */
+  brake(): void {
+    this.stop();
+    this.braking = true;
   }
 
   /** Stop: velocity target zero now (decelerating within the limits) until the next command. */
@@ -362,8 +375,14 @@ export class SimCore {
       this.commandActive = false;
       this.watchdogTripped = true;
     }
-    stepJerkLimited(this.linear, this.targetV, p.maxLinearAccel, p.maxLinearJerk, h);
-    stepJerkLimited(this.angular, this.targetW, p.maxAngularAccel, p.maxAngularJerk, h);
+    if (this.braking) {
+      const brake = p.brakeDecel ?? p.maxLinearAccel;
+      brakeToZero(this.linear, brake, h);
+      brakeToZero(this.angular, (brake / p.maxLinearAccel) * p.maxAngularAccel, h);
+    } else {
+      stepJerkLimited(this.linear, this.targetV, p.maxLinearAccel, p.maxLinearJerk, h);
+      stepJerkLimited(this.angular, this.targetW, p.maxAngularAccel, p.maxAngularJerk, h);
+    }
     // First-order actuator lag (exact discretization): the wheels follow the setpoint.
     const alpha = 1 - Math.exp(-h / p.actuatorTimeConstant);
     const vBefore = this.v;

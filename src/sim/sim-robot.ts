@@ -18,7 +18,7 @@
  */
 import type { RobotParams } from './robot-params';
 import { encodeWire, FrameDecoder } from '../shared/wire';
-import { PROTOCOL_VERSION, type HelloMsg, type HostMessage, type LinkFrame, type RobotMessage } from '../shared/protocol';
+import { PROTOCOL_VERSION, StopReason, type HelloMsg, type HostMessage, type LinkFrame, type RobotMessage } from '../shared/protocol';
 import type { SimCore, StepResult } from './sim-core';
 import { SimRig, type DeviceEmulator, type SteppedSimulation } from './emulators/emulator';
 import { SimTelemetry } from './telemetry';
@@ -137,7 +137,10 @@ export class SimRobot implements DeviceEmulator, SteppedSimulation {
         return;
       case 'stop':
         this.lastHostFrame = rxTime;
-        this.core.stop();
+        // The operator's emergency stop brakes; a safety, link-loss or shutdown stop stops at
+        // the controller's deceleration, which the console's safety model plans with.
+        if (msg.reason === StopReason.Safety || msg.reason === StopReason.LinkLoss || msg.reason === StopReason.Shutdown) this.core.stop();
+        else this.core.brake();
         return;
       case 'screen-command':
         this.lastHostFrame = rxTime;

@@ -39,6 +39,7 @@ function idleSnapshot(): ConsoleSnapshot {
     robot: null, pose: null, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
     faults: [], screenPan: null, scan: [], scanAgeMs: null, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
     people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY,
+    speedLimit: 1, recording: { state: 'ready', runId: null, reason: null },
   };
 }
 

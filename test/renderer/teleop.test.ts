@@ -3,6 +3,7 @@ import { driveKeyOf, isTypingTarget, teleopFromKeys, type DriveKey } from '../..
 import { combineSources, TeleopRepeater, type IntervalTimers } from '../../src/renderer/teleop/repeater';
 import { applyDeadZone, DEADMAN_BUTTON, teleopFromGamepad } from '../../src/renderer/teleop/gamepad';
 import { joystickInput } from '../../src/renderer/teleop/joystick';
+import { TeleopController } from '../../src/renderer/teleop/controller';
 import type { TeleopInput } from '../../src/shared/api';
 
 const held = (...k: DriveKey[]) => new Set<DriveKey>(k);
@@ -26,13 +27,8 @@ describe('keyboard mapping', () => {
     expect(teleopFromKeys(held('left'))).toEqual({ linear: 0, angular: 1 });
     expect(teleopFromKeys(held('right'))).toEqual({ linear: 0, angular: -1 });
     expect(teleopFromKeys(held('forward', 'back', 'left'))).toEqual({ linear: 0, angular: 1 });
-    expect(teleopFromKeys(held('forward', 'right'), 0.5, 0.25)).toEqual({ linear: 0.5, angular: -0.25 });
-  });
-
-  it('stays in [-1, 1] whatever the scale', () => {
-    const r = teleopFromKeys(held('forward', 'left'), 3, -7);
-    expect(r.linear).toBe(1);
-    expect(r.angular).toBe(-1);
+    // Full scale: the operator's speed limit is applied by the main side, not here.
+    expect(teleopFromKeys(held('forward', 'right'))).toEqual({ linear: 1, angular: -1 });
   });
 
   it('treats text fields as typing targets but not buttons or checkboxes', () => {
@@ -178,5 +174,60 @@ describe('gamepad and joystick', () => {
     const far = joystickInput(300, 400, 40);
     expect(Math.hypot(far.knob.x, far.knob.y)).toBeCloseTo(40);
     expect(joystickInput(1, 1, 40).input).toEqual({ linear: 0, angular: 0 });
+  });
+});
+
+/** A window stand-in for the controller: events dispatched on it reach its listeners. */
+function fakeWindow() {
+  const win = new EventTarget() as EventTarget & { document: EventTarget & { visibilityState: string }; navigator: object };
+  win.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+  win.navigator = {};
+  return win;
+}
+
+function key(type: 'keydown' | 'keyup', code: string, k: string): Event {
+  return Object.assign(new Event(type), { code, key: k, repeat: false, ctrlKey: false, metaKey: false, altKey: false });
+}
+
+describe('teleop controller', () => {
+  // The speed limit lives in the console's main side (applied there to teleop and autonomy):
+  // the controller sends normalized input, full scale for a held key or a full stick.
+  it('sends normalized input for keys and the joystick, not scaled by a speed limit', () => {
+    const sent: TeleopInput[] = [];
+    const c = new TeleopController({ send: (i) => (sent.push(i), Promise.resolve({ ok: true })), emergencyStop: () => {} });
+    const win = fakeWindow();
+    c.attach(win as unknown as Window);
+    try {
+      win.dispatchEvent(key('keydown', 'KeyW', 'w'));
+      expect(sent.at(-1)).toEqual({ linear: 1, angular: 0 });
+      expect(c.getView()).toMatchObject({ active: true, input: { linear: 1, angular: 0 } });
+      win.dispatchEvent(key('keyup', 'KeyW', 'w'));
+      expect(sent.at(-1)).toEqual({ linear: 0, angular: 0 });
+
+      c.setJoystick(true, { linear: 1, angular: -0.5 });
+      expect(sent.at(-1)).toEqual({ linear: 1, angular: -0.5 });
+      c.setJoystick(false, { linear: 0, angular: 0 });
+      expect(sent.at(-1)).toEqual({ linear: 0, angular: 0 });
+      expect(c.getView().active).toBe(false);
+    } finally {
+      c.dispose();
+    }
+  });
+
+  it('Space is the emergency stop and releases everything at once', () => {
+    const sent: TeleopInput[] = [];
+    let stops = 0;
+    const c = new TeleopController({ send: (i) => (sent.push(i), Promise.resolve({ ok: true })), emergencyStop: () => stops++ });
+    const win = fakeWindow();
+    c.attach(win as unknown as Window);
+    try {
+      win.dispatchEvent(key('keydown', 'KeyW', 'w'));
+      win.dispatchEvent(key('keydown', 'Space', ' '));
+      expect(stops).toBe(1);
+      expect(sent.at(-1)).toEqual({ linear: 0, angular: 0 });
+      expect(c.getView().active).toBe(false);
+    } finally {
+      c.dispose();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWire, FrameDecoder } from '../../src/shared/wire';
-import { Fault, type HostMessage, type LinkFrame, type RobotMessage } from '../../src/shared/protocol';
+import { Fault, StopReason, type HostMessage, type LinkFrame, type RobotMessage } from '../../src/shared/protocol';
 import { SimCore } from '../../src/sim/sim-core';
 import { SimRobot } from '../../src/sim/sim-robot';
 import { startSimulator, type RunningSimulator } from '../../src/sim/start';
@@ -53,6 +53,30 @@ describe('SimRobot endpoint', () => {
     const stamps = b.frames.map((f) => f.timestampUs);
     for (let i = 1; i < stamps.length; i++) expect(stamps[i]!).toBeGreaterThanOrEqual(stamps[i - 1]! - 100_000);
     expect(b.of('odometry').at(-1)!.timestampUs).toBe(1_500_000);
+  });
+
+  it("brakes on the operator's Stop and ramps down on a safety Stop (docs/protocol.md 7.3)", () => {
+    const stopAfter = (reason: number): number => {
+      const b = bench();
+      b.send({ type: 'ping', requestHello: true });
+      let t = 0;
+      for (; t < 2 - 1e-9; t += 0.02) {
+        b.send({ type: 'velocity-command', v: 0.6, w: 0 });
+        b.robot.advanceTo(t + 0.02);
+      }
+      const x0 = b.core.groundTruth().robotPose.x;
+      b.send({ type: 'stop', reason });
+      for (; t < 4 - 1e-9; t += 0.02) {
+        b.send({ type: 'velocity-command', v: 0, w: 0 });
+        b.robot.advanceTo(t + 0.02);
+      }
+      expect(b.core.groundTruth().robotVelocity.v).toBeCloseTo(0, 6);
+      return b.core.groundTruth().robotPose.x - x0;
+    };
+    const operator = stopAfter(StopReason.Operator);
+    const safety = stopAfter(StopReason.Safety);
+    expect(stopAfter(9)).toBeCloseTo(operator, 6); // unknown reasons: as Operator
+    expect(safety).toBeGreaterThan(operator * 1.8);
   });
 
   it('applies VelocityCommand and stops 250 ms after the last one although Pings continue', () => {

@@ -66,6 +66,7 @@ const REQUEST_SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiMethods[M]['req'], u
   listMaps: none,
   loadMap: z.object({ name: mapName }).strict(),
   setLocalization: z.object({ mode: z.enum(['on', 'global', 'off']) }).strict(),
+  setSpeedLimit: z.object({ fraction: z.number().finite().min(0.05).max(1) }).strict(),
   listRuns: z.object({ search: shortText(200).optional(), tag: shortText(80).optional() }).strict().nullable().or(z.undefined()).transform((q) => q ?? null),
   getRun: runRef,
   renameRun: z.object({ runId, name: shortText(200) }).strict(),

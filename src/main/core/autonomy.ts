@@ -75,18 +75,22 @@ export class Autonomy {
     this.planner.setZones(zones);
   }
 
+  /** Starts a goal; a refusal is said to the operator (once) and returned in the same words. */
   async setGoal(goal: Pose2D, from: Pose2D | null): Promise<CommandResult> {
-    if (!from) return { ok: false, error: 'The robot has no pose yet' };
-    if (!(await this.planner.whenReady())) return { ok: false, error: 'The planner is not ready yet' };
+    const refuse = (error: string): CommandResult => {
+      this.host.say('warn', `Goal refused: ${error}`);
+      return { ok: false, error };
+    };
+    if (!from) return refuse('The robot has no pose yet');
+    if (!(await this.planner.whenReady())) return refuse('The planner is not ready yet');
     const serial = ++this.goalSerial;
     this.loop.startGoal(goal);
     const res = await this.planner.setGoal(goal, from, this.host.now());
     if (serial !== this.goalSerial) return res.ok ? { ok: true } : { ok: false, error: res.message };
     if (!res.ok) {
       this.loop.cancel();
-      this.host.say('warn', `Goal refused: ${res.message}`);
       this.host.setNotice(res.message);
-      return { ok: false, error: res.message };
+      return refuse(res.message);
     }
     return { ok: true };
   }

@@ -25,6 +25,7 @@ import type {
   LinkStatus,
   MapPayload,
   PersonView,
+  RecordingView,
   SafetyState,
   TeleopInput,
 } from '../../shared/api';
@@ -120,6 +121,10 @@ export interface ConsoleCoreOptions {
   recording?: RunRecording;
   /** Problems found while starting (e.g. the run database refused), shown to the operator. */
   startupWarnings?: string[];
+  /** Why nothing is recorded when `recording` is absent (the run database refused, …), plain words. */
+  notRecordingReason?: string;
+  /** The operator's speed limit at start, a fraction 0.05…1 of the robot's limits (default 1). */
+  speedLimit?: number;
   /** Handlers for methods served outside the core (run review, zones). */
   handlers?: ApiHandlers;
   /** Releases what the creator opened beside the core (e.g. the zones file). */
@@ -178,6 +183,8 @@ export class ConsoleCore implements ApiBackend {
   private plannerMapAt = -Infinity;
   private estimatorStarted = false;
   /** The planner has only the unknown square a new map starts from. */
+  /** When the map was last put into the run log (console clock, s). */
+  private mapRecordedAt = -Infinity;
   private plannerMapEmpty = false;
   private pendingPlannerMap: OccupancyGrid | null = null;
 
@@ -203,6 +210,7 @@ export class ConsoleCore implements ApiBackend {
         })
       : null;
     this.loop = new AutonomyLoop({ teleopDeadmanS: TELEOP_DEADMAN_S, noLidarTeleopSpeed: NO_LIDAR_TELEOP_SPEED, tickPeriodS: SAFETY_PERIOD_S, ...opts.loop }, opts.reactive ?? new ReactiveSafety());
+    if (opts.speedLimit !== undefined) this.loop.setSpeedFraction(opts.speedLimit);
     this.autonomy = opts.planner
       ? new Autonomy(this.loop, opts.planner, {
           now: () => this.now(),
@@ -213,6 +221,7 @@ export class ConsoleCore implements ApiBackend {
         }, { seed: opts.seed })
       : null;
     opts.recording?.onRecorderEvent((e) => this.emit('event', e));
+    if (opts.recording) opts.recording.countProblem = (message) => this.say('warn', message);
     this.warnings = opts.startupWarnings ?? [];
     if (opts.timers !== false) {
       this.timers.push(setInterval(() => this.tick(), SAFETY_PERIOD_S * 1000));
@@ -262,6 +271,7 @@ export class ConsoleCore implements ApiBackend {
     listMaps: () => this.opts.maps?.list() ?? [],
     loadMap: (req) => this.loadMap(req.name),
     setLocalization: (req) => this.setLocalization(req.mode),
+    setSpeedLimit: (req) => this.setSpeedLimit(req.fraction),
   };
 
   async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
@@ -389,21 +399,31 @@ export class ConsoleCore implements ApiBackend {
     return { ok: true };
   }
 
+  /**
+   * A goal for autonomy. A refusal is said once, here or by autonomy (the operator's event log
+   * shows it; the caller gets the same words back and does not repeat them).
+   */
   async setGoal(goal: Pose2D): Promise<CommandResult> {
-    if (!this.autonomy) return { ok: false, error: 'No planner in this console' };
-    if (this.estop) return { ok: false, error: 'Emergency stop is engaged; release it first' };
-    if (this.linkStatus.state !== 'connected') return { ok: false, error: 'No robot connected' };
-    if (this.capabilitiesValue?.lidar === 'none') return { ok: false, error: 'This robot has no lidar: autonomy needs one (connect a lidar, or drive by hand)' };
-    if (this.capabilitiesValue?.watchdog === null && !this.autonomyWithoutDeadman) {
-      return { ok: false, error: NO_DEADMAN_REFUSAL };
+    const refusal = this.goalRefusal();
+    if (refusal) {
+      this.say('warn', `Goal refused: ${refusal}`);
+      return { ok: false, error: refusal };
     }
-    const notLocalized = this.localization?.navigationBlocker();
-    if (notLocalized) return { ok: false, error: notLocalized };
     this.teleop = null;
     this.opts.recording?.operator('set-goal', this.now(), { goal });
-    const res = await this.autonomy.setGoal(goal, this.state.pose);
+    const res = await this.autonomy!.setGoal(goal, this.state.pose);
     if (res.ok) this.say('info', `New goal (${goal.x.toFixed(2)}, ${goal.y.toFixed(2)})`);
     return res;
+  }
+
+  /** Why a goal cannot be taken now, in plain words; null when it can. */
+  private goalRefusal(): string | null {
+    if (!this.autonomy) return 'No planner in this console';
+    if (this.estop) return 'Emergency stop is engaged; release it first';
+    if (this.linkStatus.state !== 'connected') return 'No robot connected';
+    if (this.capabilitiesValue?.lidar === 'none') return 'This robot has no lidar: autonomy needs one (connect a lidar, or drive by hand)';
+    if (this.capabilitiesValue?.watchdog === null && !this.autonomyWithoutDeadman) return NO_DEADMAN_REFUSAL;
+    return this.localization?.navigationBlocker() ?? null;
   }
 
   /**
@@ -507,6 +527,27 @@ export class ConsoleCore implements ApiBackend {
     return { ok: true };
   }
 
+  /** The operator's speed limit for teleop and autonomy, a fraction 0.05…1 of the robot's limits. */
+  setSpeedLimit(fraction: number): CommandResult {
+    if (!Number.isFinite(fraction) || fraction < 0.05 || fraction > 1) return { ok: false, error: 'The speed limit is a fraction between 0.05 and 1' };
+    if (fraction === this.loop.speedFraction) return { ok: true };
+    this.loop.setSpeedFraction(fraction);
+    this.opts.recording?.operator('set-speed-limit', this.now(), { detail: `${Math.round(fraction * 100)} %` });
+    // The cap applies to the next command at once, not on the next planning cycle.
+    this.tick();
+    return { ok: true };
+  }
+
+  /** Whether the run log is being written, for the always-visible indicator. */
+  private recordingView(): RecordingView {
+    const rec = this.opts.recording;
+    if (!rec) return { state: 'off', runId: null, reason: this.opts.notRecordingReason ?? 'this console has no run log' };
+    const st = rec.status();
+    if (st.state === 'closed') return { state: 'off', runId: null, reason: 'the run log is closed' };
+    const reason = st.state === 'degraded' ? st.message.replace(/^recording: /, '') : null;
+    return st.runId === null ? { state: 'ready', runId: null, reason } : { state: 'recording', runId: st.runId, reason };
+  }
+
   /**
    * A new map to show and plan on. While mapping it grows every few seconds: the planner gets
    * it at most every PLANNER_MAP_PERIOD_S (its costmaps are rebuilt each time).
@@ -515,6 +556,9 @@ export class ConsoleCore implements ApiBackend {
     this.mapGrid = grid;
     this.map = mapPayload(name, grid);
     this.emit('map', this.map);
+    // The run keeps the map it was driven on (review and exports draw it); a map being built
+    // is kept every RECORDED_GROWING_MAP_PERIOD_S, and as saved.
+    if (!growing || this.now() - this.mapRecordedAt >= RECORDED_GROWING_MAP_PERIOD_S) this.recordMap();
     // The first grown map goes at once: until then the planner has an unknown square, where
     // every wall the lidar sees would look like something moving.
     if (!growing || this.plannerMapEmpty || this.now() - this.plannerMapAt >= PLANNER_MAP_PERIOD_S) {
@@ -523,6 +567,14 @@ export class ConsoleCore implements ApiBackend {
     } else {
       this.pendingPlannerMap = grid;
     }
+  }
+
+  /** The map shown now, into the run log. */
+  private recordMap(): void {
+    const rec = this.opts.recording;
+    if (!rec?.active || !this.map || !this.mapGrid) return;
+    this.mapRecordedAt = this.now();
+    rec.map(this.map.name, this.mapGrid, this.now());
   }
 
   setNotice(text: string | null): void {
@@ -639,6 +691,7 @@ export class ConsoleCore implements ApiBackend {
     this.loop.setRobot({ limits, hasLidar: caps.lidar !== 'none', pan: caps.screen ? panLimitsOf(h) : null, scanPeriodS });
     this.autonomy?.onRobot(limits);
     this.opts.recording?.start(h.name, this.driverValue?.endpoint ?? caps.driver, this.now());
+    this.recordMap();
     // Before the first odometry a placement is still pending: it is recorded when it applies.
     if (this.state.pose) this.opts.recording?.mapToOdom(this.state.mapFromOdom, this.now());
   }
@@ -689,6 +742,9 @@ export class ConsoleCore implements ApiBackend {
     const before = this.linkStatus.state;
     this.linkStatus = { ...this.linkStatus, state, message };
     if (before === state) return;
+    // Back after a loss: it may be the robot rebooted (its clock from zero, its odometry from
+    // the origin), so the clock and pose checks start afresh, as on the first connection.
+    if (state === 'connected') this.faults.reset();
     if (state !== 'connected' && before === 'connected') {
       this.autonomy?.cancel();
       this.teleop = null;
@@ -728,6 +784,8 @@ export class ConsoleCore implements ApiBackend {
       gazeTarget: null,
       notice: this.notice ?? (this.warnings[0] ?? null),
       localization: this.localization?.view() ?? ODOMETRY_ONLY,
+      speedLimit: this.loop.speedFraction,
+      recording: this.recordingView(),
     };
     this.autonomy?.fill(snap);
     return snap;
@@ -745,6 +803,8 @@ export class ConsoleCore implements ApiBackend {
 
 /** The planner gets the growing map at most this often while mapping, s (its costmaps are rebuilt each time). */
 const PLANNER_MAP_PERIOD_S = 3;
+/** A map being built is kept in the run log at most this often, s (a whole grid each time). */
+const RECORDED_GROWING_MAP_PERIOD_S = 30;
 /** The name a new map goes by until it is saved. */
 const NEW_MAP_NAME = 'new map';
 

@@ -111,12 +111,14 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
   // console still drives, and says loudly that nothing is being recorded.
   const dbPath = opts.dbPath === undefined ? defaultRunsDbPath() : opts.dbPath;
   let recording: RunRecording | undefined;
+  let notRecordingReason: string | undefined = dbPath ? undefined : 'recording is switched off for this console';
   const warnings: string[] = [...catalog.problems.map((p) => `Robot profile not loaded: ${p}`), ...startupProblems];
   if (dbPath) {
     try {
       recording = new RunRecording(Recorder.open(dbPath));
     } catch (err) {
-      warnings.push(`NOT RECORDING: ${(err as Error).message}`);
+      notRecordingReason = (err as Error).message;
+      warnings.push(`NOT RECORDING: ${notRecordingReason}`);
     }
   }
 
@@ -152,6 +154,7 @@ export async function createConsoleCore(opts: CreateConsoleOptions): Promise<Con
     maps,
     mapGraph,
     startupWarnings: warnings,
+    ...(notRecordingReason ? { notRecordingReason } : {}),
   });
   if (zones) {
     try {

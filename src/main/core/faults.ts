@@ -4,7 +4,8 @@
  * well. Each fault comes with plain words for the operator and a record for the run log.
  *
  *  - RobotClockMonitor: the robot clock jumped (reset, overflow, resync), or a frame is far
- *    older than the robot's clock says it should be (replayed, or delivered very late).
+ *    older than the robot's clock says it should be (replayed, or delivered very late). A
+ *    late frame is not a jump: its robot time carries on from the frames before it.
  *  - OdometryJumpDetector: the pose moved further than the robot's own limits allow in the
  *    time between two odometry frames, or odometry carries NaN/Inf.
  *  - assessScan: how much of a scan is unusable (NaN, ±Inf, negative, out of range); a scan
@@ -46,6 +47,12 @@ export interface RobotClockMonitorOptions {
   duplicateWindow?: number;
   /** How long the tracked offset keeps its maximum before it may decay to newer samples, ms. Default 2000. */
   baselineWindowMs?: number;
+  /**
+   * Frames that lag the baseline but carry on the robot's own timeline are late, not from a
+   * jumped clock; when such frames keep coming for this long, ms, at the robot's own pace
+   * (not a backlog read at once), the robot clock itself lost time: a jump. Default 1000.
+   */
+  lateConfirmMs?: number;
 }
 
 export type ClockVerdict =
@@ -55,6 +62,8 @@ export type ClockVerdict =
   | { kind: 'stale'; fault: FaultEvent }
   /** Drop the frame: it disagrees with the robot clock; a jump is being confirmed. */
   | { kind: 'suspect'; offsetMs: number }
+  /** Drop the frame: more of a late delivery already reported (its robot time is continuous). */
+  | { kind: 'late'; lagMs: number }
   /** The robot clock jumped; the monitor has re-based on the new clock. Use the frame; stop motion. */
   | { kind: 'jump'; fault: FaultEvent };
 
@@ -62,6 +71,12 @@ export type ClockVerdict =
  * Tracks robot time against host time from frame headers alone (no Ping needed, so it reacts
  * on the next frame, not after several Pongs). Per frame, offset = robot time − arrival time;
  * delivery delay only lowers it, so the tracked baseline is the largest recent offset.
+ *
+ * A frame far behind the baseline is either late (the console or the link held it: the
+ * console's event loop stalled for a second, a USB hub hiccuped) or from a clock that went
+ * back. The robot's own timeline tells them apart: a late frame's robot time carries on
+ * from the newest frame seen (it was sampled after it), a jumped clock's falls behind it.
+ * Late frames are dropped and said once per burst; they never stop motion.
  */
 export class RobotClockMonitor {
   private readonly staleAfterMs: number;
@@ -69,6 +84,11 @@ export class RobotClockMonitor {
   private readonly confirmFrames: number;
   private readonly duplicateWindow: number;
   private readonly baselineWindowMs: number;
+  private readonly lateConfirmMs: number;
+  /** Newest robot time seen on the current clock, ms (robot clock). */
+  private newestRobotMs = -Infinity;
+  /** The current run of late frames: when it began (host ms) and the robot time then (ms). */
+  private late: { sinceMs: number; robotMs: number } | null = null;
   /**
    * Largest robot − host offset (ms) in the current and the previous window of
    * baselineWindowMs: a sliding maximum, so delayed frames never lower it and a slowly
@@ -88,6 +108,7 @@ export class RobotClockMonitor {
     this.confirmFrames = options.confirmFrames ?? 3;
     this.duplicateWindow = options.duplicateWindow ?? 1024;
     this.baselineWindowMs = options.baselineWindowMs ?? 2000;
+    this.lateConfirmMs = options.lateConfirmMs ?? 1000;
   }
 
   /** Robot clock − host clock as tracked, ms; null before the first frame. */
@@ -100,6 +121,8 @@ export class RobotClockMonitor {
     this.window = null;
     this.firstAtMs = -Infinity;
     this.candidates = [];
+    this.newestRobotMs = -Infinity;
+    this.late = null;
     this.recentKeys.clear();
     this.recentOrder.length = 0;
   }
@@ -121,10 +144,11 @@ export class RobotClockMonitor {
     }
     this.remember(key);
 
-    const offsetMs = frame.timestampUs / 1000 - now;
+    const robotMs = frame.timestampUs / 1000;
+    const offsetMs = robotMs - now;
     const baseMs = this.offsetMs;
     if (baseMs === null) {
-      this.rebase(offsetMs, now);
+      this.rebase(offsetMs, now, robotMs);
       this.firstAtMs = now;
       return { kind: 'ok' };
     }
@@ -134,13 +158,43 @@ export class RobotClockMonitor {
     // no more than a stale frame may lag only correct it.
     if (lagMs < 0 && -lagMs <= this.staleAfterMs && now - this.firstAtMs < this.baselineWindowMs) {
       this.candidates = [];
-      this.rebase(offsetMs, now);
+      this.late = null;
+      this.rebase(offsetMs, now, robotMs);
       return { kind: 'ok' };
     }
     if (lagMs <= this.staleAfterMs && -lagMs <= this.aheadToleranceMs) {
       this.candidates = [];
-      this.track(offsetMs, now);
+      this.late = null;
+      this.track(offsetMs, now, robotMs);
       return { kind: 'ok' };
+    }
+
+    // Behind, but on the robot's own timeline (sampled no earlier than the newest frame, less
+    // the lag a frame may legitimately have, e.g. a scan stamped at its first beam): late.
+    if (lagMs > this.staleAfterMs && robotMs >= this.newestRobotMs - this.staleAfterMs) {
+      this.candidates = [];
+      this.newestRobotMs = Math.max(this.newestRobotMs, robotMs);
+      const late = this.late;
+      if (!late) {
+        this.late = { sinceMs: now, robotMs };
+        return {
+          kind: 'stale',
+          fault: {
+            kind: 'stale-frame',
+            message: `Frames from the robot arrived ${formatSeconds(lagMs)} late (the console or the link was held up); the late ones are not used`,
+            atMs: now,
+            detail: { seq: frame.seq, timestampUs: frame.timestampUs, lagMs: round3(lagMs), cause: 'late' },
+          },
+        };
+      }
+      // Still late after lateConfirmMs, with robot time advancing at about the host's pace:
+      // not a backlog being read but fresh data on a clock that lost time against ours.
+      const hostSpanMs = now - late.sinceMs;
+      if (hostSpanMs >= this.lateConfirmMs && robotMs - late.robotMs >= hostSpanMs / 2) {
+        this.late = null;
+        return this.jumped(baseMs, offsetMs, now, robotMs);
+      }
+      return { kind: 'late', lagMs };
     }
 
     // Far off. One such frame is a stale or replayed frame (behind) or a glitch (ahead); the
@@ -149,18 +203,8 @@ export class RobotClockMonitor {
     this.candidates = consistent ? [...this.candidates, offsetMs] : [offsetMs];
     if (this.candidates.length >= this.confirmFrames) {
       const toOffsetMs = Math.max(...this.candidates);
-      const stepMs = toOffsetMs - baseMs;
-      this.rebase(toOffsetMs, now);
       this.candidates = [];
-      return {
-        kind: 'jump',
-        fault: {
-          kind: 'robot-clock-jump',
-          message: `Robot clock jumped ${stepMs >= 0 ? 'ahead' : 'back'} ${formatSeconds(Math.abs(stepMs))}; motion stopped until its data is consistent again`,
-          atMs: now,
-          detail: { fromOffsetMs: round3(baseMs), toOffsetMs: round3(toOffsetMs), stepMs: round3(stepMs) },
-        },
-      };
+      return this.jumped(baseMs, toOffsetMs, now, robotMs);
     }
     if (lagMs > this.staleAfterMs && this.candidates.length === 1) {
       return {
@@ -176,11 +220,28 @@ export class RobotClockMonitor {
     return { kind: 'suspect', offsetMs };
   }
 
-  private rebase(offsetMs: number, now: number): void {
-    this.window = { startMs: now, maxMs: offsetMs, previousMaxMs: -Infinity };
+  /** The clock jumped from baseMs to toOffsetMs (robot − host, ms): re-base on the new clock. */
+  private jumped(baseMs: number, toOffsetMs: number, now: number, robotMs: number): ClockVerdict {
+    const stepMs = toOffsetMs - baseMs;
+    this.rebase(toOffsetMs, now, robotMs);
+    return {
+      kind: 'jump',
+      fault: {
+        kind: 'robot-clock-jump',
+        message: `Robot clock jumped ${stepMs >= 0 ? 'ahead' : 'back'} ${formatSeconds(Math.abs(stepMs))}; motion stopped until its data is consistent again`,
+        atMs: now,
+        detail: { fromOffsetMs: round3(baseMs), toOffsetMs: round3(toOffsetMs), stepMs: round3(stepMs) },
+      },
+    };
   }
 
-  private track(offsetMs: number, now: number): void {
+  private rebase(offsetMs: number, now: number, robotMs: number): void {
+    this.window = { startMs: now, maxMs: offsetMs, previousMaxMs: -Infinity };
+    this.newestRobotMs = robotMs;
+  }
+
+  private track(offsetMs: number, now: number, robotMs: number): void {
+    if (robotMs > this.newestRobotMs) this.newestRobotMs = robotMs;
     const w = this.window!;
     if (now - w.startMs >= this.baselineWindowMs) {
       this.window = { startMs: now, maxMs: offsetMs, previousMaxMs: w.maxMs };
@@ -398,7 +459,7 @@ export class FaultMonitor {
     const now = frame.receivedAtMs;
     const clock: ClockVerdict = ownClock ? this.clock.check(frame) : { kind: 'ok' };
     if (clock.kind === 'stale') return { apply: false, fault: clock.fault };
-    if (clock.kind === 'suspect') return { apply: false, fault: null };
+    if (clock.kind === 'suspect' || clock.kind === 'late') return { apply: false, fault: null };
     if (clock.kind === 'jump') {
       // Poses and scans stamped across the jump cannot be compared: start odometry afresh.
       this.odometry?.reset();

@@ -1,8 +1,11 @@
 /**
  * Records the live session as a run: every robot message, every command sent, planner
  * cycles, predictions, safety actions, operator actions and link events. A run starts at
- * the first Hello of a connection and ends at disconnect or shutdown. Everything here only
- * enqueues (the recorder writes on its own thread), so the safety tick never waits on disk.
+ * the first Hello of a connection and ends at disconnect or shutdown. A lost link that comes
+ * back to the same robot is an event in the run ('lost', then 'reconnected' with how long it
+ * was down), not a new run; only another robot answering on the connection starts one.
+ * Everything here only enqueues (the recorder writes on its own thread), so the safety tick
+ * never waits on disk.
  */
 import type { ConsoleEvent, PersonView, SafetyState } from '../../shared/api';
 import type { Pose2D, Twist2D } from '../../shared/geometry';
@@ -10,20 +13,38 @@ import type { HostMessage, LinkFrame, RobotMessage } from '../../shared/protocol
 import type { LinkEventType, OperatorActionType, RunOutcome } from '../../shared/recording';
 import type { NavCycleOutput } from '../../planner/nav';
 import type { Recorder } from '../recorder';
+import { countRunIncidents } from '../incidents/count';
+import { MAP_RECORD_TYPE, encodeMapRecord } from '../recorder/map-record';
+import type { OccupancyGrid } from '../../shared/grid';
 
 export class RunRecording {
   private running = false;
   private lastSafety = '';
   private lastTeleop = '';
   private wasLost = false;
+  /** The robot of the run being recorded (name from its Hello, and where it is reached). */
+  private robot: { name: string; source: string } | null = null;
+  /** Recorded time the link was lost (s), while it is; the run's link was ever lost. */
+  private lostAt: number | null = null;
+  private lostThisRun = false;
+
+  /** Incident counts still being computed for ended runs (close waits for them). */
+  private readonly counting = new Set<Promise<void>>();
+  /** Told when a finished run's incidents could not be counted (plain words). */
+  countProblem: ((message: string) => void) | null = null;
+  /** The next run's name, when the caller has one (a scenario); else the operator names it later. */
+  runName: string | null = null;
 
   /**
    * @param timeOffsetS added to every time recorded, s: a run on virtual time (sim time from
    *   0) is recorded with real dates without its loop ever seeing large clock values.
+   * @param countIncidents count each run's incidents when it ends (off: the caller counts, or
+   *   nobody needs the figure, e.g. throwaway test runs)
    */
   constructor(
     private readonly recorder: Recorder,
     private readonly timeOffsetS = 0,
+    private readonly countIncidents = true,
   ) {}
 
   /** Read access to the run database (review). */
@@ -36,6 +57,11 @@ export class RunRecording {
     return this.recorder.status().message;
   }
 
+  /** The recorder's state, run and problems (the console's recording indicator). */
+  status(): ReturnType<Recorder['status']> {
+    return this.recorder.status();
+  }
+
   onRecorderEvent(listener: (e: ConsoleEvent) => void): () => void {
     return this.recorder.onEvent(listener);
   }
@@ -44,12 +70,27 @@ export class RunRecording {
     return this.running;
   }
 
+  /**
+   * The robot said Hello. On a connection already recording, the same robot again (the link
+   * came back, or the robot rebooted) continues the run; another robot ends it and starts its own.
+   */
   start(robotName: string, source: string, t: number): void {
-    if (this.running) return;
-    this.running = this.recorder.startRun({ robotName, source, startedAt: t + this.timeOffsetS }) !== null;
+    if (this.running) {
+      if (this.robot?.name === robotName && this.robot.source === source) return;
+      this.end(this.lostThisRun ? 'link-lost' : 'completed', t);
+    }
+    this.robot = { name: robotName, source };
+    this.lostAt = null;
+    this.lostThisRun = false;
+    this.running = this.recorder.startRun({ robotName, source, startedAt: t + this.timeOffsetS, ...(this.runName ? { name: this.runName } : {}) }) !== null;
     this.lastSafety = '';
     this.lastTeleop = '';
     this.wasLost = false;
+  }
+
+  /** The map the robot is driven on from time t on (the run keeps its own copy: files change). */
+  map(name: string, grid: OccupancyGrid, t: number): void {
+    if (this.running) this.recorder.record(MAP_RECORD_TYPE, encodeMapRecord(name, grid), t + this.timeOffsetS);
   }
 
   /** Where odom sits on the map (map → odom) from time t on: the run's odometry is recorded raw, in odom. */
@@ -60,8 +101,24 @@ export class RunRecording {
 
   end(outcome: Exclude<RunOutcome, 'interrupted'>, t: number): void {
     if (!this.running) return;
+    const runId = this.recorder.currentRunId;
     this.recorder.endRun(outcome, t + this.timeOffsetS);
     this.running = false;
+    this.robot = null;
+    if (runId !== null && this.countIncidents) {
+      const counting = this.countWhenWritten(runId).finally(() => this.counting.delete(counting));
+      this.counting.add(counting);
+    }
+  }
+
+  /** The ended run's incidents, counted once its records are on disk (a worker thread does it). */
+  private async countWhenWritten(runId: number): Promise<void> {
+    if (!(await this.recorder.flush())) return; // counted on read later, by `runs incidents`
+    try {
+      await countRunIncidents(this.recorder.path, runId);
+    } catch (err) {
+      this.countProblem?.(`Incidents of run ${runId} not counted yet (${err instanceof Error ? err.message : String(err)}); \`foresight runs incidents ${runId}\` counts them`);
+    }
   }
 
   frame(frame: LinkFrame<RobotMessage>, t: number): void {
@@ -75,13 +132,21 @@ export class RunRecording {
   link(state: string, message: string, t: number): void {
     if (!this.running) return;
     let event: LinkEventType | null = null;
-    if (state === 'lost' && !this.wasLost) event = 'lost';
-    else if (state === 'connected' && this.wasLost) event = 'reconnected';
-    else if (state === 'incompatible') event = 'incompatible';
+    let words = message;
+    if (state === 'lost' && !this.wasLost) {
+      event = 'lost';
+      this.lostAt = t;
+      this.lostThisRun = true;
+    } else if (state === 'connected' && this.wasLost) {
+      event = 'reconnected';
+      // How long the run had no robot: what review shows on the link-loss marker.
+      if (this.lostAt !== null) words = `${message}; the link was down ${(t - this.lostAt).toFixed(1)} s`;
+      this.lostAt = null;
+    } else if (state === 'incompatible') event = 'incompatible';
     else if (state === 'disconnected') event = 'disconnected';
     if (state === 'lost') this.wasLost = true;
     if (state === 'connected') this.wasLost = false;
-    if (event) this.recorder.recordLinkEvent({ event, message }, t + this.timeOffsetS);
+    if (event) this.recorder.recordLinkEvent({ event, message: words }, t + this.timeOffsetS);
   }
 
   badFrame(reason: string, detail: string, t: number): void {
@@ -134,6 +199,7 @@ export class RunRecording {
 
   async close(t: number): Promise<void> {
     this.end('completed', t);
+    await Promise.all(this.counting);
     await this.recorder.close();
   }
 }

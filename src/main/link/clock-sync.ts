@@ -61,7 +61,10 @@ export class ClockSync {
 
   add(sample: ClockSample): ClockJump | null {
     const current = this.offsetMs;
-    if (current !== null && Math.abs(sample.offsetMs - current) > this.jumpThresholdMs + sample.rttMs) {
+    // A sample's offset is off by up to half its own round trip (lopsided delays), and so is
+    // the estimate by half of its samples' typical round trip: both widen what counts as a jump,
+    // so a late Pong on a loaded machine is not read as the robot's clock stepping.
+    if (current !== null && Math.abs(sample.offsetMs - current) > this.jumpThresholdMs + sample.rttMs + (this.rttMs ?? 0)) {
       this.disagreeing.push(sample);
       if (this.disagreeing.length < this.jumpConfirmSamples) return null;
       this.samples = this.disagreeing;

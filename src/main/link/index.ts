@@ -7,3 +7,4 @@ export { listPorts, type DiscoveryOptions } from './discovery';
 export { ClockSync, type ClockSample, type ClockJump, type ClockSyncOptions } from './clock-sync';
 export * from './robot-link';
 export { FrameDecoder, encodeWire, type FrameErrorReason, type DecodeResult, type DecoderStats } from '../../shared/wire';
+export { SilenceWatch, describeSilence } from './silence';

@@ -10,7 +10,10 @@
  *    carries a timestamp; if it is older than 100 ms the link sends zeros, so the robot never
  *    moves on stale intent (a hung planner or UI stops the robot within ~140 ms).
  *  - No valid frame for 500 ms, or the transport closing, means the link is lost: motion
- *    stops, the transport is closed and reopened every 250 ms until it works.
+ *    stops, the transport is closed and reopened every 250 ms until it works. The 500 ms
+ *    count only while the console runs: when its own event loop was stalled (a long task, a
+ *    collection, a loaded machine), the robot's bytes wait unread in the OS buffer, and that
+ *    stall is not the robot's silence (see SilenceWatch).
  *
  * Time: host times are ms on the link clock (default: performance.timeOrigin +
  * performance.now(), i.e. epoch ms that never step backwards). Frame header timestamps sent
@@ -29,6 +32,7 @@ import type { Twist2D } from '../../shared/geometry';
 import { ClockSync, type ClockJump } from './clock-sync';
 import { FrameDecoder, encodeWire, type FrameErrorReason } from '../../shared/wire';
 import type { Transport, TransportCloseInfo } from './transport';
+import { SilenceWatch, describeSilence } from './silence';
 
 /** Host clock for the link. */
 export interface LinkClock {
@@ -60,6 +64,11 @@ export interface LinkTiming {
   screenRefreshIntervalMs: number;
   /** How often silence is checked; adds at most this much to silenceTimeoutMs. */
   watchdogIntervalMs: number;
+  /**
+   * A silence check this late (ms since the previous one) means the console itself was
+   * stalled: the stall is not counted as the robot's silence.
+   */
+  consoleStallMs: number;
 }
 
 export const DEFAULT_LINK_TIMING: LinkTiming = {
@@ -72,6 +81,9 @@ export const DEFAULT_LINK_TIMING: LinkTiming = {
   handshakeTimeoutMs: 2000,
   screenRefreshIntervalMs: 500,
   watchdogIntervalMs: 20,
+  // Five watchdog periods: timer jitter on a busy machine stays well below it, while any
+  // stall that could hide a 50 Hz stream's frames (≥ 100 ms) is recognised.
+  consoleStallMs: 100,
 };
 
 /**
@@ -192,7 +204,8 @@ export class RobotLink {
   private decoder = new FrameDecoder();
   private readonly counters = emptyCounters();
   private versionMismatchRun = 0;
-  private lastValidFrameAtMs = 0;
+  /** Silence of the robot while the console was running (connected phase). */
+  private silence: SilenceWatch;
   private handshakeStartedAtMs = 0;
   /** Receive times of recent valid frames (host ms), for the 1 s frame rate. */
   private readonly recentFrameTimes: number[] = [];
@@ -215,6 +228,7 @@ export class RobotLink {
     this.transport = options.transport;
     this.clock = options.clock ?? systemClock;
     this.timing = { ...DEFAULT_LINK_TIMING, ...options.timing };
+    this.silence = new SilenceWatch(this.timing.watchdogIntervalMs, this.timing.consoleStallMs);
     this.unsubscribeTransport.push(
       this.transport.onData((chunk) => this.onBytes(chunk)),
       this.transport.onClose((info) => this.onTransportClosed(info)),
@@ -400,7 +414,7 @@ export class RobotLink {
     this.decoder = new FrameDecoder();
     this.versionMismatchRun = 0;
     this.handshakeStartedAtMs = now;
-    this.lastValidFrameAtMs = now;
+    this.silence.reset(now);
     this.pendingPings.clear();
     this.phase = 'handshaking';
     if (this.everConnected) {
@@ -422,9 +436,13 @@ export class RobotLink {
     if (reconnected) this.counters.reconnects++;
     this.everConnected = true;
     // A new connection may be a different robot or a rebooted one: start clock sync afresh.
+    // Pings of the handshake do not count: sent while the robot was not answering, their
+    // Pongs come back late and lopsided (a one-way delay of up to the outage, rtt/2 of error).
     this.clockSync.reset();
+    this.pendingPings.clear();
     this.stopTimers();
     this.phase = 'connected';
+    this.silence.reset(this.clock.nowMs());
     this.setState('connected', `Connected to ${hello.name || 'robot'} on ${this.endpoint}${reconnected ? ' (reconnected)' : ''}`);
     this.emit('hello', hello);
     this.sendVelocity();
@@ -440,10 +458,8 @@ export class RobotLink {
   private checkWatchdog(): void {
     const now = this.clock.nowMs();
     if (this.phase === 'connected') {
-      const silentMs = now - this.lastValidFrameAtMs;
-      if (silentMs >= this.timing.silenceTimeoutMs) {
-        void this.loseLink(`no data from the robot for ${Math.round(silentMs)} ms`);
-      }
+      const s = this.silence.check(now);
+      if (s.silentMs >= this.timing.silenceTimeoutMs) void this.loseLink(describeSilence('the robot', s));
     } else if (this.phase === 'handshaking' && now - this.handshakeStartedAtMs >= this.timing.handshakeTimeoutMs) {
       void this.restartSession(`no answer from the robot on ${this.endpoint} within ${this.timing.handshakeTimeoutMs} ms`);
     }
@@ -532,7 +548,7 @@ export class RobotLink {
 
   private onValidFrame(frame: LinkFrame<RobotMessage>, now: number): void {
     this.versionMismatchRun = 0;
-    this.lastValidFrameAtMs = now;
+    this.silence.heard(now);
     this.counters.frames++;
     this.recentFrameTimes.push(now);
     this.pruneFrameTimes(now);
@@ -544,6 +560,11 @@ export class RobotLink {
       }
       if (this.phase === 'handshaking') this.becomeConnected(msg);
       else this.helloValue = msg;
+    } else if (this.phase !== 'connected') {
+      // Data before the Hello of a (re)connection: left in the device's buffer from before the
+      // loss, or from a robot not yet identified. It is no one's data: not passed on (a
+      // backlog from before a loss would otherwise be judged against the new session's clock).
+      return;
     } else if (msg.type === 'pong') {
       this.onPong(msg.pingSeq, msg.hostTimeUs, msg.robotRxTimeUs, frame.timestampUs, now);
     }

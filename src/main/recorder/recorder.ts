@@ -95,6 +95,8 @@ export interface StartRunInput {
   source: string;
   /** Host clock, s. Default: now. */
   startedAt?: number;
+  /** The run's name (e.g. the scenario it ran); empty (the operator names it later) by default. */
+  name?: string;
 }
 
 /** A candidate as the planner hands it over: total cost, named cost terms, map-frame points. */
@@ -259,8 +261,8 @@ export class Recorder {
     const startedAt = input.startedAt ?? this.opts.clock();
     try {
       const res = this.db.prepare(
-        'INSERT INTO runs (robot_name, source, started_at, last_record_t, recorder_pid, recorder_host) VALUES (?,?,?,?,?,?)',
-      ).run(input.robotName, input.source, startedAt, startedAt, process.pid, hostname());
+        'INSERT INTO runs (robot_name, source, started_at, last_record_t, recorder_pid, recorder_host, name) VALUES (?,?,?,?,?,?,?)',
+      ).run(input.robotName, input.source, startedAt, startedAt, process.pid, hostname(), input.name ?? '');
       this.runId = Number(res.lastInsertRowid);
     } catch (err) {
       const e = err as { message?: string; code?: string };

@@ -12,7 +12,7 @@ import { ODOMETRY_ONLY, type ConsoleSnapshot, type LinkStatus, type PersonView, 
 import { normalizeAngle, type Pose2D } from '../../shared/geometry';
 import type { RunStateAt } from '../../shared/recording';
 import { robotInfoFromHello } from '../../shared/robot-info';
-import { estopAt, linkStateAt, operatorGoalAt, teleopActiveAt, type RunEvents } from './run-events';
+import { estopAt, linkStateAt, operatorGoalAt, speedLimitAt, teleopActiveAt, type RunEvents } from './run-events';
 
 /** Predictions and safety decisions older than this at `t` are not shown, s. */
 export const PREDICTION_MAX_AGE_S = 1;
@@ -99,7 +99,7 @@ export function frameSnapshot(state: RunStateAt, ev: RunEvents): ConsoleSnapshot
   const estop = estopAt(ev, t);
   const plannerActive = !!cycle && t - cycle.t <= PLANNER_ACTIVE_S;
   const teleop = teleopActiveAt(ev, t);
-  const goal = (plannerActive ? cycle?.goal : null) ?? operatorGoalAt(ev, t);
+  const goal = goalAt(ev, t, cycle, plannerActive);
   const odo = state.odometry;
   const cmd = state.command;
   const st = state.status;
@@ -129,5 +129,20 @@ export function frameSnapshot(state: RunStateAt, ev: RunEvents): ConsoleSnapshot
     notice: null,
     // What the estimator thought is in the run's events (faults, recoveries); a frame shows the pose it produced.
     localization: ODOMETRY_ONLY,
+    speedLimit: speedLimitAt(ev, t),
+    // The run on screen was recorded; whether this console records now is the live snapshot's.
+    recording: { state: 'recording', runId: ev.run.id, reason: null },
   };
+}
+
+/**
+ * The goal being driven to at `t`: the planner's while it plans for one; the operator's from
+ * when it was set until the planner's first cycle for it. Once the planner has answered for a
+ * goal and stopped (reached, abandoned) or plans for none, no goal is drawn.
+ */
+function goalAt(ev: RunEvents, t: number, cycle: RunStateAt['plannerCycle'], plannerActive: boolean): Pose2D | null {
+  const set = operatorGoalAt(ev, t);
+  if (!set) return null;
+  if (!cycle || cycle.t < set.t) return set.goal;
+  return plannerActive ? cycle.goal : null;
 }

@@ -92,13 +92,24 @@ export function estopAt(ev: RunEvents, t: number): boolean {
 }
 
 /** The operator's goal at `t`: the last set-goal not cancelled since; null otherwise. */
-export function operatorGoalAt(ev: RunEvents, t: number): Pose2D | null {
+export function operatorGoalAt(ev: RunEvents, t: number): { goal: Pose2D; t: number } | null {
   for (let i = newestAtOrBefore(ev.operator, t); i >= 0; i--) {
     const a = ev.operator[i]!;
-    if (a.action === 'set-goal') return a.goal ?? null;
+    if (a.action === 'set-goal') return a.goal ? { goal: a.goal, t: a.t } : null;
     if (a.action === 'cancel-goal' || a.action === 'disconnect') return null;
   }
   return null;
+}
+
+/** The operator's speed limit in force at `t`, a fraction of the robot's limits (1 before any change). */
+export function speedLimitAt(ev: RunEvents, t: number): number {
+  for (let i = newestAtOrBefore(ev.operator, t); i >= 0; i--) {
+    const a = ev.operator[i]!;
+    if (a.action !== 'set-speed-limit') continue;
+    const percent = Number.parseFloat(a.detail ?? '');
+    return Number.isFinite(percent) ? percent / 100 : 1;
+  }
+  return 1;
 }
 
 /** True when the operator sent a non-zero teleop input within `windowS` before `t`. */

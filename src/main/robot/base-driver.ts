@@ -22,7 +22,7 @@ import type { LinkStatus } from '../../shared/api';
 import type { Twist2D } from '../../shared/geometry';
 import { PROTOCOL_VERSION, type HelloMsg, type RobotMessage, type VelocityCommandMsg } from '../../shared/protocol';
 import type { RobotProfile } from '../../shared/robots';
-import { systemClock, type Transport } from '../link';
+import { SilenceWatch, describeSilence, systemClock, type Transport } from '../link';
 import { DriverEvents, type RobotCapabilities, type RobotDriver, type RobotDriverEventName, type RobotDriverEvents, type RobotLinkState } from './driver';
 
 export interface BaseDriverTiming {
@@ -87,6 +87,13 @@ export function profileCapabilities(profile: RobotProfile, driver: string): Robo
 }
 
 const RATE_WINDOW_MS = 1000;
+/** How often the robot's silence is checked, ms. */
+const ALIVE_CHECK_MS = 50;
+/**
+ * A silence check this late (ms since the previous one) means the console itself was stalled
+ * (four check periods: beyond timer jitter on a busy machine, well inside lostAfterMs).
+ */
+const ALIVE_STALL_MS = 200;
 
 export abstract class TransportBaseDriver implements RobotDriver {
   readonly endpoint: string;
@@ -110,7 +117,8 @@ export abstract class TransportBaseDriver implements RobotDriver {
   private commandTimer: ReturnType<typeof setInterval> | null = null;
   private watchdogTimer: ReturnType<typeof setInterval> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastHeardMs = -Infinity;
+  /** The robot's silence while the console was running (its own stalls are not the robot's). */
+  private readonly silence = new SilenceWatch(ALIVE_CHECK_MS, ALIVE_STALL_MS);
   /** Host times of the samples published in the last second, ms (the status bar's rate). */
   private readonly publishedTimes: number[] = [];
   private sampleSeq = 0;
@@ -169,7 +177,7 @@ export abstract class TransportBaseDriver implements RobotDriver {
 
   /** A valid message arrived: the link is alive (publish() says so by itself). */
   protected heard(): void {
-    this.lastHeardMs = this.nowMs();
+    this.silence.heard(this.nowMs());
   }
 
   /** The robot answered the way start() waits for. */
@@ -197,7 +205,7 @@ export abstract class TransportBaseDriver implements RobotDriver {
   /** One decoded message in SI and REP 103, measured at host time `stampMs` (default now). */
   protected publish(msg: RobotMessage, stampMs = this.nowMs()): void {
     const now = this.nowMs();
-    this.lastHeardMs = now;
+    this.silence.heard(now);
     // The status bar's rate: samples published over the last second.
     this.publishedTimes.push(now);
     this.samplesPerSecond(now);
@@ -250,7 +258,7 @@ export abstract class TransportBaseDriver implements RobotDriver {
         this.goLost(info.error ? info.error.message : `${this.transport.endpoint} closed (device unplugged?)`);
       }),
     );
-    this.watchdogTimer = setInterval(() => this.checkAlive(), 50);
+    this.watchdogTimer = setInterval(() => this.checkAlive(), ALIVE_CHECK_MS);
     void this.open();
   }
 
@@ -380,7 +388,7 @@ export abstract class TransportBaseDriver implements RobotDriver {
       return;
     }
     if (this.disposed || attempt !== this.attempt) return;
-    this.lastHeardMs = this.nowMs();
+    this.silence.reset(this.nowMs());
     this.caps = this.describe();
     this.events.emit('capabilities', this.caps);
     this.lastSent = null;
@@ -419,8 +427,8 @@ export abstract class TransportBaseDriver implements RobotDriver {
 
   private checkAlive(): void {
     if (this.disposed || !this.isConnected) return;
-    const silent = this.nowMs() - this.lastHeardMs;
-    if (silent >= this.timing.lostAfterMs) this.goLost(`no data from the ${this.profile.title} for ${Math.round(silent)} ms; reconnecting…`);
+    const s = this.silence.check(this.nowMs());
+    if (s.silentMs >= this.timing.lostAfterMs) this.goLost(`${describeSilence(`the ${this.profile.title}`, s)}; reconnecting…`);
   }
 
   private goLost(message: string): void {

@@ -88,8 +88,14 @@ export class InProcessSimDriver implements RobotDriver {
     if (this.connected) this.sim.setCommand(cmd.v, cmd.w);
   }
 
-  stop(): void {
-    if (this.connected) this.sim.stop();
+  /**
+   * The Foresight firmware's Stop: an operator's (the e-stop) brakes the motors (no ramp)
+   * until motion is asked for again; the others stop at the controller's deceleration.
+   */
+  stop(reason: 'operator' | 'safety' | 'link-loss' | 'shutdown'): void {
+    if (!this.connected) return;
+    if (reason === 'operator') this.sim.brake();
+    else this.sim.stop();
   }
 
   setScreen(cmd: { panAngle: number; maxRate: number }): void {

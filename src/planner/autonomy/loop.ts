@@ -163,6 +163,8 @@ export class AutonomyLoop {
   /** Whether the last command moved the robot (a stop after motion is sent as Stop). */
   private moving = false;
   private facingForward = true;
+  /** The operator's speed limit, a fraction of the robot's limits (1: none). */
+  private speedFractionValue = 1;
 
   constructor(config: Partial<AutonomyLoopConfig> = {}, reactive: ReactiveSafety = new ReactiveSafety()) {
     this.config = { ...DEFAULT_AUTONOMY_LOOP_CONFIG, ...config };
@@ -174,6 +176,18 @@ export class AutonomyLoop {
   setRobot(robot: LoopRobot | null): void {
     this.robot = robot;
     if (!robot) this.cancel();
+  }
+
+  /**
+   * The operator's speed limit, a fraction (0…1] of the robot's linear and angular limits:
+   * teleop input is scaled by it, autonomy plans within it and its commands are capped by it.
+   */
+  setSpeedFraction(fraction: number): void {
+    this.speedFractionValue = Math.min(1, Math.max(0, fraction));
+  }
+
+  get speedFraction(): number {
+    return this.speedFractionValue;
   }
 
   /** Operator zones (map frame) the zone guard enforces on every command. */
@@ -236,7 +250,8 @@ export class AutonomyLoop {
       commands: this.sent,
       tracking: { aMax: l.aMax, alphaMax: l.alphaMax, jerkMax: l.jerkMax, yawJerkMax: l.yawJerkMax },
     });
-    return { now: ff.time, state: ff.state, scan, seed };
+    const f = this.speedFractionValue;
+    return f < 1 ? { now: ff.time, state: ff.state, scan, seed, speedCap: { v: f * l.vMax, w: f * l.wMax } } : { now: ff.time, state: ff.state, scan, seed };
   }
 
   /**
@@ -287,12 +302,14 @@ export class AutonomyLoop {
     if (!input.emergencyStop && input.connected && robot) {
       const t = input.teleop;
       if (t && now - t.time <= this.config.teleopDeadmanS && (t.linear !== 0 || t.angular !== 0)) {
-        desired = { v: t.linear * robot.limits.vMax, w: t.angular * robot.limits.wMax };
+        const f = this.speedFractionValue;
+        desired = { v: t.linear * f * robot.limits.vMax, w: t.angular * f * robot.limits.wMax };
         source = 'teleop';
       } else {
         const auto = this.autonomyCommand(now, acts);
         if (auto) {
-          desired = auto;
+          // A plan made before the limit was lowered is capped too (its curvature kept).
+          desired = capTwist(auto, this.speedFractionValue * robot.limits.vMax, this.speedFractionValue * robot.limits.wMax);
           source = 'autonomy';
         }
       }
@@ -387,6 +404,12 @@ export class AutonomyLoop {
     }
     return null;
   }
+}
+
+/** `cmd` scaled down (v and w together, so the arc is kept) until |v| ≤ vCap and |w| ≤ wCap. */
+export function capTwist(cmd: Twist2D, vCap: number, wCap: number): Twist2D {
+  const scale = Math.min(1, vCap / Math.max(Math.abs(cmd.v), 1e-12), wCap / Math.max(Math.abs(cmd.w), 1e-12));
+  return scale < 1 ? { v: cmd.v * scale, w: cmd.w * scale } : cmd;
 }
 
 /** Planner limits from a robot's self-description (Hello or simulator parameters). */

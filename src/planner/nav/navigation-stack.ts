@@ -125,6 +125,11 @@ export interface NavCycleInput {
   scan: { sensor: Vec2; endpoints: readonly ScanEndpoint[]; time: number } | null;
   /** Seed of this cycle's sampling. */
   seed: number;
+  /**
+   * The operator's speed limit for this cycle (m/s, rad/s), below the robot's limits; absent
+   * when none. Candidates are sampled within it, so the plan is one the robot will follow.
+   */
+  speedCap?: { v: number; w: number };
 }
 
 export interface NavCycleOutput {
@@ -508,7 +513,7 @@ export class NavigationStack {
     const result = this.local.plan({
       start: input.state,
       now,
-      limits: zoneLimits(this.robot.limits, this.zones, input.state.pose),
+      limits: capLimits(zoneLimits(this.robot.limits, this.zones, input.state.pose), input.speedCap),
       guidancePath: this.path,
       ...(this.pathClearance !== null ? { guidanceClearance: this.pathClearance } : {}),
       ...(this.config.keepRightM > 0 ? { keepRightM: this.config.keepRightM } : {}),
@@ -613,4 +618,11 @@ export function remainingAlongPath(path: readonly Vec2[], p: Vec2): number {
   let rest = distance(path[segment]!, path[segment + 1]!) - along;
   for (let i = segment + 1; i < path.length - 1; i++) rest += distance(path[i]!, path[i + 1]!);
   return rest + offset;
+}
+
+/** Limits under the operator's speed cap (both directions of travel and turn), or unchanged without one. */
+export function capLimits(limits: RobotLimits, cap: { v: number; w: number } | undefined): RobotLimits {
+  if (!cap || (cap.v >= limits.vMax && cap.w >= limits.wMax)) return limits;
+  const v = Math.min(limits.vMax, cap.v);
+  return { ...limits, vMax: v, vMin: Math.max(limits.vMin, -v), wMax: Math.min(limits.wMax, cap.w) };
 }

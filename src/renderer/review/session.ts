@@ -5,16 +5,22 @@
  *
  * Seek-to-render is measured here: from the seek call to the scene having drawn the frame of
  * the sought instant (the map view reports each draw's frame time through `onDrawn`).
+ *
+ * The run's extent, sampled from frames across the run once it opens (run-view.ts), goes to
+ * the scene with the frames: the map view fits it.
  */
 import type { ConsoleSnapshot, ForesightApi, RunSeries, RunTimeline } from '../../shared/api';
 import type { Incident } from '../../shared/incidents';
 import type { RunSummary } from '../../shared/recording';
 import { PlaybackClock, STEP_S } from './clock';
 import { FrameCache } from './frame-cache';
+import { runExtent, sampleTimes, type Extent } from './run-view';
 
 /** Where frames go: the map scene (through the map view). */
 export interface SceneSink {
   setSnapshot(s: ConsoleSnapshot, urgent: boolean): void;
+  /** The run's extent (map frame, m), to fit when the run opens; null when unknown. */
+  setFitBounds?(b: Extent | null): void;
 }
 
 /** What the map view needs from a non-live source of snapshots. */
@@ -35,9 +41,13 @@ export interface ReviewState {
   /** Seek-to-render latencies, ms, newest last (at most 50). */
   seekMs: number[];
   error: string | null;
+  /** The run's extent (robot path and goals, with a margin); null until sampled, or when the run has no pose. */
+  extent: Extent | null;
 }
 
 const SEEK_HISTORY = 50;
+/** Frames fetched at once while sampling the run's extent (the cursor's own fetches keep their slots). */
+const EXTENT_CONCURRENCY = 3;
 
 export class ReviewSession implements FrameFeed {
   readonly clock: PlaybackClock;
@@ -62,7 +72,7 @@ export class ReviewSession implements FrameFeed {
   ) {
     this.clock = new PlaybackClock(timeline.startT, timeline.endT);
     this.cache = new FrameCache((t) => this.api.invoke('getRunFrame', { runId: run.id, t }));
-    this.state = { t: timeline.startT, playing: false, rate: 1, shownT: null, loading: false, selectedIncident: null, seekMs: [], error: null };
+    this.state = { t: timeline.startT, playing: false, rate: 1, shownT: null, loading: false, selectedIncident: null, seekMs: [], error: null, extent: null };
   }
 
   get = (): ReviewState => this.state;
@@ -78,6 +88,7 @@ export class ReviewSession implements FrameFeed {
 
   attach(sink: SceneSink): () => void {
     this.sink = sink;
+    if (this.state.extent) sink.setFitBounds?.(this.state.extent);
     this.show(this.clock.now(this.now()), true);
     return () => {
       if (this.sink === sink) this.sink = null;
@@ -142,6 +153,32 @@ export class ReviewSession implements FrameFeed {
       if (this.clock.playing) this.pause();
       this.seek(inc.start);
     }
+  }
+
+  /**
+   * Samples frames across the run for its extent, then hands it to the scene. Resolves with
+   * the extent (null if no frame had a pose or a goal, or the run is gone); never rejects.
+   */
+  async loadExtent(): Promise<Extent | null> {
+    const times = sampleTimes(this.timeline.startT, this.timeline.endT);
+    const frames: ConsoleSnapshot[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < times.length && !this.disposed) {
+        const t = times[next++];
+        try {
+          frames.push((await this.api.invoke('getRunFrame', { runId: this.run.id, t })).snapshot);
+        } catch {
+          // A frame that fails is one sample fewer.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: EXTENT_CONCURRENCY }, worker));
+    if (this.disposed) return null;
+    const extent = runExtent(frames);
+    this.set({ extent });
+    this.sink?.setFitBounds?.(extent);
+    return extent;
   }
 
   dispose(): void {
@@ -225,5 +262,7 @@ export async function openReviewSession(api: ForesightApi, runId: number): Promi
     api.invoke('getIncidents', { runId }),
     api.invoke('getRunSeries', { runId }).catch(() => null),
   ]);
-  return new ReviewSession(api, run, timeline, incidents, series);
+  const session = new ReviewSession(api, run, timeline, incidents, series);
+  void session.loadExtent();
+  return session;
 }

@@ -10,19 +10,50 @@
  *
  * Rendering is on demand: a snapshot, a view change, a layer toggle or a tool marks the
  * scene dirty, and the next animation frame updates the visible layers and renders once.
+ *
+ * The live view and the review keep separate view transforms (`showView`): fitting, panning
+ * or zooming a replay leaves the live view where the operator left it, and back. Each view
+ * may have its own extent to fit (`setFitBounds`: a run's path and goals) instead of the map.
+ * Follow keeps the robot inside the view: when the robot reaches the edge of an inner box the
+ * view moves with it (it never leaves the box) and glides on until the robot is centred
+ * again, so what lies ahead comes into view; a robot off screen altogether (a seek, a
+ * relocalization) is centred at once. A pan drag turns it off.
  */
 import 'pixi.js/unsafe-eval'; // no eval/new Function: the console runs under a strict CSP
 import { Application, Container, Graphics } from 'pixi.js';
 import type { ConsoleSnapshot, HeatmapView, MapPayload, Zone } from '../../shared/api';
-import type { Pose2D, Vec2 } from '../../shared/geometry';
+import { circumscribedRadius, type Pose2D, type Vec2 } from '../../shared/geometry';
 import { describeRenderer, probeWebGl, type GpuInfo } from './gpu';
-import { createLayers, DEFAULT_LAYERS, HeatmapLayer, type LayerVisibility, type MapLayer, type SceneFrame } from './layers';
-import { decodeMap } from './map-image';
+import { createLayers, DEFAULT_FOOTPRINT, DEFAULT_LAYERS, GoalLayer, HeatmapLayer, type LayerVisibility, type MapLayer, type SceneFrame } from './layers';
+import { decodeMap, MAP_SCHEMES, type MapColorScheme } from './map-image';
 import { sceneStats, type SceneStats } from './stats';
 import { ToolRouter, type CanvasPointer, type MapTool } from './tools';
-import { Viewport } from './viewport';
+import { followPan, Viewport } from './viewport';
 
 export type { SceneStats } from './stats';
+
+/** A world rectangle (map frame, m). */
+export interface Bounds {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+/**
+ * One view's saved transform and what its Fit fits (null: the map). The transform is kept as
+ * the world point at the canvas centre and the scale, as a resize keeps it: the review's dock
+ * changes the canvas's height as the views switch, in whichever order the two land.
+ */
+interface ViewSlot {
+  state: { scale: number; centre: Vec2 } | null;
+  fitBounds: Bounds | null;
+}
+
+/** Fit margin, px: clears the toolbar overlay at the top left. */
+const FIT_MARGIN_PX = 44;
+/** Follow's glide back to centring the robot: time constant, s. */
+const GLIDE_TAU_S = 0.35;
 
 export interface MapSceneCallbacks {
   /** Follow mode changed inside the scene (a pan drag turns it off). */
@@ -53,6 +84,7 @@ export class MapScene {
   private readonly overlay = new Container();
   private readonly layers: MapLayer[] = createLayers();
   private readonly heatmap = this.layers.find((l): l is HeatmapLayer => l instanceof HeatmapLayer);
+  private readonly goalLayer = this.layers.find((l): l is GoalLayer => l instanceof GoalLayer);
   private readonly toolPreview = new Graphics();
   private readonly router: ToolRouter;
   private readonly frame: SceneFrame = {
@@ -65,6 +97,12 @@ export class MapScene {
   };
   private visibility: LayerVisibility = { ...DEFAULT_LAYERS };
   private follow = false;
+  /** Follow is gliding the view toward the robot at the centre. */
+  private glide = false;
+  private mapPayload: MapPayload | null = null;
+  private mapScheme: MapColorScheme = 'foresight';
+  private viewKey = 'live';
+  private readonly views = new Map<string, ViewSlot>([['live', { state: null, fitBounds: null }]]);
 
   private dirty = true;
   private urgent = false;
@@ -74,6 +112,7 @@ export class MapScene {
   private lastDrawAt = -Infinity;
   private minFrameMs = 1000 / 60;
   private lastDrawMs = 0;
+  private lastGlideAt = 0;
   private drawTimes: number[] = [];
   private stats: SceneStats;
   private resizeObserver: ResizeObserver | null = null;
@@ -127,18 +166,37 @@ export class MapScene {
 
   setMap(payload: MapPayload | null): void {
     if (this.destroyed) return;
-    const prevName = this.frame.map?.payload.name ?? null;
-    this.frame.map = null;
-    if (payload) {
-      try {
-        this.frame.map = decodeMap(payload);
-      } catch (err) {
-        console.error('map could not be decoded', err);
-      }
+    const prev = this.frame.map?.payload ?? null;
+    this.mapPayload = payload;
+    this.decode();
+    const m = this.frame.map?.payload;
+    // The same map again (a mode switch re-sends it) keeps every view where it is. A different
+    // one is fitted, unless it only grew under a following view (mapping as the robot drives);
+    // the views not on screen fit it when next shown.
+    if (m && !sameMap(prev, m) && (!this.follow || prev?.name !== m.name)) {
+      for (const [key, slot] of this.views) if (key !== this.viewKey && !slot.fitBounds) slot.state = null;
+      this.fit();
     }
-    const m = this.frame.map;
-    if (m && (!this.follow || prevName !== m.payload.name)) this.fitToMap();
     this.markDirty();
+  }
+
+  /** Map colours: Foresight's or RViz's (the map is re-coloured at once). */
+  setMapScheme(scheme: MapColorScheme): void {
+    if (scheme === this.mapScheme) return;
+    this.mapScheme = scheme;
+    this.decode();
+    this.markDirty();
+  }
+
+  private decode(): void {
+    this.frame.map = null;
+    const payload = this.mapPayload;
+    if (!payload) return;
+    try {
+      this.frame.map = decodeMap(payload, MAP_SCHEMES[this.mapScheme].palette);
+    } catch (err) {
+      console.error('map could not be decoded', err);
+    }
   }
 
   /** `urgent`: draw on the next animation frame even above the redraw cap (a review seek). */
@@ -146,7 +204,7 @@ export class MapScene {
     if (this.destroyed) return;
     this.frame.snapshot = s;
     if (urgent) this.urgent = true;
-    if (this.follow && s.pose) this.viewport.centerOn(s.pose, this.centre());
+    if (this.follow && s.pose) this.keepInView(s.pose);
     this.markDirty();
   }
 
@@ -177,8 +235,44 @@ export class MapScene {
 
   setFollow(on: boolean): void {
     this.follow = on;
-    if (on && this.frame.snapshot?.pose) this.viewport.centerOn(this.frame.snapshot.pose, this.centre());
+    if (on && this.frame.snapshot?.pose) this.keepInView(this.frame.snapshot.pose);
     this.markDirty();
+  }
+
+  /**
+   * Puts view `key` ('live', 'review') on screen: the current transform is kept for when its
+   * view comes back, and `key`'s own is restored (fitted the first time).
+   */
+  showView(key: string): void {
+    if (key === this.viewKey) return;
+    this.slot().state = { scale: this.viewport.scale, centre: this.viewport.screenToWorld(this.centre()) };
+    this.viewKey = key;
+    const next = this.slot().state;
+    if (next) {
+      this.viewport.scale = next.scale;
+      this.viewport.centerOn(next.centre, this.centre());
+    } else {
+      this.fit();
+    }
+    this.markDirty();
+  }
+
+  /**
+   * What Fit fits in the view on screen: `bounds` (a run's extent) instead of the map; null
+   * gives the map back. New bounds are fitted at once (a run just opened); the same bounds
+   * again (the view re-attached) leave the view as it is.
+   */
+  setFitBounds(bounds: Bounds | null): void {
+    const slot = this.slot();
+    if (sameBounds(slot.fitBounds, bounds)) return;
+    slot.fitBounds = bounds ? { ...bounds } : null;
+    if (bounds) this.fit();
+    this.markDirty();
+  }
+
+  /** The view on screen: 'live' or 'review'. */
+  get view(): string {
+    return this.viewKey;
   }
 
   /** Makes `tool` the one pointer presses go to (null: presses only pan). Call again after changing the tool's state. */
@@ -192,10 +286,10 @@ export class MapScene {
     return this.router.key(key);
   }
 
-  fitToMap(): void {
-    const m = this.frame.map;
-    // Margin clears the toolbar overlay at the top left.
-    if (m) this.viewport.fit(m.bounds, this.width, this.height, 44);
+  /** Fits the view's extent (a run under review), else the map, else centres the robot. */
+  fit(): void {
+    const b = this.slot().fitBounds ?? this.frame.map?.bounds;
+    if (b) this.viewport.fit(b, this.width, this.height, FIT_MARGIN_PX);
     else if (this.frame.snapshot?.pose) this.viewport.centerOn(this.frame.snapshot.pose, this.centre());
     this.markDirty();
   }
@@ -264,7 +358,7 @@ export class MapScene {
     on('wheel', (e) => this.onWheel(e), { passive: false });
     on('contextmenu', (e) => e.preventDefault());
     on('dblclick', (e) => {
-      if (!this.router.doubleClick(this.pointer(e))) this.fitToMap();
+      if (!this.router.doubleClick(this.pointer(e))) this.fit();
     });
 
     const loop = () => {
@@ -299,6 +393,45 @@ export class MapScene {
     return { x: this.width / 2, y: this.height / 2 };
   }
 
+  private slot(): ViewSlot {
+    let s = this.views.get(this.viewKey);
+    if (!s) {
+      s = { state: null, fitBounds: null };
+      this.views.set(this.viewKey, s);
+    }
+    return s;
+  }
+
+  /** Follow: keeps `p` inside the inner box (and starts a glide to centre it); centres it when it is off screen. */
+  private keepInView(p: Vec2): void {
+    const sp = this.viewport.worldToScreen(p);
+    const fp = this.frame.snapshot?.robot?.footprint ?? DEFAULT_FOOTPRINT;
+    const d = followPan(sp, this.width, this.height, circumscribedRadius(fp) * this.viewport.scale + 16);
+    if (d === 'centre') {
+      this.viewport.centerOn(p, this.centre());
+      this.glide = false;
+    } else if (d.x !== 0 || d.y !== 0) {
+      this.viewport.panBy(d.x, d.y);
+      this.glide = true;
+    }
+  }
+
+  /** One step of follow's glide toward the robot at the centre, `dt` s after the last. */
+  private glideStep(dt: number): void {
+    const pose = this.frame.snapshot?.pose;
+    if (!this.glide || !this.follow || !pose) {
+      this.glide = false;
+      return;
+    }
+    const v = this.viewport;
+    const tx = this.width / 2 - v.scale * pose.x;
+    const ty = this.height / 2 + v.scale * pose.y;
+    const k = 1 - Math.exp(-Math.min(Math.max(dt, 0), 0.2) / GLIDE_TAU_S);
+    v.panBy((tx - v.offsetX) * k, (ty - v.offsetY) * k);
+    if (Math.abs(tx - v.offsetX) < 0.5 && Math.abs(ty - v.offsetY) < 0.5) this.glide = false;
+    else this.markDirty(); // the next frame glides on
+  }
+
   private local(e: MouseEvent): Vec2 {
     const r = this.canvas.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
@@ -311,6 +444,7 @@ export class MapScene {
 
   private pan(dx: number, dy: number): void {
     this.viewport.panBy(dx, dy);
+    this.glide = false;
     if (this.follow) {
       this.follow = false;
       this.cb.onFollowChange?.(false);
@@ -340,6 +474,8 @@ export class MapScene {
 
   private draw(): void {
     const t0 = performance.now();
+    this.glideStep((t0 - this.lastGlideAt) / 1000);
+    this.lastGlideAt = t0;
     const v = this.viewport;
     this.world.position.set(v.offsetX, v.offsetY);
     this.world.scale.set(v.scale, -v.scale);
@@ -369,7 +505,19 @@ export class MapScene {
       drawHz: this.drawTimes.length,
       drawMs: this.lastDrawMs,
       view: this.viewport.state,
+      viewKey: this.viewKey,
       follow: this.follow,
+      goalsDrawn: this.goalLayer?.drawn ?? 0,
+      canvas: { width: this.width, height: this.height },
     });
   }
+}
+
+function sameMap(a: MapPayload | null, b: MapPayload): boolean {
+  return !!a && a.name === b.name && a.width === b.width && a.height === b.height && a.resolution === b.resolution && a.origin.x === b.origin.x && a.origin.y === b.origin.y;
+}
+
+function sameBounds(a: Bounds | null, b: Bounds | null): boolean {
+  if (!a || !b) return a === b;
+  return a.minX === b.minX && a.minY === b.minY && a.maxX === b.maxX && a.maxY === b.maxY;
 }

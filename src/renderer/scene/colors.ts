@@ -49,3 +49,44 @@ export function futureAlpha(probability: number): number {
 
 /** Operator zones: keep-out red, slow amber (the zones layer and the zone tool's preview). */
 export const ZONE_COLORS = { 'keep-out': 0xf85149, slow: 0xd29922 } as const;
+
+// ── What each layer draws in. The layers and the Help legend (scene/legend.ts) both read these,
+// so the legend cannot drift from the map. ────────────────────────────────────────────────────
+
+/** The robot's footprint: body fill, outline and heading; red under an emergency stop. */
+export const ROBOT_COLORS = { fill: 0x2f81f7, line: 0xcfe3ff, estop: 0xf85149 } as const;
+/** Opacity of the robot while the link is down (last known pose). */
+export const ROBOT_LOST_ALPHA = 0.45;
+/** The localization's 2-σ ellipse, by the estimator's verdict. */
+export const UNCERTAINTY_COLORS = {
+  localized: 0x3fb950, uncertain: 0xd29922, lost: 0xf85149, 'not-initialized': 0xd29922, odometry: 0x8b949e,
+} as const;
+/** Laser scan points: fresh, and stale (older than SCAN_STALE_MS). */
+export const SCAN_COLORS = { fresh: 0x3ee08f, stale: 0x8b949e } as const;
+export const SCAN_STALE_MS = 500;
+/** Global (guidance) path. */
+export const PATH_COLOR = 0x58a6ff;
+/** The chosen local trajectory (over a dark halo). */
+export const CHOSEN_COLOR = 0xf0f6fc;
+/** Screen gaze: the pan cone and the gaze target's crosshair. */
+export const GAZE_COLOR = 0xf2cc60;
+/** The goal being driven to. */
+export const GOAL_COLOR = 0xd2a8ff;
+/** The pose being dragged with the goal or place-robot tool, and a zone being drawn. */
+export const TOOL_PREVIEW_COLOR = 0xffffff;
+/** Planner windows: the local map's outline, the reactive window by safety action. */
+export const WINDOW_COLORS = { local: 0x8b949e, pass: 0x3fb950, scale: 0xd29922, stop: 0xf85149 } as const;
+/** Display inflation (RGBA 0…255): lethal band (inside the inscribed radius), cost band (alpha fades out with distance). */
+export const INFLATION_COLORS = { lethal: [200, 40, 60, 150], cost: [210, 120, 40] } as const;
+/** Intervention heatmap: one event (yellow) … the most (red), RGB. */
+export const HEATMAP_COLORS = { few: [255, 210, 40], most: [255, 40, 40] } as const;
+
+/** 0xRRGGBB → "#rrggbb" (CSS). */
+export function cssHex(c: number): string {
+  return `#${(c & 0xffffff).toString(16).padStart(6, '0')}`;
+}
+
+/** [r, g, b] (0…255) → 0xRRGGBB. */
+export function rgbNumber(rgb: readonly number[]): number {
+  return ((rgb[0] & 255) << 16) | ((rgb[1] & 255) << 8) | (rgb[2] & 255);
+}

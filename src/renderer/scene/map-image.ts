@@ -3,6 +3,7 @@
  * OccupancyGrid order); images have row 0 at the top (largest y), so rows are flipped.
  */
 import type { MapPayload } from '../../shared/api';
+import { INFLATION_COLORS } from './colors';
 
 /** Decodes base64 to bytes without Node's Buffer (works in the browser and in Node ≥ 16). */
 export function decodeBase64(b64: string): Uint8Array {
@@ -13,20 +14,55 @@ export function decodeBase64(b64: string): Uint8Array {
 }
 
 export interface MapPalette {
-  free: [number, number, number];
-  occupied: [number, number, number];
-  unknown: [number, number, number, number];
+  free: readonly [number, number, number];
+  occupied: readonly [number, number, number];
+  unknown: readonly [number, number, number, number];
+  /** Occupancy 0…100 → RGB. Default: a linear blend from `free` to `occupied`. */
+  occupancy?: (v: number) => readonly [number, number, number];
 }
 
+/**
+ * Foresight's own map colours, for a dark console: free space a clear slate, walls light,
+ * unknown (never observed) close to the canvas background, so free and unknown are told
+ * apart at a glance (they used to differ by a few levels of grey).
+ */
 export const DEFAULT_PALETTE: MapPalette = {
-  free: [30, 35, 42],
+  free: [46, 54, 66],
   occupied: [196, 205, 214],
-  unknown: [14, 17, 21, 255],
+  unknown: [11, 13, 17, 255],
 };
 
 /**
+ * RViz's "map" colour scheme (rviz/default_plugin/map_display.cpp, makeMapPalette): occupancy
+ * v in 0…100 is grey 255 − ⌊255·v/100⌋ (free white, occupied black), unknown (−1, our 255) is
+ * 0x70 0x89 0x86. RViz paints the illegal values 101…254 green and red/yellow; here every
+ * value above 100 is unknown, as everywhere else in Foresight.
+ */
+export const ROS_PALETTE: MapPalette = {
+  free: [255, 255, 255],
+  occupied: [0, 0, 0],
+  unknown: [0x70, 0x89, 0x86, 255],
+  occupancy: (v) => {
+    const g = 255 - Math.trunc((255 * v) / 100);
+    return [g, g, g];
+  },
+};
+
+export type MapColorScheme = 'foresight' | 'ros';
+
+/** The map colour schemes the Layers panel offers, in its order. */
+export const MAP_SCHEMES: Record<MapColorScheme, { label: string; palette: MapPalette }> = {
+  foresight: { label: 'Foresight', palette: DEFAULT_PALETTE },
+  ros: { label: 'ROS (RViz)', palette: ROS_PALETTE },
+};
+
+export function isMapColorScheme(v: unknown): v is MapColorScheme {
+  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(MAP_SCHEMES, v);
+}
+
+/**
  * Grid values (0 free … 100 occupied, 255 or any value > 100 unknown) → RGBA, top row first.
- * Intermediate occupancy values blend free → occupied.
+ * Intermediate occupancy values blend free → occupied (or follow the palette's `occupancy`).
  */
 export function gridToRgba(
   cells: Uint8Array,
@@ -48,6 +84,12 @@ export function gridToRgba(
       lut[o + 1] = unknown[1];
       lut[o + 2] = unknown[2];
       lut[o + 3] = unknown[3];
+    } else if (palette.occupancy) {
+      const c = palette.occupancy(v);
+      lut[o] = c[0];
+      lut[o + 1] = c[1];
+      lut[o + 2] = c[2];
+      lut[o + 3] = 255;
     } else {
       const t = v / 100;
       lut[o] = free[0] + (occupied[0] - free[0]) * t;
@@ -111,6 +153,7 @@ export function inflationRgba(
   const dist = chamferDistance(cells, width, height, occupiedThreshold); // in cells
   const out = new Uint8ClampedArray(width * height * 4);
   const decay = Math.max(radius - inscribed, 1e-3) / 3;
+  const { lethal, cost } = INFLATION_COLORS;
   for (let row = 0; row < height; row++) {
     const dstRow = height - 1 - row;
     for (let col = 0; col < width; col++) {
@@ -119,15 +162,15 @@ export function inflationRgba(
       const o = (dstRow * width + col) * 4;
       if (dist[i] === 0 || d > radius) continue; // obstacle itself or far: transparent
       if (d <= inscribed) {
-        out[o] = 200;
-        out[o + 1] = 40;
-        out[o + 2] = 60;
-        out[o + 3] = 150;
+        out[o] = lethal[0];
+        out[o + 1] = lethal[1];
+        out[o + 2] = lethal[2];
+        out[o + 3] = lethal[3];
       } else {
         const c = Math.exp(-(d - inscribed) / decay);
-        out[o] = 210;
-        out[o + 1] = 120;
-        out[o + 2] = 40;
+        out[o] = cost[0];
+        out[o + 1] = cost[1];
+        out[o + 2] = cost[2];
         out[o + 3] = Math.round(20 + 100 * c);
       }
     }

@@ -1,5 +1,5 @@
 /** What the scene drew last, for the stats element end-to-end tests read. */
-import type { Pose2D } from '../../shared/geometry';
+import type { Pose2D, Vec2 } from '../../shared/geometry';
 import { MAX_CANDIDATES_DRAWN } from './layers/candidates';
 import type { LayerName, LayerVisibility, SceneFrame } from './layers/types';
 import type { ViewState } from './viewport';
@@ -15,11 +15,19 @@ export interface SceneStats {
   people: number;
   futures: number;
   goal: Pose2D | null;
+  /** Goal markers drawn (0 or 1): a review frame draws only the goal active at its instant. */
+  goalsDrawn: number;
+  /** The robot's position on the canvas (CSS px from its top left), when drawn; may lie outside the canvas. */
+  robotScreen: Vec2 | null;
+  /** Canvas size, CSS px (to tell whether `robotScreen` is in view). */
+  canvas: { width: number; height: number };
   draws: number;
   drawHz: number;
   /** CPU time of the last redraw (geometry + render submit), ms. */
   drawMs: number;
   view: ViewState;
+  /** Which view transform is on screen ('live', 'review'): each keeps its own. */
+  viewKey: string;
   follow: boolean;
   /** Time of the snapshot drawn (host clock, s); null before the first. */
   frameT: number | null;
@@ -36,11 +44,15 @@ export interface StatsInput {
   drawHz: number;
   drawMs: number;
   view: ViewState;
+  viewKey: string;
   follow: boolean;
+  goalsDrawn: number;
+  canvas: { width: number; height: number };
 }
 
-export function sceneStats({ frame, visibility: vis, heatmapCells, draws, drawHz, drawMs, view, follow }: StatsInput): SceneStats {
+export function sceneStats({ frame, visibility: vis, heatmapCells, draws, drawHz, drawMs, view, viewKey, follow, goalsDrawn, canvas }: StatsInput): SceneStats {
   const { snapshot: s, map } = frame;
+  const pose = s?.pose ?? null;
   const shown = (layer: LayerName, n: number) => (vis[layer] ? n : 0);
   return {
     // Name reduced to word characters so `map=(\w+) (\d+)x(\d+)` parses it.
@@ -53,10 +65,15 @@ export function sceneStats({ frame, visibility: vis, heatmapCells, draws, drawHz
     people: s ? shown('people', s.people.length) : 0,
     futures: s ? shown('people', s.people.reduce((n, p) => n + p.futures.length, 0)) : 0,
     goal: vis.goal ? (s?.goal ?? null) : null,
+    goalsDrawn: vis.goal ? goalsDrawn : 0,
+    // sx = offsetX + scale·x, sy = offsetY − scale·y (scene/viewport.ts).
+    robotScreen: pose && vis.robot ? { x: view.offsetX + view.scale * pose.x, y: view.offsetY - view.scale * pose.y } : null,
+    canvas,
     draws,
     drawHz,
     drawMs,
     view,
+    viewKey,
     follow,
     frameT: s?.t ?? null,
     zones: vis.zones ? frame.zones.length : 0,

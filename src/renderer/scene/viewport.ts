@@ -90,3 +90,22 @@ export function scaleBar(scale: number, targetPx = 100): { metres: number; px: n
   const label = m >= 1 ? `${+m.toFixed(0)} m` : m >= 0.01 ? `${+(m * 100).toFixed(0)} cm` : `${+(m * 1000).toFixed(0)} mm`;
   return { metres: m, px: m * scale, label };
 }
+
+/** Margins of the box follow keeps the robot in: this fraction of the canvas's smaller side, at most FOLLOW_BOX_MAX_PX. */
+export const FOLLOW_BOX_FRACTION = 0.22;
+export const FOLLOW_BOX_MAX_PX = 160;
+
+/**
+ * Follow's pan for a robot at screen point `sp` on a `width` × `height` canvas: the shift
+ * (px) that brings it back to the inner box's edge, zero inside the box, or 'centre' when
+ * it is off the canvas (a jump: gliding there would take many frames of nothing). The box's
+ * margin is at least `minMarginPx` (the robot's own size on screen, zoomed in close), but
+ * never more than 45 % of the canvas's smaller side.
+ */
+export function followPan(sp: Vec2, width: number, height: number, minMarginPx = 0): Vec2 | 'centre' {
+  if (!(sp.x >= 0 && sp.x <= width && sp.y >= 0 && sp.y <= height)) return 'centre';
+  const small = Math.min(width, height);
+  const m = Math.min(Math.max(Math.min(FOLLOW_BOX_FRACTION * small, FOLLOW_BOX_MAX_PX), minMarginPx), 0.45 * small);
+  const shift = (v: number, size: number) => (v < m ? m - v : v > size - m ? size - m - v : 0);
+  return { x: shift(sp.x, width), y: shift(sp.y, height) };
+}

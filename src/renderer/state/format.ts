@@ -48,6 +48,19 @@ export function fmt(v: number | null | undefined, digits = 1, unit = ''): string
   return `${v.toFixed(digits)}${unit}`;
 }
 
+/**
+ * A linear/angular velocity pair with its units, the one way the console writes a twist
+ * (drive panel, status bar): "lin 0.60 m/s · ang -0.20 rad/s".
+ */
+export function fmtTwist(v: number | null | undefined, w: number | null | undefined): string {
+  return `lin ${fmt(v, 2, ' m/s')} · ang ${fmt(w, 2, ' rad/s')}`;
+}
+
+/** The operator's speed limit as a percentage: 0.6 → "60 %". */
+export function fmtPercent(fraction: number): string {
+  return `${Math.round(fraction * 100)} %`;
+}
+
 export function fmtAngleDeg(rad: number | null | undefined): string {
   if (rad === null || rad === undefined || !Number.isFinite(rad)) return '—';
   return `${((rad * 180) / Math.PI).toFixed(0)}°`;

@@ -2,6 +2,11 @@
  * Teleop input wiring (DOM): keyboard, on-screen joystick and gamepad feed one dead-man
  * repeater. Also owns the global keyboard shortcuts: Space = emergency stop.
  *
+ * What goes out is NORMALIZED input (−1…1 of the robot's limits: full stick or a held key
+ * is 1). The operator's speed limit is applied by the console's main side, to teleop and
+ * autonomy alike (`setSpeedLimit`, `ConsoleSnapshot.speedLimit`); scaling here as well would
+ * apply it twice.
+ *
  * Keys are ignored while the operator types in a text field; focusing one, blurring the
  * window or hiding the page releases everything (zeros go out at once).
  */
@@ -16,7 +21,6 @@ export interface TeleopView {
   keys: DriveKey[];
   joystick: boolean;
   gamepad: { connected: boolean; id: string; deadman: boolean } | null;
-  speed: number;
   lastError: string | null;
 }
 
@@ -32,7 +36,6 @@ export class TeleopController {
   private joystick: { active: boolean; input: TeleopInput } = { active: false, input: ZERO };
   private pad: { active: boolean; input: TeleopInput } = { active: false, input: ZERO };
   private padInfo: TeleopView['gamepad'] = null;
-  private speed = 0.6;
   private lastError: string | null = null;
   private readonly repeater: TeleopRepeater;
   private readonly subs = new Set<() => void>();
@@ -101,11 +104,6 @@ export class TeleopController {
   };
 
   getView = (): TeleopView => this.view;
-
-  setSpeed(v: number): void {
-    this.speed = Math.max(0.05, Math.min(1, v));
-    this.update();
-  }
 
   /** Joystick source: `active` while the knob is held. */
   setJoystick(active: boolean, input: TeleopInput): void {
@@ -180,7 +178,7 @@ export class TeleopController {
   private pollPad(win: Window): void {
     const pads = typeof win.navigator.getGamepads === 'function' ? [...win.navigator.getGamepads()] : [];
     const pad = (pads.find((p) => p && p.connected) ?? null) as (Gamepad & GamepadLike) | null;
-    const next = teleopFromGamepad(pad, this.speed, this.speed);
+    const next = teleopFromGamepad(pad);
     const info = pad ? { connected: true, id: pad.id, deadman: next.active } : null;
     const changed =
       next.active !== this.pad.active ||
@@ -201,12 +199,8 @@ export class TeleopController {
   // ---- combine ----
 
   private update(): void {
-    const keys = { active: this.held.size > 0, input: teleopFromKeys(this.held, this.speed, this.speed) };
-    const joy = {
-      active: this.joystick.active,
-      input: { linear: this.joystick.input.linear * this.speed, angular: this.joystick.input.angular * this.speed },
-    };
-    const c = combineSources([keys, joy, this.pad]);
+    const keys = { active: this.held.size > 0, input: teleopFromKeys(this.held) };
+    const c = combineSources([keys, this.joystick, this.pad]);
     this.repeater.update(c.active, c.input);
     this.publish();
   }
@@ -218,7 +212,6 @@ export class TeleopController {
       keys: [...this.held],
       joystick: this.joystick.active,
       gamepad: this.padInfo,
-      speed: this.speed,
       lastError: this.lastError,
     };
   }

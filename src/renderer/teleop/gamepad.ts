@@ -21,8 +21,11 @@ export interface GamepadLike {
   buttons: readonly { pressed: boolean; value?: number }[];
 }
 
-/** Source state for one pad: active only while the dead-man button is held. */
-export function teleopFromGamepad(pad: GamepadLike | null, linearScale = 1, angularScale = 1): {
+/**
+ * Source state for one pad: active only while the dead-man button is held. Normalized
+ * (full stick = ±1 of the robot's limits); the speed limit is applied by the main side.
+ */
+export function teleopFromGamepad(pad: GamepadLike | null): {
   active: boolean;
   input: TeleopInput;
 } {
@@ -31,7 +34,7 @@ export function teleopFromGamepad(pad: GamepadLike | null, linearScale = 1, angu
   const s = applyDeadZone(pad.axes[0] ?? 0, pad.axes[1] ?? 0);
   return {
     active: true,
-    input: { linear: clamp(-s.y * linearScale), angular: clamp(-s.x * angularScale) },
+    input: { linear: clamp(-s.y), angular: clamp(-s.x) },
   };
 }
 

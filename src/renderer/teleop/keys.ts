@@ -39,14 +39,15 @@ export function driveKeyOf(ev: { code?: string; key?: string }): DriveKey | null
 }
 
 /**
- * Input for the held keys at the given speed scale (0…1 of the robot's limits). Opposite
+ * Normalized input for the held keys: a held key is full scale (±1 of the robot's limits;
+ * the operator's speed limit is applied by the console's main side, not here). Opposite
  * keys cancel. Turning while reversing keeps the key's meaning for the body (A still
  * rotates counter-clockwise).
  */
-export function teleopFromKeys(held: ReadonlySet<DriveKey>, linearScale = 1, angularScale = 1): TeleopInput {
+export function teleopFromKeys(held: ReadonlySet<DriveKey>): TeleopInput {
   const lin = (held.has('forward') ? 1 : 0) - (held.has('back') ? 1 : 0);
   const ang = (held.has('left') ? 1 : 0) - (held.has('right') ? 1 : 0);
-  return { linear: clampUnit(lin * linearScale), angular: clampUnit(ang * angularScale) };
+  return { linear: lin, angular: ang };
 }
 
 export function clampUnit(v: number): number {

@@ -49,10 +49,10 @@ describe('foresight runs', () => {
     expect(list.status).toBe(0);
     const lines = list.stdout.trimEnd().split('\n');
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      { id: 2, started_at: T0 + 60, duration_s: 1.5, outcome: 'aborted', incidents: 0 },
-      { id: 1, started_at: T0, duration_s: 2, outcome: 'goal-reached', incidents: 0 },
+      { id: 2, started_at: T0 + 60, duration_s: 1.5, outcome: 'aborted', incidents: 0, name: '' },
+      { id: 1, started_at: T0, duration_s: 2, outcome: 'goal-reached', incidents: 0, name: '' },
     ]);
-    expect(Object.keys(JSON.parse(lines[0]!))).toEqual(['id', 'started_at', 'duration_s', 'outcome', 'incidents']);
+    expect(Object.keys(JSON.parse(lines[0]!))).toEqual(['id', 'started_at', 'duration_s', 'outcome', 'incidents', 'name']);
 
     const mcap = join(tmp.dir, 'run1.mcap');
     const exp = spawnSync(process.execPath, [bin, 'runs', 'export', '1', '--mcap', mcap, '--db', db], { encoding: 'utf8' });

@@ -10,14 +10,19 @@ const ROOT = join(__dirname, '..', '..', '..');
 const cli = (...args: string[]): string => execFileSync(process.execPath, [join(ROOT, 'bin', 'foresight.mjs'), ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('scenario run --record', () => {
-  it('records the run with its telemetry, plans and outcome, listed by runs list', () => {
+  it('records the run with its telemetry, plans and outcome, listed by runs list with its name and incident count', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'fs-scen-rec-')), 'runs.sqlite');
-    const out = cli('scenario', 'run', join(ROOT, 'resources', 'scenarios', 'narrow-doorway-bathroom.json'), '--record', '--db', db, '--json');
+    const out = cli('scenario', 'run', join(ROOT, 'resources', 'scenarios', 'people-doorway-group.json'), '--record', '--db', db, '--json');
     const result = JSON.parse(out.trim().split('\n')[0]!) as { scenario: string; success: boolean; time_s: number };
     expect(result.success).toBe(true);
 
-    const runs = cli('runs', 'list', '--db', db, '--json').trim().split('\n').map((l) => JSON.parse(l) as { id: number; outcome: string; duration_s: number });
+    // Listed before anyone asked for the run's incidents: they were counted when it ended.
+    const runs = cli('runs', 'list', '--db', db, '--json').trim().split('\n').map((l) => JSON.parse(l) as { id: number; outcome: string; duration_s: number; incidents: number; name: string });
     expect(runs).toHaveLength(1);
+    expect(runs[0]!.name).toBe('people-doorway-group');
+    const incidents = cli('runs', 'incidents', String(runs[0]!.id), '--db', db, '--json').trim().split('\n').filter((l) => l.length > 0);
+    expect(incidents.length).toBeGreaterThan(0);
+    expect(runs[0]!.incidents).toBe(incidents.length);
     expect(runs[0]!.outcome).toBe('goal-reached');
     expect(runs[0]!.duration_s).toBeCloseTo(result.time_s, 0);
 

@@ -31,6 +31,8 @@ describe('fault: the robot clock jumps', () => {
     // The core's fault monitor holds motion and the stop carries the cause in plain words.
     expect(rig.log.safetyActions()).toContainEqual(expect.objectContaining({ action: 'stop', reason: expect.stringMatching(/^Robot clock jumped back 30\.0 s/), commanded: { v: 0, w: 0 } }));
     expect(rig.events.some((e) => e.message.startsWith('Robot clock jumped back'))).toBe(true);
+    // Plain words only in the operator's event log: the figures stay in the run log's detail.
+    expect(rig.events.filter((e) => /[{}"]/.test(e.message))).toEqual([]);
     // The detector names the cause within the bound.
     const jump = faults.find((f) => f.kind === 'robot-clock-jump');
     expect(jump?.message).toMatch(/^Robot clock jumped back 30\.0 s; motion stopped/);

@@ -11,7 +11,7 @@ import { runScenario } from '../../../src/main/scenario/run-scenario';
 import { tempDir } from '../recorder/fixtures';
 import { open } from 'node:fs/promises';
 import { McapIndexedReader } from '@mcap/core';
-import { exportRunToMcap } from '../../../src/main/recorder/mcap-export';
+import { exportRunToMcap, mcapDecompressHandlers } from '../../../src/main/recorder/mcap-export';
 import { mapPose } from '../../../src/main/review/frame';
 import type { RecordedMapToOdom, RecordedOdometry } from '../../../src/shared/recording';
 
@@ -79,6 +79,7 @@ async function tfParents(path: string): Promise<Map<string, number>> {
   try {
     const size = BigInt((await handle.stat()).size);
     const reader = await McapIndexedReader.Initialize({
+      decompressHandlers: await mcapDecompressHandlers(),
       readable: {
         size: async () => size,
         read: async (offset: bigint, length: bigint) => {

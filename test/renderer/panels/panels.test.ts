@@ -10,6 +10,7 @@ const stats: SceneStats = {
   map: 'apartment 240x180', pose: { x: 1.234, y: -2, theta: 0.5 }, scan: 360, candidates: 40, chosen: 31, path: 3, people: 1, futures: 3,
   goal: { x: 7.67, y: 5.01, theta: 0 }, draws: 12, drawHz: 11, drawMs: 1.06, view: { scale: 31.25, offsetX: 10.004, offsetY: 600 },
   follow: false, frameT: 12.5, zones: 2, heatmapCells: 0,
+  goalsDrawn: 1, robotScreen: { x: 320.04, y: 99.96 }, canvas: { width: 800, height: 600 }, viewKey: 'review',
 };
 
 describe('scene stats element', () => {
@@ -24,7 +25,7 @@ describe('scene stats element', () => {
     expect(el.dataset).toMatchObject({
       map: 'apartment 240x180', poseX: '1.234', poseY: '-2.000', scan: '360', path: '3', candidates: '40', chosen: '31', people: '1', futures: '3',
       goal: '7.670,5.010,0.000', view: '{"scale":31.25,"offsetX":10,"offsetY":600}', follow: 'false', goalMode: 'true', frameT: '12.500', zones: '2',
-      heatmapCells: '0', draftVertices: '3',
+      heatmapCells: '0', draftVertices: '3', goalCount: '1', robotSx: '320.0', robotSy: '100.0', canvasW: '800', canvasH: '600', viewKey: 'review',
     });
   });
 });

@@ -32,6 +32,7 @@ function snapshot(patch: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot {
     robot: null, pose: { x: 1, y: 2, theta: 0.5 }, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
     faults: [], screenPan: 0.2, scan: [], scanAgeMs: 10, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
     people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY,
+    speedLimit: 1, recording: { state: 'ready', runId: null, reason: null },
     ...patch,
   };
 }
@@ -202,10 +203,12 @@ describe('scene stats', () => {
   it('count what is drawn: 0 for a hidden layer', () => {
     const s = snapshot({ scan: [1, 1, 2, 2, 3, 3], candidates: [{ points: [0, 0, 1, 1], cost: 1 }], people: [{ id: 1, x: 0, y: 0, vx: 0, vy: 0, risk: 0, futures: [{ probability: 1, points: [] }, { probability: 0, points: [] }] }], goal: { x: 1, y: 1, theta: 0 } });
     const map = decodeMap({ name: 'my map!', width: 2, height: 1, resolution: 1, origin: { x: 0, y: 0 }, dataBase64: b64([0, 0]) });
-    const base = { frame: { snapshot: s, map, zones: [] }, heatmapCells: 3, draws: 1, drawHz: 1, drawMs: 1, view: { scale: 1, offsetX: 0, offsetY: 0 }, follow: false };
+    const base = { frame: { snapshot: s, map, zones: [] }, heatmapCells: 3, draws: 1, drawHz: 1, drawMs: 1, view: { scale: 10, offsetX: 100, offsetY: 200 }, viewKey: 'review', follow: false, goalsDrawn: 1, canvas: { width: 640, height: 480 } };
     const shown = sceneStats({ ...base, visibility: { ...DEFAULT_LAYERS, heatmap: true } });
-    expect(shown).toMatchObject({ map: 'my_map_ 2x1', scan: 3, candidates: 1, people: 1, futures: 2, goal: { x: 1, y: 1, theta: 0 }, heatmapCells: 3, frameT: 12.5 });
-    const hidden = sceneStats({ ...base, visibility: { ...DEFAULT_LAYERS, map: false, scan: false, people: false, goal: false } });
-    expect(hidden).toMatchObject({ map: null, scan: 0, people: 0, futures: 0, goal: null, heatmapCells: 0 });
+    expect(shown).toMatchObject({ map: 'my_map_ 2x1', scan: 3, candidates: 1, people: 1, futures: 2, goal: { x: 1, y: 1, theta: 0 }, goalsDrawn: 1, heatmapCells: 3, frameT: 12.5, viewKey: 'review', canvas: { width: 640, height: 480 } });
+    // The robot on the canvas: sx = offsetX + scale·x, sy = offsetY − scale·y.
+    expect(shown.robotScreen).toEqual({ x: 100 + 10 * s.pose!.x, y: 200 - 10 * s.pose!.y });
+    const hidden = sceneStats({ ...base, visibility: { ...DEFAULT_LAYERS, map: false, scan: false, people: false, goal: false, robot: false } });
+    expect(hidden).toMatchObject({ map: null, scan: 0, people: 0, futures: 0, goal: null, goalsDrawn: 0, robotScreen: null, heatmapCells: 0 });
   });
 });

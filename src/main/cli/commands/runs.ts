@@ -2,19 +2,24 @@
  * `foresight runs`: recorded runs on the command line.
  *
  *   runs list [--json] [--db FILE]
- *   runs export ID --mcap FILE [--no-candidates] [--db FILE]
+ *   runs export ID --mcap FILE [--map NAME|FILE] [--no-candidates] [--db FILE]
  *   runs incidents ID [--json] [--db FILE]
  *
  * Output contract (scripts depend on it): `list --json` prints one JSON object per line,
- * `{"id","started_at","duration_s","outcome","incidents"}` (started_at in seconds since the
+ * `{"id","started_at","duration_s","outcome","incidents","name"}` (started_at in seconds since the
  * Unix epoch, host clock; outcome "recording" for a run still being recorded), and nothing
  * else on stdout. `incidents --json` prints one Incident (src/shared/incidents.ts) per line,
  * in time order. Errors go to stderr with a non-zero exit code.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { forEachArg, UsageError, type CliCommand } from '../command';
+import { PROJECT_ROOT } from '../profiles';
 import { RunStore } from '../../recorder/run-store';
 import { exportRunToMcap } from '../../recorder/mcap-export';
+import { resolveRunMaps, type MapSource } from '../../recorder/run-maps';
+import { loadRosMapFile } from '../../core/map-file';
+import { MapLibrary } from '../../localization/maps';
 import { explainRun, formatIncident } from '../../incidents';
 import { resolveRunsDbPath } from '../../recorder/paths';
 import { NoSuchRunError, RunDatabaseError } from '../../recorder/errors';
@@ -22,13 +27,16 @@ import type { RunSummary } from '../../../shared/recording';
 
 const USAGE = `Usage:
   foresight runs list [--json] [--db FILE]
-  foresight runs export ID --mcap FILE [--no-candidates] [--db FILE]
+  foresight runs export ID --mcap FILE [--map NAME|FILE] [--no-candidates] [--db FILE]
   foresight runs incidents ID [--json] [--db FILE]
 
   list      recorded runs, newest first. --json: one line per run,
-            {"id","started_at","duration_s","outcome","incidents"} (started_at: s since the Unix epoch)
-  export    write run ID as an MCAP file (Foxglove schemas; opens in Foxglove or Lichtblick).
-            --no-candidates leaves out the planner's candidate samples (most of the file's size)
+            {"id","started_at","duration_s","outcome","incidents","name"} (started_at: s since the Unix epoch)
+  export    write run ID as an MCAP file (Foxglove schemas, zstd-compressed chunks; opens in
+            Foxglove or Lichtblick). --map NAME|FILE: the map the run was driven on (a saved or
+            built-in map's name, or a map_server YAML), published on /map from the run's start;
+            the run log does not hold it. Maps loaded or saved during the run follow at their
+            times. --no-candidates leaves out the planner's candidate samples
   incidents the run's incidents (interventions, safety stops, near misses, no progress, link
             losses), each with the earliest stage that failed and its evidence; stores their
             count in the run list. --json: one line per incident
@@ -41,11 +49,12 @@ interface Parsed {
   json: boolean;
   db: string | undefined;
   mcap: string | undefined;
+  map: string | undefined;
   candidates: boolean;
 }
 
 function parse(argv: string[]): Parsed {
-  const out: Parsed = { positional: [], json: false, db: undefined, mcap: undefined, candidates: true };
+  const out: Parsed = { positional: [], json: false, db: undefined, mcap: undefined, map: undefined, candidates: true };
   forEachArg(argv, (a, value) => {
     if (a === '--json') out.json = true;
     else if (a === '--db') out.db = value();
@@ -53,6 +62,8 @@ function parse(argv: string[]): Parsed {
     else if (a === '--no-candidates') out.candidates = false;
     else if (a === '--mcap') out.mcap = value();
     else if (a.startsWith('--mcap=')) out.mcap = a.slice(7);
+    else if (a === '--map') out.map = value();
+    else if (a.startsWith('--map=')) out.map = a.slice(6);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     else out.positional.push(a);
   });
@@ -95,6 +106,21 @@ function runIdArg(verb: string, rest: string[]): number {
   return Number(rest[0]);
 }
 
+/** Maps by name (the user's saved maps, then the built-in ones) or by map_server YAML path. */
+function mapSource(): MapSource {
+  const library = new MapLibrary(join(PROJECT_ROOT, 'resources', 'maps'));
+  return {
+    byName: async (name) => {
+      const loaded = await library.load(name);
+      return loaded.ok ? loaded.grid : loaded.message;
+    },
+    byFile: async (path) => {
+      const loaded = await loadRosMapFile(path);
+      return loaded.ok ? loaded.map.grid : loaded.message;
+    },
+  };
+}
+
 /** Opens an existing run database read-write; a damaged or foreign one is a clear failure (exit code). */
 function openExisting(path: string): RunStore | number {
   try {
@@ -123,7 +149,7 @@ async function run(argv: string[]): Promise<number> {
       const runs = store.listRuns();
       if (args.json) {
         for (const r of runs) {
-          process.stdout.write(`${JSON.stringify({ id: r.id, started_at: r.startedAt, duration_s: Math.round(r.durationS * 1000) / 1000, outcome: r.outcome ?? 'recording', incidents: r.incidents })}\n`);
+          process.stdout.write(`${JSON.stringify({ id: r.id, started_at: r.startedAt, duration_s: Math.round(r.durationS * 1000) / 1000, outcome: r.outcome ?? 'recording', incidents: r.incidents, name: r.name })}\n`);
         }
       } else {
         process.stdout.write(runs.length > 0 ? `${table(runs)}\n` : `no runs recorded yet (${path})\n`);
@@ -139,7 +165,10 @@ async function run(argv: string[]): Promise<number> {
     const store = openExisting(path);
     if (typeof store === 'number') return store;
     try {
-      const res = await exportRunToMcap(store, id, args.mcap, { candidates: args.candidates });
+      const resolved = await resolveRunMaps(store, id, mapSource(), args.map);
+      if (resolved.initialProblem !== null) return fail(`--map ${args.map}: ${resolved.initialProblem}`);
+      for (const p of resolved.problems) process.stderr.write(`foresight runs: ${p}\n`);
+      const res = await exportRunToMcap(store, id, args.mcap, { candidates: args.candidates, maps: resolved.maps });
       const topics = Object.values(res.messageCounts).filter((n) => n > 0).length;
       process.stdout.write(`wrote ${res.path}: run ${id}, ${res.messageCount} messages on ${topics} topics\n`);
       return 0;
@@ -179,7 +208,7 @@ async function run(argv: string[]): Promise<number> {
 
 const runs: CliCommand = {
   name: 'runs',
-  summary: 'runs list [--json] | runs export ID --mcap FILE | runs incidents ID [--json] [--db FILE]: recorded runs',
+  summary: 'runs list [--json] | runs export ID --mcap FILE [--map NAME|FILE] | runs incidents ID [--json] [--db FILE]: recorded runs',
   usage: USAGE,
   run,
 };

@@ -92,9 +92,12 @@ const scenario: CliCommand = {
     for await (const scenario of loadEach(files, unreadable)) {
       // Recorded by the console's own recording, as a live session is, dated from now (the
       // loop itself runs on sim time from 0: the same run whether recorded or not).
+      const recording = recorder ? new RunRecording(recorder, Date.now() / 1000) : undefined;
+      // Named after the scenario and how it ran, so `runs list` and Review tell the runs apart.
+      if (recording) recording.runName = scenarioRunName(scenario.name, drift, localization);
       const r = await runScenario(scenario, {
         predictor,
-        recording: recorder ? new RunRecording(recorder, Date.now() / 1000) : undefined,
+        recording,
         drift,
         localization,
       });
@@ -219,3 +222,9 @@ function finiteOrNull(x: number, digits: number): number | null {
 }
 
 export default scenario;
+
+/** A recorded scenario run's name: the scenario, and its drift and localization when they are on. */
+export function scenarioRunName(scenario: string, drift: 'off' | 'typical' | undefined, localization: boolean): string {
+  const how = [drift === 'typical' ? 'drift typical' : null, localization ? 'localization on' : null].filter((x) => x !== null);
+  return how.length > 0 ? `${scenario} (${how.join(', ')})` : scenario;
+}

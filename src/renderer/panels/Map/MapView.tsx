@@ -6,8 +6,12 @@ import type { LayerVisibility } from '../../scene/layers/types';
 import { scaleBar } from '../../scene/viewport';
 import { useConsole } from '../../state/context';
 import { localEvent } from '../../state/store';
+import { toggleHelp } from '../Help/help-state';
+import { useMapDisplay } from '../Layers/useMapDisplay';
 import { writeStats } from './scene-stats';
+import type { MapViewKey } from './useMapControls';
 import { useMapScene } from './useMapScene';
+import './map.css';
 import { useMapTools } from './useMapTools';
 import { useSceneFeed } from './useSceneFeed';
 
@@ -15,8 +19,11 @@ interface Props {
   layers: LayerVisibility;
   goalMode: boolean;
   setGoalMode: (on: boolean) => void;
+  /** Follow in the view on screen (each view has its own). */
   follow: boolean;
   setFollow: (on: boolean) => void;
+  /** Which view is on screen: the live view and the review keep separate view transforms. */
+  viewKey?: MapViewKey;
   /** A recorded run's frames instead of the live snapshots (review); null for live. */
   feed?: FrameFeed | null;
   zones?: readonly Zone[];
@@ -29,8 +36,9 @@ interface Props {
 }
 
 /** The map: the pixi scene, its toolbar, hints, scale bar, cursor position and stats. */
-export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed = null, zones, heatmap = null, zoneDraw = null, onZoneComplete, onZoneCancel }: Props) {
+export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, viewKey = 'live', feed = null, zones, heatmap = null, zoneDraw = null, onZoneComplete, onZoneCancel }: Props) {
   const { api, store } = useConsole();
+  const [display] = useMapDisplay();
   const hostRef = useRef<HTMLDivElement>(null);
   const statsRef = useRef<HTMLDivElement>(null);
   const cursorRef = useRef<HTMLSpanElement>(null);
@@ -38,10 +46,10 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
 
   const onGoal = (g: Pose2D) => {
     if (feed) return; // reviewing a recording: no goals to the live robot from this map
+    // A refusal is said by the console itself (its event reaches the log once); only a goal
+    // that never reached the console is this window's to report.
     api.invoke('setGoal', g).then(
-      (r) => {
-        if (!r.ok) store.addEvent(localEvent('error', `Goal refused: ${r.error}`));
-      },
+      () => undefined,
       (e: unknown) => store.addEvent(localEvent('error', `Goal not sent: ${e instanceof Error ? e.message : String(e)}`)),
     );
   };
@@ -80,7 +88,10 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
     );
   };
   const toolStats = useMapTools(scene, { goalMode, setGoalMode, onGoal, placeMode, setPlaceMode, onPlace, zoneDraw, onZoneComplete, onZoneCancel });
+  // Before the feed: the view is switched first, so what the feed sets (a run's extent) lands in the right one.
+  useEffect(() => scene?.showView(viewKey), [scene, viewKey]);
   useSceneFeed(scene, store, feed);
+  useEffect(() => scene?.setMapScheme(display.mapScheme), [scene, display.mapScheme]);
 
   useEffect(() => scene?.setZones(zones ?? []), [scene, zones]);
   useEffect(() => scene?.setHeatmap(heatmap), [scene, heatmap]);
@@ -92,7 +103,7 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
       <div className="map-host" ref={hostRef} data-testid="map-host" />
       {error && <div className="map-error error">{error}</div>}
       <div className="map-toolbar">
-        <button type="button" className="btn small" data-testid="fit-map" onClick={() => scene?.fitToMap()} title="Fit the map (double-click)">
+        <button type="button" className="btn small" data-testid="fit-map" onClick={() => scene?.fit()} title={feed ? 'Fit the run: its path and goals (double-click)' : 'Fit the map (double-click)'}>
           Fit
         </button>
         <button type="button" className="btn small" onClick={() => scene?.zoomBy(1.25)} title="Zoom in (wheel)">
@@ -101,7 +112,7 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
         <button type="button" className="btn small" onClick={() => scene?.zoomBy(0.8)} title="Zoom out (wheel)">
           −
         </button>
-        <label className="check small" title="Keep the robot centred (F)">
+        <label className="check small" title="Keep the robot in view (F); dragging the map turns it off">
           <input type="checkbox" data-testid="follow-robot" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
           Follow robot
         </label>
@@ -126,6 +137,9 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
             Place robot
           </button>
         )}
+        <button type="button" className="btn small help-button" data-testid="help-button" onClick={toggleHelp} title="Shortcuts and map legend (? or F1)" aria-label="Help: shortcuts and map legend">
+          ?
+        </button>
       </div>
       {goalMode && !placeMode && !feed && <div className="map-hint">Press at the goal, drag toward its heading, release. Esc cancels.</div>}
       {placeMode && !feed && <div className="map-hint" data-testid="place-hint">Press where the robot stands, drag toward where it faces, release.</div>}
@@ -137,7 +151,8 @@ export function MapView({ layers, goalMode, setGoalMode, follow, setFollow, feed
       <div className="map-footer">
         <div ref={scaleRef} className="scale-bar" data-testid="scale-bar" />
         <span ref={cursorRef} className="cursor-pos" />
-        <div ref={statsRef} className="scene-stats" data-testid="scene-stats" />
+        {/* Always there (end-to-end tests read its data attributes); its text line shows only with the Layers panel's debug toggle. */}
+        <div ref={statsRef} className={`scene-stats${display.debugStats ? '' : ' debug-hidden'}`} data-testid="scene-stats" data-debug={String(display.debugStats)} data-map-scheme={display.mapScheme} />
       </div>
     </main>
   );

@@ -29,10 +29,17 @@ export function writeStats(el: HTMLElement, s: SceneStats, tools: ToolStats): vo
   d.people = String(s.people);
   d.futures = String(s.futures);
   d.goal = s.goal ? `${s.goal.x.toFixed(3)},${s.goal.y.toFixed(3)},${s.goal.theta.toFixed(3)}` : '';
+  d.goalCount = String(s.goalsDrawn);
+  // The robot on the canvas (CSS px from its top left; may be outside [0, canvasW] × [0, canvasH]).
+  d.robotSx = s.robotScreen ? s.robotScreen.x.toFixed(1) : '';
+  d.robotSy = s.robotScreen ? s.robotScreen.y.toFixed(1) : '';
+  d.canvasW = String(s.canvas.width);
+  d.canvasH = String(s.canvas.height);
   d.draws = String(s.draws);
   d.drawMs = s.drawMs.toFixed(2);
   // World → canvas px: sx = offsetX + scale·x, sy = offsetY − scale·y.
   d.view = JSON.stringify({ scale: +s.view.scale.toFixed(4), offsetX: +s.view.offsetX.toFixed(2), offsetY: +s.view.offsetY.toFixed(2) });
+  d.viewKey = s.viewKey;
   d.follow = String(s.follow);
   d.goalMode = String(tools.goalMode);
   d.frameT = s.frameT === null ? '' : s.frameT.toFixed(3);

@@ -27,6 +27,10 @@ export interface MapToolOptions {
   onZoneCancel?: () => void;
 }
 
+/** Keys the zone polygon tool takes while a zone is drawn (scene/tools/zone-tool.ts says what each does). */
+export const ZONE_TOOL_KEYS = { finish: 'Enter', removeCorner: 'Backspace', cancel: 'Escape' } as const;
+const ZONE_KEYS: readonly string[] = Object.values(ZONE_TOOL_KEYS);
+
 /** Returns the tools' state for the stats element (read at each draw). */
 export function useMapTools(scene: MapScene | null, opts: MapToolOptions): { current: ToolStats } {
   const latest = useRef(opts);
@@ -77,7 +81,7 @@ export function useMapTools(scene: MapScene | null, opts: MapToolOptions): { cur
   useEffect(() => {
     if (!scene || !zoneTool) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Enter' && e.key !== 'Backspace' && e.key !== 'Escape') return;
+      if (!ZONE_KEYS.includes(e.key)) return;
       const tag = (e.target as HTMLElement | null)?.tagName;
       if (tag === 'INPUT' || tag === 'TEXTAREA') return;
       if (scene.toolKey(e.key)) e.preventDefault();

@@ -1,4 +1,7 @@
-/** Feeds the scene straight from the store (live) or from a review feed: no React render per snapshot. */
+/**
+ * Feeds the scene straight from the store (live) or from a review feed: no React render per
+ * snapshot. A review feed also gives the run's extent, which the review view fits.
+ */
 import { useEffect } from 'react';
 import type { FrameFeed } from '../../review/session';
 import type { MapScene } from '../../scene/MapScene';
@@ -17,12 +20,14 @@ export function useSceneFeed(scene: MapScene | null, store: Store, feed: FrameFe
           scene.setMap(st.map);
         }
       });
-      const detach = feed.attach({ setSnapshot: (s, urgent) => scene.setSnapshot(s, urgent) });
+      const detach = feed.attach({ setSnapshot: (s, urgent) => scene.setSnapshot(s, urgent), setFitBounds: (b) => scene.setFitBounds(b) });
       return () => {
         offStore();
         detach();
       };
     }
+    // No run (live, or a review with none open): Fit fits the map again.
+    scene.setFitBounds(null);
     let lastSnap = store.get().snapshot;
     let lastMap = store.get().map;
     scene.setMap(lastMap);

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { LocalizationView } from '../../../shared/api';
-import { fmt, linkStateWords, linkTone, type Tone } from '../../state/format';
+import { fmt, fmtTwist, linkStateWords, linkTone, type Tone } from '../../state/format';
 import { useStore } from '../../state/context';
 
 function Item({ label, children, tone, testid, title }: { label: string; children: ReactNode; tone?: Tone; testid?: string; title?: string }) {
@@ -64,7 +64,7 @@ export function StatusBar() {
       <Item label="Safety" testid="safety-state" tone={safetyTone} title={safety?.reason}>
         {safety ? `${safety.action}${safety.action === 'scale' ? ` ×${safety.scale.toFixed(2)}` : ''}${safety.ttc != null ? ` · ttc ${safety.ttc.toFixed(1)} s` : ''}` : '—'}
       </Item>
-      <Item label="Cmd" testid="command">{s ? `${s.command.v.toFixed(2)} m/s ${s.command.w.toFixed(2)} rad/s` : '—'}</Item>
+      <Item label="Cmd" testid="command" title="The command last sent to the robot, after safety">{s ? fmtTwist(s.command.v, s.command.w) : '—'}</Item>
       <Item label="UI" testid="snapshot-rate" title="Snapshots per second received by this window">{snapHz} Hz</Item>
       <div className="sb-spacer" />
       <div className="sb-message" data-testid="link-message">

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useStore } from '../../state/context';
+import { RecordingIndicator } from './Recording';
 import type { ViewMode } from './view-mode';
 
 export function TopBar({ estop, mode, setMode }: { estop: ReactNode; mode?: ViewMode; setMode?: (m: ViewMode) => void }) {
@@ -10,7 +11,7 @@ export function TopBar({ estop, mode, setMode }: { estop: ReactNode; mode?: View
     <header className="topbar">
       <div className="brand">
         <span className="brand-mark" aria-hidden="true" />
-        Foresight
+        <span className="brand-name">Foresight</span>
       </div>
       {mode && setMode && (
         <div className="mode-switch" role="tablist" aria-label="View">
@@ -28,6 +29,8 @@ export function TopBar({ estop, mode, setMode }: { estop: ReactNode; mode?: View
       <div className="notice" data-testid="notice" role="status">
         {transport.state !== 'open' ? <span className="tone-bad">{transport.message}</span> : notice}
       </div>
+      <RecordingIndicator />
+      {/* Last and never shrunk: the STOP button stays on screen at any width. */}
       {estop}
     </header>
   );

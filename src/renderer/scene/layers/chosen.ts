@@ -1,9 +1,10 @@
 /** The chosen local trajectory: white over a dark halo, with a dot at its end. */
+import { CHOSEN_COLOR } from '../colors';
 import { disc, polyline } from '../draw';
 import type { SceneFrame } from './types';
 import { GraphicsLayer } from './graphics-layer';
 
-const COLOR = 0xf0f6fc;
+const COLOR = CHOSEN_COLOR;
 
 export class ChosenTrajectoryLayer extends GraphicsLayer {
   readonly id = 'chosen' as const;

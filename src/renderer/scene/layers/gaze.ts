@@ -1,9 +1,10 @@
 /** Where the screen looks: its pan as a cone from the robot, and the gaze target as a crosshair. */
+import { GAZE_COLOR } from '../colors';
 import { disc } from '../draw';
 import type { SceneFrame } from './types';
 import { GraphicsLayer } from './graphics-layer';
 
-const COLOR = 0xf2cc60;
+const COLOR = GAZE_COLOR;
 
 export class GazeLayer extends GraphicsLayer {
   readonly id = 'gaze' as const;

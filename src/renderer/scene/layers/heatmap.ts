@@ -1,5 +1,6 @@
 /** The intervention heatmap over all runs: yellow (one event) → red (the most), translucent. */
 import type { HeatmapView } from '../../../shared/api';
+import { HEATMAP_COLORS } from '../colors';
 import { GridSpriteLayer } from './grid-sprite';
 import type { SceneFrame } from './types';
 
@@ -15,9 +16,10 @@ export function heatmapRgba(h: HeatmapView): { rgba: Uint8ClampedArray; cells: n
       // Translucent so the map and robot show through.
       const f = h.max > 1 ? Math.sqrt((c - 1) / (h.max - 1)) : 1;
       const o = ((h.height - 1 - j) * h.width + i) * 4;
-      rgba[o] = 255;
-      rgba[o + 1] = Math.round(210 * (1 - f) + 40 * f);
-      rgba[o + 2] = 40;
+      const { few, most } = HEATMAP_COLORS;
+      rgba[o] = Math.round(few[0] * (1 - f) + most[0] * f);
+      rgba[o + 1] = Math.round(few[1] * (1 - f) + most[1] * f);
+      rgba[o + 2] = Math.round(few[2] * (1 - f) + most[2] * f);
       rgba[o + 3] = Math.round(70 + 80 * f);
     }
   }

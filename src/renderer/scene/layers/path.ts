@@ -1,9 +1,10 @@
 /** The global path: guidance from the global planner, over the whole map. */
+import { PATH_COLOR } from '../colors';
 import { polyline } from '../draw';
 import type { SceneFrame } from './types';
 import { GraphicsLayer } from './graphics-layer';
 
-const COLOR = 0x58a6ff;
+const COLOR = PATH_COLOR;
 
 export class GlobalPathLayer extends GraphicsLayer {
   readonly id = 'path' as const;

@@ -7,18 +7,15 @@
  */
 import { Container, Graphics } from 'pixi.js';
 import type { LocalizationView, RobotInfo } from '../../../shared/api';
+import { ROBOT_COLORS, ROBOT_LOST_ALPHA, UNCERTAINTY_COLORS } from '../colors';
 import { disc } from '../draw';
 import type { MapLayer, SceneFrame } from './types';
 
 /** Footprint used until the robot reports its own (m). */
 export const DEFAULT_FOOTPRINT = { length: 0.45, width: 0.38, centerOffsetX: 0 };
 
-const FILL = 0x2f81f7;
-const LINE = 0xcfe3ff;
-const ESTOP = 0xf85149;
-const UNCERTAINTY_COLOR: Record<LocalizationView['quality'], number> = {
-  localized: 0x3fb950, uncertain: 0xd29922, lost: 0xf85149, 'not-initialized': 0xd29922, odometry: 0x8b949e,
-};
+const { fill: FILL, line: LINE, estop: ESTOP } = ROBOT_COLORS;
+const UNCERTAINTY_COLOR: Record<LocalizationView['quality'], number> = UNCERTAINTY_COLORS;
 
 export class RobotLayer implements MapLayer {
   readonly id = 'robot' as const;
@@ -80,7 +77,7 @@ function drawRobotShape(
   lost: boolean,
 ): void {
   const fill = estop ? ESTOP : FILL;
-  const alpha = lost ? 0.45 : 1;
+  const alpha = lost ? ROBOT_LOST_ALPHA : 1;
   const x0 = fp.centerOffsetX - fp.length / 2;
   g.rect(x0, -fp.width / 2, fp.length, fp.width)
     .fill({ color: fill, alpha: 0.35 * alpha })

@@ -1,10 +1,10 @@
 /** The laser scan in the map frame: green points, grey when the scan is stale (> 0.5 s). */
+import { SCAN_COLORS, SCAN_STALE_MS } from '../colors';
 import type { SceneFrame } from './types';
 import { GraphicsLayer } from './graphics-layer';
 
-const COLOR = 0x3ee08f;
-const STALE = 0x8b949e;
-const STALE_MS = 500;
+const { fresh: COLOR, stale: STALE } = SCAN_COLORS;
+const STALE_MS = SCAN_STALE_MS;
 
 export class ScanLayer extends GraphicsLayer {
   readonly id = 'scan' as const;

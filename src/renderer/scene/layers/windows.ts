@@ -1,11 +1,12 @@
 /** The planners' windows around the robot: the 6 × 6 m local map and the 2 × 2 m reactive one, coloured by the safety action. */
+import { WINDOW_COLORS } from '../colors';
 import type { SceneFrame } from './types';
 import { GraphicsLayer } from './graphics-layer';
 
 const LOCAL_WINDOW = 6; // m, DESIGN.md
 const REACTIVE_WINDOW = 2; // m
-const LOCAL = 0x8b949e;
-const ACTION = { pass: 0x3fb950, scale: 0xd29922, stop: 0xf85149 } as const;
+const LOCAL = WINDOW_COLORS.local;
+const ACTION = WINDOW_COLORS;
 
 export class WindowsLayer extends GraphicsLayer {
   readonly id = 'windows' as const;

@@ -6,6 +6,7 @@
  */
 import type { Graphics } from 'pixi.js';
 import type { Pose2D, Vec2 } from '../../../shared/geometry';
+import { TOOL_PREVIEW_COLOR } from '../colors';
 import { drawGoalMarker } from '../draw';
 import { goalFromDrag } from './goal-from-drag';
 import type { MapPointer, MapTool, PressClaim } from './types';
@@ -72,7 +73,7 @@ export class GoalTool implements MapTool {
     const d = this.gesture;
     if (!d) return;
     const dragged = Math.hypot(d.end.x - d.start.x, d.end.y - d.start.y) / px >= GOAL_DRAG_MIN_PX;
-    drawGoalMarker(g, goalFromDrag(d.start, d.end, dragged, this.opts.robotPose()), px, 0xffffff, 0.9);
-    if (dragged) g.moveTo(d.start.x, d.start.y).lineTo(d.end.x, d.end.y).stroke({ width: px, color: 0xffffff, alpha: 0.4 });
+    drawGoalMarker(g, goalFromDrag(d.start, d.end, dragged, this.opts.robotPose()), px, TOOL_PREVIEW_COLOR, 0.9);
+    if (dragged) g.moveTo(d.start.x, d.start.y).lineTo(d.end.x, d.end.y).stroke({ width: px, color: TOOL_PREVIEW_COLOR, alpha: 0.4 });
   }
 }

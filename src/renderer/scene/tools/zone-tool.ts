@@ -6,13 +6,13 @@
 import type { Graphics } from 'pixi.js';
 import type { Zone } from '../../../shared/api';
 import type { Vec2 } from '../../../shared/geometry';
-import { ZONE_COLORS } from '../colors';
+import { TOOL_PREVIEW_COLOR, ZONE_COLORS } from '../colors';
 import { disc } from '../draw';
 import type { MapPointer, MapTool, PressClaim } from './types';
 
 /** A click this close (screen px) to the first corner closes the polygon. */
 export const ZONE_CLOSE_PX = 10;
-const DRAFT = 0xffffff;
+const DRAFT = TOOL_PREVIEW_COLOR;
 
 export interface ZoneToolOptions {
   /** The corners so far changed (flat [x0, y0, …], map frame). */

@@ -1,0 +1,2 @@
+export { HelpOverlay } from './HelpOverlay';
+export { closeHelp, openHelp, toggleHelp } from './help-state';
