@@ -70,6 +70,12 @@ export function runForeground(cmd, args, { lifeline = false } = {}) {
     ? spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], cwd: root, env: { ...process.env, FORESIGHT_PARENT_FD: '3' } })
     : spawn(cmd, args, { stdio: 'inherit', cwd: root });
   child.stdio[3]?.unref();
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  for (const sig of ['SIGINT', 'SIGHUP', 'SIGTERM']) process.on(sig, () => child.kill(sig === 'SIGHUP' ? 'SIGTERM' : sig));
+  // npm does not pass a SIGTERM of its own on to the script it runs: the script is then
+  // reparented, and must end the console itself rather than keep it running unseen.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) child.kill('SIGTERM');
+  }, 1000).unref();
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -119,7 +119,7 @@ const seen: ProcInfo[] = [];
  * `foresight serve --sim` with its own seed, config folder and run database; with
  * `viaLauncher`, started the way `npm start` starts it (scripts/setup.mjs runForeground).
  */
-function startServe(viaLauncher = false): Serve {
+function startServe(viaLauncher = false, underNpmLike = false): Serve {
   const dir = mkdtempSync(join(tmpdir(), 'foresight-serve-life-'));
   // A seed of this test process's own marks its simulators among any others on the machine.
   const seed = 100_000_000 + (process.pid % 100_000) * 100 + seedCounter++;
@@ -130,6 +130,12 @@ function startServe(viaLauncher = false): Serve {
     const launcher = join(dir, 'launcher.mjs');
     writeFileSync(launcher, `import { runForeground } from ${JSON.stringify(SETUP)};\nrunForeground(process.execPath, ${JSON.stringify(serveArgs)}, { lifeline: true });\n`);
     args = [launcher];
+    if (underNpmLike) {
+      // As npm runs a script: its child, and on SIGTERM npm exits without passing it on.
+      const npm = join(dir, 'npm-like.mjs');
+      writeFileSync(npm, `import { spawn } from 'node:child_process';\nspawn(process.execPath, [${JSON.stringify(launcher)}], { stdio: 'inherit' });\nprocess.on('SIGTERM', () => process.exit(0));\n`);
+      args = [npm];
+    }
   }
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -233,6 +239,18 @@ describe('foresight serve --sim: the simulator never outlives serve', () => {
     } finally {
       db.close();
     }
+  }, 120_000);
+
+  it('npm start killed (npm does not pass its SIGTERM on): the orphaned launcher stops serve, and with it the simulator', async () => {
+    const npm = startServe(true, true);
+    await waitConnected(npm);
+    const launcher = await until(() => childrenOf(npm.child.pid!).find((c) => c.argv.some((a) => a.endsWith('launcher.mjs'))), 30_000, () => 'the launcher under npm');
+    const serve = await until(() => childrenOf(launcher.pid).find((c) => c.argv.includes('serve')), 30_000, () => 'serve under the launcher');
+    seen.push(launcher, serve);
+    const { sim, ptyHolders } = await simOf(npm, serve.pid);
+    npm.child.kill('SIGTERM');
+    await expectGone([launcher, serve], 'the launcher and serve');
+    await expectGone([sim, ...ptyHolders], 'the simulator');
   }, 120_000);
 
   it("SIGKILL of npm start's launcher (runForeground) stops serve gracefully, and with it the simulator", async () => {
