@@ -13,12 +13,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ODOMETRY_ONLY, type ApiMethodName, type ApiMethods, type ConsoleSnapshot, type MapPayload } from '../../src/shared/api';
-import type { ApiBackend } from '../../src/main/api/backend';
+import type { MapPayload } from '../../src/shared/api';
 import { startWebHost, type WebHost } from '../../src/main/hosts/web/server';
 import { createReviewHandlers } from '../../src/main/review/handlers';
 import { LAYER_LABELS } from '../../src/renderer/scene/layers/types';
-import { ROOT, launchChromium, type View } from './support';
+import { ROOT, launchChromium, settledView, type View, reviewOnlyBackend } from './support';
 
 const RES = 0.05;
 const W = 160; // 8 m
@@ -38,32 +37,6 @@ function testMap(): MapPayload {
 const FREE_AT = { x: 2, y: 3 };
 const UNKNOWN_AT = { x: 6.2, y: 3 };
 
-function idleSnapshot(): ConsoleSnapshot {
-  return {
-    t: Date.now() / 1000,
-    link: { state: 'disconnected', message: 'No robot connected', endpoint: null, rttMs: null, clockOffsetMs: null, frameRateHz: 0, crcErrors: 0, badFrames: 0, reconnects: 0 },
-    robot: null, pose: null, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
-    faults: [], screenPan: null, scan: [], scanAgeMs: null, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
-    people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY, speedLimit: 1,
-    recording: { state: 'off', runId: null, reason: 'no run log in this test' },
-  };
-}
-
-function backend(map: MapPayload): ApiBackend {
-  const review = createReviewHandlers({ store: null, zones: null });
-  return {
-    async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
-      if (method in review) return (review[method as keyof typeof review] as (r: unknown) => Promise<unknown>)(req) as Promise<ApiMethods[M]['res']>;
-      if (method === 'getMap') return map as ApiMethods[M]['res'];
-      if (method === 'getSnapshot') return idleSnapshot() as ApiMethods[M]['res'];
-      if (method === 'listPorts' || method === 'listMaps') return [] as ApiMethods[M]['res'];
-      if (method === 'listProfiles') return { robots: [], lidars: [], problems: [] } as ApiMethods[M]['res'];
-      return { ok: false, error: 'no robot in this test' } as ApiMethods[M]['res'];
-    },
-    subscribe: () => () => {},
-  };
-}
-
 let host: WebHost;
 let browser: Browser;
 let page: Page;
@@ -71,21 +44,14 @@ let page: Page;
 const stats = (): Promise<Record<string, string>> => page.getByTestId('scene-stats').evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
 const overlay = () => page.getByTestId('help-overlay');
 
-async function settledView(): Promise<View> {
+async function mapView(): Promise<View> {
   await expect.poll(async () => (await stats()).map ?? '', { timeout: 15_000 }).toMatch(/half_known/);
-  let last = '';
-  for (let i = 0; i < 40; i++) {
-    const now = (await stats()).view ?? '';
-    if (now !== '' && now === last) return JSON.parse(now) as View;
-    last = now;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`the view did not settle: ${last}`);
+  return settledView(page);
 }
 
 /** The colour on screen at map point `p` (RGB), read from a screenshot of the canvas. */
 async function pixelAt(p: { x: number; y: number }): Promise<number[]> {
-  const v = await settledView();
+  const v = await mapView();
   const box = (await page.getByTestId('map-canvas').boundingBox())!;
   const x = Math.round(box.x + v.offsetX + v.scale * p.x);
   const y = Math.round(box.y + v.offsetY - v.scale * p.y);
@@ -112,7 +78,7 @@ async function openLayersPanel(): Promise<void> {
 }
 
 beforeAll(async () => {
-  host = await startWebHost({ backend: backend(testMap()), rendererDir: join(ROOT, 'out', 'renderer'), port: 0 });
+  host = await startWebHost({ backend: reviewOnlyBackend(createReviewHandlers({ store: null, zones: null }), testMap()), rendererDir: join(ROOT, 'out', 'renderer'), port: 0 });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(host.url);
@@ -125,7 +91,7 @@ afterAll(async () => {
 
 describe('help and the map legend in Chromium', () => {
   it('opens with ? and shows the shortcuts and a legend entry for every layer; Esc closes it', async () => {
-    await settledView();
+    await mapView();
     expect(await overlay().count()).toBe(0);
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('?');
@@ -178,7 +144,7 @@ describe('help and the map legend in Chromium', () => {
     await expect.poll(() => line.isVisible(), { timeout: 2_000 }).toBe(true);
     expect(await line.getAttribute('data-debug')).toBe('true');
     await page.reload();
-    await settledView();
+    await mapView();
     expect(await page.getByTestId('scene-stats').getAttribute('data-debug')).toBe('true');
     expect(await page.getByTestId('scene-stats').isVisible()).toBe(true);
     await openLayersPanel();
@@ -206,7 +172,7 @@ describe('help and the map legend in Chromium', () => {
     await page.keyboard.press('Escape');
     // Remembered across a reload, then back to Foresight's.
     await page.reload();
-    await settledView();
+    await mapView();
     expect((await stats()).mapScheme).toBe('ros');
     await openLayersPanel();
     await page.getByTestId('map-scheme').selectOption('foresight');

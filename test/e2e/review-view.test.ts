@@ -13,15 +13,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ODOMETRY_ONLY, type ApiMethodName, type ApiMethods, type ConsoleSnapshot, type MapPayload } from '../../src/shared/api';
-import type { ApiBackend } from '../../src/main/api/backend';
+import type { MapPayload } from '../../src/shared/api';
 import { startWebHost, type WebHost } from '../../src/main/hosts/web/server';
 import { loadRosMapFile, mapPayload } from '../../src/main/core/map-file';
 import { Recorder } from '../../src/main/recorder/recorder';
 import { RunStore } from '../../src/main/recorder/run-store';
 import { createReviewHandlers } from '../../src/main/review/handlers';
 import { HELLO, frame, tempDir } from '../main/recorder/fixtures';
-import { ROOT, launchChromium, type View } from './support';
+import { ROOT, launchChromium, settledView, type View, reviewOnlyBackend } from './support';
 
 const T0 = 1_700_000_000;
 const DURATION_S = 24;
@@ -77,31 +76,6 @@ async function recordRun(path: string): Promise<number> {
   return runId;
 }
 
-function idleSnapshot(): ConsoleSnapshot {
-  return {
-    t: Date.now() / 1000,
-    link: { state: 'disconnected', message: 'No robot connected', endpoint: null, rttMs: null, clockOffsetMs: null, frameRateHz: 0, crcErrors: 0, badFrames: 0, reconnects: 0 },
-    robot: null, pose: null, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
-    faults: [], screenPan: null, scan: [], scanAgeMs: null, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
-    people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY, speedLimit: 1,
-    recording: { state: 'off', runId: null, reason: 'this test records its run beforehand' },
-  };
-}
-
-function backend(review: ReturnType<typeof createReviewHandlers>, map: MapPayload): ApiBackend {
-  return {
-    async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
-      if (method in review) return (review[method as keyof typeof review] as (r: unknown) => Promise<unknown>)(req) as Promise<ApiMethods[M]['res']>;
-      if (method === 'getMap') return map as ApiMethods[M]['res'];
-      if (method === 'getSnapshot') return idleSnapshot() as ApiMethods[M]['res'];
-      if (method === 'listPorts' || method === 'listMaps') return [] as ApiMethods[M]['res'];
-      if (method === 'listProfiles') return { robots: [], lidars: [], problems: [] } as ApiMethods[M]['res'];
-      return { ok: false, error: 'no robot in this test' } as ApiMethods[M]['res'];
-    },
-    subscribe: () => () => {},
-  };
-}
-
 let tmp: ReturnType<typeof tempDir>;
 let store: RunStore;
 let host: WebHost;
@@ -116,16 +90,7 @@ const view = async (): Promise<View> => JSON.parse((await stats()).view ?? 'null
 const runT = async (): Promise<number> => Number((await stats()).frameT) - T0;
 
 /** The view once it stops changing (a fit after layout or a run's extent arriving). */
-async function settled(): Promise<View> {
-  let last = '';
-  for (let i = 0; i < 40; i++) {
-    const now = (await stats()).view ?? '';
-    if (now !== '' && now === last) return JSON.parse(now) as View;
-    last = now;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`the view did not settle: ${last}`);
-}
+const settled = (): Promise<View> => settledView(page);
 
 /** The same view, to the precision the stats element gives (a view restored from its centre may differ in the last digit). */
 function expectSameView(a: View, b: View): void {
@@ -180,7 +145,7 @@ beforeAll(async () => {
   const loaded = await loadRosMapFile(join(ROOT, 'resources', 'maps', 'apartment.yaml'));
   if (!loaded.ok) throw new Error(loaded.message);
   map = mapPayload(loaded.name, loaded.map.grid);
-  host = await startWebHost({ backend: backend(createReviewHandlers({ store, zones: null }), map), rendererDir: join(ROOT, 'out', 'renderer'), port: 0 });
+  host = await startWebHost({ backend: reviewOnlyBackend(createReviewHandlers({ store, zones: null }), map), rendererDir: join(ROOT, 'out', 'renderer'), port: 0 });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(host.url);

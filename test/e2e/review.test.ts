@@ -11,16 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ODOMETRY_ONLY, type ApiMethodName, type ApiMethods, type ConsoleSnapshot, type MapPayload } from '../../src/shared/api';
-import type { ApiBackend } from '../../src/main/api/backend';
 import { startWebHost, type WebHost } from '../../src/main/hosts/web/server';
 import { loadRosMapFile, mapPayload } from '../../src/main/core/map-file';
 import { RunStore } from '../../src/main/recorder/run-store';
-import { createReviewHandlers, type ReviewHandlers } from '../../src/main/review/handlers';
+import { createReviewHandlers } from '../../src/main/review/handlers';
 import { ZoneStore, zonesPathFor } from '../../src/main/review/zones';
 import { tempDir } from '../main/recorder/fixtures';
 import { MARKS, RUN_DURATION_S, RUN_T0, recordReviewRun } from '../main/review/recorded-run';
-import { ROOT, launchChromium } from './support';
+import { ROOT, launchChromium, reviewOnlyBackend } from './support';
 
 const SHOTS = process.env.REVIEW_SHOTS_DIR ?? join(ROOT, '.tmp', 'review-shots');
 
@@ -31,32 +29,6 @@ let host: WebHost;
 let browser: Browser;
 let page: Page;
 let runId: number;
-
-function idleSnapshot(): ConsoleSnapshot {
-  return {
-    t: Date.now() / 1000,
-    link: { state: 'disconnected', message: 'No robot connected', endpoint: null, rttMs: null, clockOffsetMs: null, frameRateHz: 0, crcErrors: 0, badFrames: 0, reconnects: 0 },
-    robot: null, pose: null, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
-    faults: [], screenPan: null, scan: [], scanAgeMs: null, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
-    people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY,
-    speedLimit: 1, recording: { state: 'ready', runId: null, reason: null },
-  };
-}
-
-/** A console backend for this test: the review handlers over the recorded DB, the apartment map, no robot. */
-function reviewBackend(review: ReviewHandlers, map: MapPayload): ApiBackend {
-  return {
-    async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
-      if (method in review) return (review[method as keyof ReviewHandlers] as (r: unknown) => Promise<unknown>)(req) as Promise<ApiMethods[M]['res']>;
-      if (method === 'getMap') return map as ApiMethods[M]['res'];
-      if (method === 'getSnapshot') return idleSnapshot() as ApiMethods[M]['res'];
-      if (method === 'listPorts' || method === 'listMaps') return [] as ApiMethods[M]['res'];
-      if (method === 'listProfiles') return { robots: [], lidars: [], problems: [] } as ApiMethods[M]['res'];
-      return { ok: false, error: 'no robot in this test' } as ApiMethods[M]['res'];
-    },
-    subscribe: () => () => {},
-  };
-}
 
 async function stats(): Promise<Record<string, string>> {
   return page.getByTestId('scene-stats').evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
@@ -89,7 +61,7 @@ beforeAll(async () => {
   const loaded = await loadRosMapFile(join(ROOT, 'resources', 'maps', 'apartment.yaml'));
   if (!loaded.ok) throw new Error(loaded.message);
   const review = createReviewHandlers({ store, zones });
-  host = await startWebHost({ backend: reviewBackend(review, mapPayload(loaded.name, loaded.map.grid)), rendererDir: join(ROOT, 'out', 'renderer'), port: 0 });
+  host = await startWebHost({ backend: reviewOnlyBackend(review, mapPayload(loaded.name, loaded.map.grid)), rendererDir: join(ROOT, 'out', 'renderer'), port: 0 });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(host.url);

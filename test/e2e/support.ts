@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import type { ConsoleSnapshot, WsServerMessage } from '../../src/shared/api';
+import { ODOMETRY_ONLY, type ApiMethodName, type ApiMethods, type ConsoleSnapshot, type MapPayload, type WsServerMessage } from '../../src/shared/api';
+import type { ApiBackend } from '../../src/main/api/backend';
+import type { ReviewHandlers } from '../../src/main/review/handlers';
 import { releaseLifelineEnd, withLifeline } from '../../src/main/core/lifeline';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -221,4 +223,31 @@ export async function dragPose(page: Page, pose: { x: number; y: number; theta: 
   await page.mouse.down();
   await page.mouse.move(toward.x, toward.y, { steps: 5 });
   await page.mouse.up();
+}
+
+/** A console with no robot connected, as its snapshot says (review and display tests). */
+export function idleSnapshot(): ConsoleSnapshot {
+  return {
+    t: Date.now() / 1000,
+    link: { state: 'disconnected', message: 'No robot connected', endpoint: null, rttMs: null, clockOffsetMs: null, frameRateHz: 0, crcErrors: 0, badFrames: 0, reconnects: 0 },
+    robot: null, pose: null, velocity: { v: 0, w: 0 }, command: { v: 0, w: 0 }, motion: 'idle', emergencyStop: false, battery: null,
+    faults: [], screenPan: null, scan: [], scanAgeMs: null, safety: null, goal: null, globalPath: [], candidates: [], chosen: null,
+    people: [], gazeTarget: null, notice: null, localization: ODOMETRY_ONLY,
+    speedLimit: 1, recording: { state: 'ready', runId: null, reason: null },
+  };
+}
+
+/** A console backend without a robot: the review handlers over a run database, a map, an idle snapshot. */
+export function reviewOnlyBackend(review: ReviewHandlers, map: MapPayload): ApiBackend {
+  return {
+    async handle<M extends ApiMethodName>(method: M, req: ApiMethods[M]['req']): Promise<ApiMethods[M]['res']> {
+      if (method in review) return (review[method as keyof ReviewHandlers] as (r: unknown) => Promise<unknown>)(req) as Promise<ApiMethods[M]['res']>;
+      if (method === 'getMap') return map as ApiMethods[M]['res'];
+      if (method === 'getSnapshot') return idleSnapshot() as ApiMethods[M]['res'];
+      if (method === 'listPorts' || method === 'listMaps') return [] as ApiMethods[M]['res'];
+      if (method === 'listProfiles') return { robots: [], lidars: [], problems: [] } as ApiMethods[M]['res'];
+      return { ok: false, error: 'no robot in this test' } as ApiMethods[M]['res'];
+    },
+    subscribe: () => () => {},
+  };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../support/poll';
 
 const BIN = fileURLToPath(new URL('../../../bin/foresight.mjs', import.meta.url));
 const SETUP = fileURLToPath(new URL('../../../scripts/setup.mjs', import.meta.url));
@@ -88,17 +89,6 @@ function simsWithSeed(seed: number): ProcInfo[] {
     if (a.includes('sim') && a.includes('--pty') && at >= 0 && a[at + 1] === String(seed)) found.push(info);
   }
   return found;
-}
-
-/** Polls `probe` until it gives a value; `what` (called on timeout) says what was awaited. */
-async function until<T>(probe: () => T | null | undefined | false, timeoutMs: number, what: () => string): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface Serve {

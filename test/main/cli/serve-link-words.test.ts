@@ -11,20 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PATH, type ConsoleSnapshot, type WsServerMessage } from '../../../src/shared/api';
+import { until } from '../../support/poll';
 
 const BIN = fileURLToPath(new URL('../../../bin/foresight.mjs', import.meta.url));
 /** A serial device that does not exist. */
 const NO_DEVICE = '/dev/ttyNOPE';
-
-async function until<T>(probe: () => T | null | undefined | false, timeoutMs: number, what: () => string): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let child: ChildProcess | null = null;
 let ws: WebSocket | null = null;

@@ -18,20 +18,15 @@ import { Recorder } from '../../../src/main/recorder';
 import { ForesightLinkDriver } from '../../../src/main/robot/foresight-driver';
 import type { ConsoleEvent } from '../../../src/shared/api';
 import { startSimChild, type SimChild } from '../../support/sim-child';
+import { sleep, until } from '../../support/poll';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** Waits until `cond` holds (polled every 10 ms). */
+const waitUntil = (cond: () => boolean, timeoutMs: number, what: string): Promise<boolean> => until(cond, timeoutMs, what, 10);
 
 describe('reconnects inside one run', () => {
   it('keeps one run across a stalled and a restarted simulator, with lost/reconnected events and data from all sides', async () => {

@@ -14,20 +14,15 @@ import { RobotLink, SerialTransport, systemClock } from '../../../src/main/link'
 import { ForesightLinkDriver } from '../../../src/main/robot/foresight-driver';
 import type { ConsoleEvent } from '../../../src/shared/api';
 import { startSimChild } from '../../support/sim-child';
+import { sleep, until } from '../../support/poll';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+/** Waits until `cond` holds (polled every 5 ms). */
+const waitUntil = (cond: () => boolean, timeoutMs: number, what: string): Promise<boolean> => until(cond, timeoutMs, what, 5);
 
 /** Blocks this thread, as a long synchronous task does. */
 function blockFor(ms: number): void {

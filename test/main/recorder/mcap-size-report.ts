@@ -9,15 +9,14 @@
  * Not a vitest test (it takes about a minute); the checks live in mcap-export-foxglove.test.ts.
  */
 import { mkdtempSync, rmSync, statSync, existsSync, mkdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { McapIndexedReader } from '@mcap/core';
 import { Recorder } from '../../../src/main/recorder/recorder';
 import { RunStore } from '../../../src/main/recorder/run-store';
-import { exportRunToMcap, mcapDecompressHandlers, type McapExportOptions } from '../../../src/main/recorder/mcap-export';
+import { exportRunToMcap, type McapExportOptions } from '../../../src/main/recorder/mcap-export';
 import { recordMostlyIdleRun, roomGrid } from './idle-run';
+import { readMcap } from './mcap-read';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -29,22 +28,10 @@ const keepAt = process.argv.indexOf('--keep');
 const keep = keepAt > 0 ? process.argv[keepAt + 1] : undefined;
 
 async function topicBytes(path: string): Promise<Map<string, { n: number; bytes: number }>> {
-  const handle = await open(path, 'r');
+  const { reader, messages, close } = await readMcap(path);
   try {
-    const size = BigInt((await handle.stat()).size);
-    const reader = await McapIndexedReader.Initialize({
-      readable: {
-        size: async () => size,
-        read: async (offset: bigint, length: bigint) => {
-          const buf = new Uint8Array(Number(length));
-          await handle.read(buf, 0, Number(length), Number(offset));
-          return buf;
-        },
-      },
-      decompressHandlers: await mcapDecompressHandlers(),
-    });
     const out = new Map<string, { n: number; bytes: number }>();
-    for await (const m of reader.readMessages()) {
+    for (const m of messages) {
       const topic = reader.channelsById.get(m.channelId)!.topic;
       const e = out.get(topic) ?? { n: 0, bytes: 0 };
       e.n++;
@@ -53,7 +40,7 @@ async function topicBytes(path: string): Promise<Map<string, { n: number; bytes:
     }
     return out;
   } finally {
-    await handle.close();
+    await close();
   }
 }
 

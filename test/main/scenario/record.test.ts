@@ -9,9 +9,8 @@ import { RunRecording } from '../../../src/main/core/run-recording';
 import { loadScenarioFile } from '../../../src/main/scenario/scenario-file';
 import { runScenario } from '../../../src/main/scenario/run-scenario';
 import { tempDir } from '../recorder/fixtures';
-import { open } from 'node:fs/promises';
-import { McapIndexedReader } from '@mcap/core';
-import { exportRunToMcap, mcapDecompressHandlers } from '../../../src/main/recorder/mcap-export';
+import { exportRunToMcap } from '../../../src/main/recorder/mcap-export';
+import { readMcap } from '../recorder/mcap-read';
 import { mapPose } from '../../../src/main/review/frame';
 import type { RecordedMapToOdom, RecordedOdometry } from '../../../src/shared/recording';
 
@@ -75,29 +74,17 @@ describe('scenario run --record', () => {
 
 /** Counts /tf messages by parent frame in an MCAP file. */
 async function tfParents(path: string): Promise<Map<string, number>> {
-  const handle = await open(path, 'r');
+  const { reader, messages, close } = await readMcap(path);
   try {
-    const size = BigInt((await handle.stat()).size);
-    const reader = await McapIndexedReader.Initialize({
-      decompressHandlers: await mcapDecompressHandlers(),
-      readable: {
-        size: async () => size,
-        read: async (offset: bigint, length: bigint) => {
-          const buf = new Uint8Array(Number(length));
-          await handle.read(buf, 0, Number(length), Number(offset));
-          return buf;
-        },
-      },
-    });
     const tfChannels = new Set([...reader.channelsById.values()].filter((c) => c.topic === '/tf').map((c) => c.id));
     const counts = new Map<string, number>();
-    for await (const m of reader.readMessages()) {
+    for (const m of messages) {
       if (!tfChannels.has(m.channelId)) continue;
       const parent = (JSON.parse(new TextDecoder().decode(m.data)) as { parent_frame_id: string }).parent_frame_id;
       counts.set(parent, (counts.get(parent) ?? 0) + 1);
     }
     return counts;
   } finally {
-    await handle.close();
+    await close();
   }
 }
