@@ -420,6 +420,11 @@ export interface RunSeries {
   cycleMs: (number | null)[];
   /** Highest person risk in the bucket, 0…1. */
   risk: (number | null)[];
+  /**
+   * Where the run went, map frame, m: the box around every recorded robot position and every
+   * goal the operator set (what review fits when the run opens); null when it has neither.
+   */
+  extent: { minX: number; minY: number; maxX: number; maxY: number } | null;
 }
 
 /** An operator-drawn zone, obeyed by every planning layer. Polygon in the map frame, m. */

@@ -8,7 +8,8 @@
  * 50 Hz becomes a 1,500-point plot that still shows every near miss and every slow cycle.
  */
 import type { RunSeries } from '../../shared/api';
-import type { RecordedOdometry, RecordedPlannerCycle, RecordedPredictions, RecordedScan } from '../../shared/recording';
+import type { RecordedMapToOdom, RecordedOdometry, RecordedOperatorAction, RecordedPlannerCycle, RecordedPredictions, RecordedScan } from '../../shared/recording';
+import { composePose } from '../../shared/geometry';
 import type { RunStore } from '../recorder/run-store';
 import { nearestReturn } from './frame';
 
@@ -86,9 +87,20 @@ export function runSeries(store: RunStore, runId: number, points = DEFAULT_SERIE
   const clearance = new Buckets(t0, t1, n, 'min');
   const cycle = new Buckets(t0, t1, n, 'max');
   const risk = new Buckets(t0, t1, n, 'max');
+  // Odometry is recorded in `odom`; map → odom (placement, localization) lifts it into `map`.
+  const mapToOdom = [...store.iterateKind(runId, 'map-to-odom')] as RecordedMapToOdom[];
+  const box = new BoxBuilder();
+  let m = 0;
   for (const r of store.iterateKind(runId, 'odometry')) {
     const o = r as RecordedOdometry;
     speed.add(o.t, Math.abs(o.v));
+    while (m < mapToOdom.length && mapToOdom[m]!.t <= o.t) m++;
+    const p = m > 0 ? composePose(mapToOdom[m - 1]!, o) : o;
+    box.add(p.x, p.y);
+  }
+  for (const r of store.iterateKind(runId, 'operator')) {
+    const a = r as RecordedOperatorAction;
+    if (a.action === 'set-goal' && a.goal) box.add(a.goal.x, a.goal.y);
   }
   for (const r of store.iterateKind(runId, 'laser-scan')) {
     const s = r as RecordedScan;
@@ -112,5 +124,26 @@ export function runSeries(store: RunStore, runId: number, points = DEFAULT_SERIE
     clearance: clearance.values(),
     cycleMs: cycle.values(),
     risk: risk.values(),
+    extent: box.extent(),
   };
+}
+
+/** The bounding box of the finite points added; null before any. */
+class BoxBuilder {
+  private minX = Infinity;
+  private minY = Infinity;
+  private maxX = -Infinity;
+  private maxY = -Infinity;
+
+  add(x: number, y: number): void {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    this.minX = Math.min(this.minX, x);
+    this.minY = Math.min(this.minY, y);
+    this.maxX = Math.max(this.maxX, x);
+    this.maxY = Math.max(this.maxY, y);
+  }
+
+  extent(): RunSeries['extent'] {
+    return Number.isFinite(this.minX) ? { minX: this.minX, minY: this.minY, maxX: this.maxX, maxY: this.maxY } : null;
+  }
 }

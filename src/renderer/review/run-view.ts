@@ -1,9 +1,9 @@
 /**
  * What the review's map shows of a recorded run beyond the frame on screen: the run's extent
  * (where the robot went and the goals it was given), which the review fits when the run
- * opens. Pure functions over recorded frames.
+ * opens. Main computes the raw box over every odometry record (`RunSeries.extent`); this
+ * pads it for the eye.
  */
-import type { ConsoleSnapshot } from '../../shared/api';
 
 /** A world rectangle, map frame, m. */
 export interface Extent {
@@ -11,18 +11,6 @@ export interface Extent {
   minY: number;
   maxX: number;
   maxY: number;
-}
-
-/**
- * Instants to sample a run at for its extent: evenly spread over [startT, endT], both ends
- * included, about one every `everyS` seconds but no more than `max` (a long run is sampled
- * more sparsely: the extent is a frame for the eye, not a survey).
- */
-export function sampleTimes(startT: number, endT: number, everyS = 1, max = 96): number[] {
-  const span = Math.max(0, endT - startT);
-  const n = Math.max(2, Math.min(max, Math.ceil(span / Math.max(everyS, 1e-3)) + 1));
-  if (span === 0) return [startT];
-  return Array.from({ length: n }, (_, i) => startT + (span * i) / (n - 1));
 }
 
 export interface ExtentOptions {
@@ -35,27 +23,12 @@ export interface ExtentOptions {
 }
 
 /**
- * The run's extent from sampled frames: every robot pose and every goal they carry, with a
- * margin. Null when no frame has
- * a pose or a goal.
+ * The box the review fits for a run: its raw extent (every recorded position and goal, map
+ * frame), at least `minSizeM` on each side and with a margin. Null when the run has none.
  */
-export function runExtent(frames: readonly ConsoleSnapshot[], opts: ExtentOptions = {}): Extent | null {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  const add = (p: { x: number; y: number } | null | undefined) => {
-    if (!p || !Number.isFinite(p.x) || !Number.isFinite(p.y)) return;
-    minX = Math.min(minX, p.x);
-    minY = Math.min(minY, p.y);
-    maxX = Math.max(maxX, p.x);
-    maxY = Math.max(maxY, p.y);
-  };
-  for (const f of frames) {
-    add(f.pose);
-    add(f.goal);
-  }
-  if (!Number.isFinite(minX)) return null;
+export function padExtent(raw: Extent | null, opts: ExtentOptions = {}): Extent | null {
+  if (!raw || ![raw.minX, raw.minY, raw.maxX, raw.maxY].every(Number.isFinite)) return null;
+  let { minX, minY, maxX, maxY } = raw;
   const minSize = opts.minSizeM ?? 4;
   const grow = (lo: number, hi: number): [number, number] => {
     const short = Math.max(0, minSize - (hi - lo)) / 2;

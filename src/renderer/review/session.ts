@@ -6,15 +6,15 @@
  * Seek-to-render is measured here: from the seek call to the scene having drawn the frame of
  * the sought instant (the map view reports each draw's frame time through `onDrawn`).
  *
- * The run's extent, sampled from frames across the run once it opens (run-view.ts), goes to
- * the scene with the frames: the map view fits it.
+ * The run's extent (its series' box around every recorded position and goal, padded in
+ * run-view.ts) goes to the scene with the frames: the map view fits it.
  */
 import type { ConsoleSnapshot, ForesightApi, RunSeries, RunTimeline } from '../../shared/api';
 import type { Incident } from '../../shared/incidents';
 import type { RunSummary } from '../../shared/recording';
 import { PlaybackClock, STEP_S } from './clock';
 import { FrameCache } from './frame-cache';
-import { runExtent, sampleTimes, type Extent } from './run-view';
+import { padExtent, type Extent } from './run-view';
 
 /** Where frames go: the map scene (through the map view). */
 export interface SceneSink {
@@ -41,13 +41,11 @@ export interface ReviewState {
   /** Seek-to-render latencies, ms, newest last (at most 50). */
   seekMs: number[];
   error: string | null;
-  /** The run's extent (robot path and goals, with a margin); null until sampled, or when the run has no pose. */
+  /** The run's extent (robot path and goals, with a margin); null when the run has no pose or goal. */
   extent: Extent | null;
 }
 
 const SEEK_HISTORY = 50;
-/** Frames fetched at once while sampling the run's extent (the cursor's own fetches keep their slots). */
-const EXTENT_CONCURRENCY = 3;
 
 export class ReviewSession implements FrameFeed {
   readonly clock: PlaybackClock;
@@ -156,30 +154,17 @@ export class ReviewSession implements FrameFeed {
   }
 
   /**
-   * Samples frames across the run for its extent, then hands it to the scene. Resolves with
-   * the extent (null if no frame had a pose or a goal, or the run is gone); never rejects.
+   * The run's extent (its recorded path and goals, from the series main computes over every
+   * odometry record) with a margin, handed to the scene to fit. Null without a series, or a
+   * run with no pose and no goal.
    */
-  async loadExtent(): Promise<Extent | null> {
-    const times = sampleTimes(this.timeline.startT, this.timeline.endT);
-    const frames: ConsoleSnapshot[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < times.length && !this.disposed) {
-        const t = times[next++];
-        try {
-          frames.push((await this.api.invoke('getRunFrame', { runId: this.run.id, t })).snapshot);
-        } catch {
-          // A frame that fails is one sample fewer.
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: EXTENT_CONCURRENCY }, worker));
-    if (this.disposed) return null;
-    const extent = runExtent(frames);
+  loadExtent(): Extent | null {
+    const extent = padExtent(this.series?.extent ?? null);
     this.set({ extent });
     this.sink?.setFitBounds?.(extent);
     return extent;
   }
+
 
   dispose(): void {
     this.disposed = true;
@@ -263,6 +248,6 @@ export async function openReviewSession(api: ForesightApi, runId: number): Promi
     api.invoke('getRunSeries', { runId }).catch(() => null),
   ]);
   const session = new ReviewSession(api, run, timeline, incidents, series);
-  void session.loadExtent();
+  session.loadExtent();
   return session;
 }

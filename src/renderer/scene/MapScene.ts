@@ -48,6 +48,11 @@ export interface Bounds {
 interface ViewSlot {
   state: { scale: number; centre: Vec2 } | null;
   fitBounds: Bounds | null;
+  /**
+   * The view is as Fit left it (nobody panned, zoomed or followed since): a resize fits again,
+   * so a run fitted while the review's dock was still opening stays fitted.
+   */
+  fitted: boolean;
 }
 
 /** Fit margin, px: clears the toolbar overlay at the top left. */
@@ -102,7 +107,7 @@ export class MapScene {
   private mapPayload: MapPayload | null = null;
   private mapScheme: MapColorScheme = 'foresight';
   private viewKey = 'live';
-  private readonly views = new Map<string, ViewSlot>([['live', { state: null, fitBounds: null }]]);
+  private readonly views = new Map<string, ViewSlot>([['live', { state: null, fitBounds: null, fitted: false }]]);
 
   private dirty = true;
   private urgent = false;
@@ -241,14 +246,15 @@ export class MapScene {
 
   /**
    * Puts view `key` ('live', 'review') on screen: the current transform is kept for when its
-   * view comes back, and `key`'s own is restored (fitted the first time).
+   * view comes back, and `key`'s own is restored (fitted the first time, and whenever it was
+   * left as Fit made it: the canvas may have changed size meanwhile).
    */
   showView(key: string): void {
     if (key === this.viewKey) return;
     this.slot().state = { scale: this.viewport.scale, centre: this.viewport.screenToWorld(this.centre()) };
     this.viewKey = key;
     const next = this.slot().state;
-    if (next) {
+    if (next && !this.slot().fitted) {
       this.viewport.scale = next.scale;
       this.viewport.centerOn(next.centre, this.centre());
     } else {
@@ -288,13 +294,16 @@ export class MapScene {
 
   /** Fits the view's extent (a run under review), else the map, else centres the robot. */
   fit(): void {
-    const b = this.slot().fitBounds ?? this.frame.map?.bounds;
+    const slot = this.slot();
+    const b = slot.fitBounds ?? this.frame.map?.bounds;
+    slot.fitted = b !== undefined && b !== null;
     if (b) this.viewport.fit(b, this.width, this.height, FIT_MARGIN_PX);
     else if (this.frame.snapshot?.pose) this.viewport.centerOn(this.frame.snapshot.pose, this.centre());
     this.markDirty();
   }
 
   zoomBy(factor: number): void {
+    this.slot().fitted = false;
     const pose = this.frame.snapshot?.pose;
     this.viewport.zoomAt(factor, this.follow && pose ? this.viewport.worldToScreen(pose) : this.centre());
     this.markDirty();
@@ -380,12 +389,13 @@ export class MapScene {
     const w = Math.max(this.host.clientWidth, 1);
     const h = Math.max(this.host.clientHeight, 1);
     if (w === this.width && h === this.height) return;
-    // Keep the world point at the centre fixed.
+    // A fitted view is fitted again; any other keeps the world point at its centre.
     const centre = this.viewport.screenToWorld(this.centre());
     this.width = w;
     this.height = h;
     this.app.renderer.resize(w, h);
-    this.viewport.centerOn(centre, this.centre());
+    if (this.slot().fitted) this.fit();
+    else this.viewport.centerOn(centre, this.centre());
     this.markDirty();
   }
 
@@ -396,7 +406,7 @@ export class MapScene {
   private slot(): ViewSlot {
     let s = this.views.get(this.viewKey);
     if (!s) {
-      s = { state: null, fitBounds: null };
+      s = { state: null, fitBounds: null, fitted: false };
       this.views.set(this.viewKey, s);
     }
     return s;
@@ -407,6 +417,8 @@ export class MapScene {
     const sp = this.viewport.worldToScreen(p);
     const fp = this.frame.snapshot?.robot?.footprint ?? DEFAULT_FOOTPRINT;
     const d = followPan(sp, this.width, this.height, circumscribedRadius(fp) * this.viewport.scale + 16);
+    if (d !== 'centre' && d.x === 0 && d.y === 0) return;
+    this.slot().fitted = false;
     if (d === 'centre') {
       this.viewport.centerOn(p, this.centre());
       this.glide = false;
@@ -443,6 +455,7 @@ export class MapScene {
   }
 
   private pan(dx: number, dy: number): void {
+    this.slot().fitted = false;
     this.viewport.panBy(dx, dy);
     this.glide = false;
     if (this.follow) {
@@ -453,6 +466,7 @@ export class MapScene {
 
   private onWheel(e: WheelEvent): void {
     e.preventDefault();
+    this.slot().fitted = false;
     const pose = this.frame.snapshot?.pose;
     this.viewport.zoomAt(Viewport.wheelFactor(e.deltaY, e.deltaMode), this.follow && pose ? this.viewport.worldToScreen(pose) : this.local(e));
     this.markDirty();

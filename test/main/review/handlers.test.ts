@@ -153,6 +153,13 @@ describe('runs', () => {
     const clear = s.clearance.filter((v): v is number => v !== null);
     expect(Math.min(...clear)).toBeLessThan(0.8);
     expect(Math.max(...s.risk.filter((v): v is number => v !== null))).toBeGreaterThan(0.5);
+    // Where the run went, on the map: odometry (recorded in odom, from 0) lifted by the
+    // placement, from the start along the hallway to where it stopped, and the goal.
+    expect(s.extent).not.toBeNull();
+    expect(s.extent!.minX).toBeCloseTo(START.x, 2);
+    expect(s.extent!.maxX).toBeCloseTo(Math.max(robotX(RUN_DURATION_S), GOAL.x), 2);
+    expect(s.extent!.minY).toBeCloseTo(Math.min(START.y, GOAL.y), 2);
+    expect(s.extent!.maxY).toBeCloseTo(Math.max(START.y, GOAL.y), 2);
   });
 
   it('draws a heatmap from incidents over all runs', async () => {
