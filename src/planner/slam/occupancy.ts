@@ -9,6 +9,7 @@
 import type { Pose2D } from '../../shared/geometry';
 import { CELL_FREE, CELL_OCCUPIED, CELL_UNKNOWN, type OccupancyGrid } from '../../shared/grid';
 import type { ScanPoints } from './scan-points';
+import { forEachRayCell } from '../grid/cell-ray';
 
 export interface OccupancyOptions {
   /** Log-odds added by a hit / a miss. */
@@ -85,32 +86,9 @@ export function occupancyFromNodes(scans: readonly PlacedScan[], resolution: num
     seen[idx] = 1;
     logOdds[idx] = Math.min(o.maxLogOdds, Math.max(o.minLogOdds, logOdds[idx]! + delta));
   };
-  const ray = (sx: number, sy: number, ex: number, ey: number, includeEnd: boolean, k: number): void => {
-    let ix = Math.floor(sx);
-    let iy = Math.floor(sy);
-    const jx = Math.floor(ex);
-    const jy = Math.floor(ey);
-    const dx = ex - sx;
-    const dy = ey - sy;
-    const stepX = dx > 0 ? 1 : -1;
-    const stepY = dy > 0 ? 1 : -1;
-    const tdx = dx !== 0 ? Math.abs(1 / dx) : Number.POSITIVE_INFINITY;
-    const tdy = dy !== 0 ? Math.abs(1 / dy) : Number.POSITIVE_INFINITY;
-    let tmx = dx !== 0 ? (dx > 0 ? ix + 1 - sx : sx - ix) * tdx : Number.POSITIVE_INFINITY;
-    let tmy = dy !== 0 ? (dy > 0 ? iy + 1 - sy : sy - iy) * tdy : Number.POSITIVE_INFINITY;
-    const steps = Math.abs(jx - ix) + Math.abs(jy - iy);
-    for (let q = 0; q < steps; q++) {
-      update(iy * width + ix, o.missLogOdds, k);
-      if (ix !== jx && (iy === jy || tmx < tmy)) {
-        ix += stepX;
-        tmx += tdx;
-      } else {
-        iy += stepY;
-        tmy += tdy;
-      }
-    }
-    if (includeEnd) update(jy * width + jx, o.missLogOdds, k);
-  };
+  const ray = (sx: number, sy: number, ex: number, ey: number, includeEnd: boolean, k: number): void =>
+    forEachRayCell(sx, sy, ex, ey, includeEnd, (ix, iy) => update(iy * width + ix, o.missLogOdds, k));
+
   for (let k = 0; k < scans.length; k++) {
     const { pose, points } = scans[k]!;
     const c = Math.cos(pose.theta);

@@ -14,6 +14,7 @@
  */
 import type { Pose2D } from '../../shared/geometry';
 import type { ScanPoints } from './scan-points';
+import { forEachRayCell } from '../grid/cell-ray';
 
 export const P_MIN = 0.1;
 export const P_MAX = 0.9;
@@ -203,46 +204,18 @@ export class ProbabilityGrid {
    * (Amanatides–Woo). The end cell is included only for a free-space ray.
    */
   private ray(sx: number, sy: number, ex: number, ey: number, includeEnd: boolean): void {
-    let ix = Math.floor(sx);
-    let iy = Math.floor(sy);
-    const jx = Math.floor(ex);
-    const jy = Math.floor(ey);
-    const dx = ex - sx;
-    const dy = ey - sy;
-    const stepX = dx > 0 ? 1 : -1;
-    const stepY = dy > 0 ? 1 : -1;
-    const tDeltaX = dx !== 0 ? Math.abs(1 / dx) : Number.POSITIVE_INFINITY;
-    const tDeltaY = dy !== 0 ? Math.abs(1 / dy) : Number.POSITIVE_INFINITY;
-    let tMaxX = dx !== 0 ? (dx > 0 ? ix + 1 - sx : sx - ix) * tDeltaX : Number.POSITIVE_INFINITY;
-    let tMaxY = dy !== 0 ? (dy > 0 ? iy + 1 - sy : sy - iy) * tDeltaY : Number.POSITIVE_INFINITY;
-    const steps = Math.abs(jx - ix) + Math.abs(jy - iy);
-    const w = this.width;
-    const values = this.values;
-    const miss = this.missTable;
-    for (let k = 0; k < steps; k++) {
-      const idx = iy * w + ix;
-      const v = values[idx]!;
-      if (v < UPDATED) {
-        values[idx] = miss[v]!;
-        this.mark(idx);
-      }
-      if (ix !== jx && (iy === jy || tMaxX < tMaxY)) {
-        ix += stepX;
-        tMaxX += tDeltaX;
-      } else {
-        iy += stepY;
-        tMaxY += tDeltaY;
-      }
-    }
-    if (includeEnd) {
-      const idx = jy * w + jx;
-      const v = values[idx]!;
-      if (v < UPDATED) {
-        values[idx] = miss[v]!;
-        this.mark(idx);
-      }
-    }
+    forEachRayCell(sx, sy, ex, ey, includeEnd, this.missCell);
   }
+
+  /** One cell a ray crossed: missed, unless this scan already updated it. */
+  private readonly missCell = (ix: number, iy: number): void => {
+    const idx = iy * this.width + ix;
+    const v = this.values[idx]!;
+    if (v < UPDATED) {
+      this.values[idx] = this.missTable[v]!;
+      this.mark(idx);
+    }
+  };
 
   /** Occupancy probability of cell (col, row); P_MIN outside the grid or unobserved. */
   probabilityAt(col: number, row: number): number {
